@@ -1,0 +1,1 @@
+"""carriers layer: see DESIGN.md."""

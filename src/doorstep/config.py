@@ -1,0 +1,48 @@
+"""The one settings object. Read from ``DOORSTEP_*`` environment variables (and ``.env``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEMO_SECRET = "demo-secret-not-for-production"  # noqa: S105 - refused outside demo mode
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="DOORSTEP_", env_file=".env", extra="ignore")
+
+    mode: Literal["demo", "production", "test"] = "production"
+    data_dir: Path = Path("var")
+    database_url: str | None = Field(
+        default=None, description="SQLAlchemy URL; default is a SQLite file in data_dir."
+    )
+    secret_key: str = DEMO_SECRET
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_url: str = "http://127.0.0.1:8000"
+    redis_url: str | None = None
+    tile_url: str | None = Field(
+        default=None, description="Map tile URL template; none means maps draw without tiles."
+    )
+
+    @model_validator(mode="after")
+    def _refuse_default_secret(self) -> Settings:
+        if self.mode == "production" and self.secret_key == DEMO_SECRET:
+            raise ValueError(
+                "DOORSTEP_SECRET_KEY is the demo default: set a long random value "
+                "(for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
+            )
+        return self
+
+    @property
+    def effective_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'doorstep.sqlite3').resolve()}"
+
+    @property
+    def tracking_base_url(self) -> str:
+        return self.public_url.rstrip("/") + "/t/"

@@ -1,0 +1,54 @@
+"""Domain errors: each says what went wrong in words a hub worker or a brand understands."""
+
+from collections.abc import Iterable
+
+
+class DomainError(Exception):
+    """Base of every rule the model refuses to break."""
+
+    code = "domain_error"
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class InvalidTransition(DomainError):
+    """A parcel was asked to do something its current state does not allow."""
+
+    code = "invalid_transition"
+
+    def __init__(self, barcode: str, current: str, action: str, allowed: Iterable[str]) -> None:
+        self.current = current
+        self.action = action
+        self.allowed = sorted(allowed)
+        allowed_text = ", ".join(self.allowed) if self.allowed else "nothing (final state)"
+        super().__init__(
+            f"Parcel {barcode} is {current.replace('_', ' ')}: cannot {action}. "
+            f"Allowed now: {allowed_text}."
+        )
+
+
+class WrongVehicle(DomainError):
+    """A parcel sorted for one vehicle was scanned onto another."""
+
+    code = "wrong_vehicle"
+
+    def __init__(self, barcode: str, expected: str, scanned: str) -> None:
+        self.expected = expected
+        self.scanned = scanned
+        super().__init__(
+            f"Wrong vehicle: parcel {barcode} belongs on {expected}, not {scanned}. "
+            "Take it off and load it onto the right vehicle."
+        )
+
+
+class InvalidValue(DomainError):
+    """A value object was given a value that cannot be true (negative weight, reversed window)."""
+
+    code = "invalid_value"
+
+    def __init__(self, field: str, reason: str) -> None:
+        self.field = field
+        self.reason = reason
+        super().__init__(f"{field}: {reason}")

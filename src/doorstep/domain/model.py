@@ -1,0 +1,204 @@
+"""Entities and value objects of a delivery operation: who sends, what, to whom, from where."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, time
+from enum import StrEnum
+
+from doorstep.domain.errors import InvalidValue
+from doorstep.domain.parcel import Parcel, ParcelAction, ParcelEvent, ParcelState
+
+
+class AddressType(StrEnum):
+    HOUSE = "house"
+    FLAT = "flat"
+    BUSINESS = "business"
+    RECEPTION = "reception"
+    LOCKER = "locker"
+
+
+class ServiceLevel(StrEnum):
+    SAME_DAY = "same_day"
+    NEXT_DAY = "next_day"
+    SCHEDULED = "scheduled"
+
+
+class Priority(StrEnum):
+    NORMAL = "normal"
+    HIGH = "high"
+
+
+class VehicleType(StrEnum):
+    VAN = "van"
+    E_CARGO_BIKE = "e_cargo_bike"
+    ON_FOOT = "on_foot"
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    DISPATCHER = "dispatcher"
+    COURIER = "courier"
+
+
+@dataclass(frozen=True, slots=True)
+class GeoPoint:
+    lat: float
+    lon: float
+
+    def __post_init__(self) -> None:
+        if not -90.0 <= self.lat <= 90.0:
+            raise InvalidValue("lat", "must be between -90 and 90")
+        if not -180.0 <= self.lon <= 180.0:
+            raise InvalidValue("lon", "must be between -180 and 180")
+
+
+@dataclass(frozen=True, slots=True)
+class TimeWindow:
+    """A delivery promise: not before ``start``, not after ``end`` (timezone-aware)."""
+
+    start: datetime
+    end: datetime
+
+    def __post_init__(self) -> None:
+        if self.start.tzinfo is None or self.end.tzinfo is None:
+            raise InvalidValue("window", "start and end need a timezone")
+        if self.end <= self.start:
+            raise InvalidValue("window", "ends before it starts")
+
+    def contains(self, moment: datetime) -> bool:
+        return self.start <= moment <= self.end
+
+
+@dataclass(frozen=True, slots=True)
+class OpeningHours:
+    """Daily opening of a hub; ``closes`` after midnight is not modelled."""
+
+    opens: time
+    closes: time
+
+    def __post_init__(self) -> None:
+        if self.closes <= self.opens:
+            raise InvalidValue("opening_hours", "closes before it opens")
+
+
+@dataclass(frozen=True, slots=True)
+class Address:
+    lines: tuple[str, ...]
+    postcode: str
+    point: GeoPoint | None
+    address_type: AddressType = AddressType.HOUSE
+    access_notes: str | None = None
+    access_code: str | None = None
+    city: str = "London"
+
+    def __post_init__(self) -> None:
+        if not self.lines or not self.lines[0].strip():
+            raise InvalidValue("address.lines", "needs at least one line")
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    name: str
+    phone: str | None = None
+    email: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name.strip():
+            raise InvalidValue("recipient.name", "must not be empty")
+
+
+@dataclass(eq=False, slots=True)
+class Operator:
+    """The delivery company running this Doorstep: owns hubs, fleet and brands."""
+
+    id: str
+    name: str
+
+
+@dataclass(eq=False, slots=True)
+class Brand:
+    """A shipper (tenant): sees only its own orders and parcels."""
+
+    id: str
+    name: str
+
+
+@dataclass(eq=False, slots=True)
+class Hub:
+    id: str
+    name: str
+    point: GeoPoint
+    address: str
+    opening_hours: OpeningHours
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    parcels: int
+    weight_kg: float
+    volume_litres: float
+
+    def __post_init__(self) -> None:
+        if self.parcels < 0 or self.weight_kg < 0 or self.volume_litres < 0:
+            raise InvalidValue("capacity", "must not be negative")
+
+
+@dataclass(eq=False, slots=True)
+class Vehicle:
+    id: str
+    name: str
+    vehicle_type: VehicleType
+    capacity: Capacity
+    hub_id: str | None = None
+
+
+@dataclass(eq=False, slots=True)
+class Courier:
+    id: str
+    name: str
+    phone: str | None = None
+    vehicle_id: str | None = None
+
+
+@dataclass(eq=False, slots=True)
+class Order:
+    """A brand's request to deliver one or more parcels to one recipient."""
+
+    id: str
+    brand_id: str
+    reference: str
+    recipient: Recipient
+    address: Address
+    service_level: ServiceLevel
+    tracking_token: str
+    created_at: datetime
+    parcels: list[Parcel] = field(default_factory=list)
+    window: TimeWindow | None = None
+    priority: Priority = Priority.NORMAL
+    hub_id: str | None = None
+
+    def __post_init__(self) -> None:
+        if not self.reference.strip():
+            raise InvalidValue("reference", "must not be empty")
+
+    @property
+    def cancellable(self) -> bool:
+        """True while no parcel has left the hub for delivery."""
+        return all(
+            p.can(ParcelAction.CANCEL) or p.state is ParcelState.CANCELLED for p in self.parcels
+        )
+
+    def cancel(
+        self, *, actor: str, at: datetime, reason_code: str | None = None
+    ) -> list[ParcelEvent]:
+        """Cancel every parcel, or none: refuses when one is already on its way."""
+        for parcel in self.parcels:
+            if parcel.state is not ParcelState.CANCELLED and not parcel.can(ParcelAction.CANCEL):
+                # Raise the parcel's own refusal, which names its state and allowed actions.
+                parcel.apply(ParcelAction.CANCEL, actor=actor, at=at)
+        return [
+            parcel.apply(ParcelAction.CANCEL, actor=actor, at=at, reason_code=reason_code)
+            for parcel in self.parcels
+            if parcel.state is not ParcelState.CANCELLED
+        ]

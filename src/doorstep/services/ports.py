@@ -1,0 +1,208 @@
+"""The protocols the use cases need; adapters (store, notify, geo, ...) satisfy them.
+
+Every repository is scoped to the :class:`~doorstep.domain.access.Principal` the unit of
+work was opened for: a brand's unit of work simply cannot see another brand's rows, so a
+foreign id looks exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import TracebackType
+from typing import Any, Generic, Protocol, Self, TypeVar
+
+from doorstep.domain.access import Principal
+from doorstep.domain.events import DomainEvent
+from doorstep.domain.model import Brand, Courier, Hub, Order, Role, Vehicle
+from doorstep.domain.parcel import Parcel, ParcelState
+from doorstep.domain.scan import HubScan
+
+T = TypeVar("T")
+
+
+class Conflict(Exception):
+    """A uniqueness rule was hit at commit (duplicate reference, idempotency key, scan id)."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(what)
+        self.what = what
+
+
+class StaleObject(Exception):
+    """Someone else changed the object since it was read (optimistic locking)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    items: Sequence[T]
+    next_cursor: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrderQuery:
+    brand_id: str | None = None  # operators may narrow to one brand; ignored for brands
+    state: ParcelState | None = None  # orders with at least one parcel in this state
+    reference: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
+    limit: int = 50
+    cursor: str | None = None  # opaque, from a previous Page.next_cursor
+
+
+@dataclass(frozen=True, slots=True)
+class User:
+    id: str
+    email: str
+    name: str
+    role: Role
+    password_hash: str
+    courier_id: str | None = None
+    active: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ApiKey:
+    """A brand's API key as stored: only the hash of the secret is kept."""
+
+    id: str
+    brand_id: str
+    prefix: str  # the public part shown in lists, also the lookup key
+    secret_hash: str
+    created_at: datetime
+    name: str = ""
+    revoked_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotencyRecord:
+    """The saved answer to a POST, replayed for 24 h when the same key comes again."""
+
+    owner: str  # the principal's actor: keys are per caller, never shared
+    key: str
+    request_hash: str
+    status_code: int
+    body: bytes
+    content_type: str
+    created_at: datetime
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class BrandRepository(Protocol):
+    def add(self, brand: Brand) -> None: ...
+    def get(self, brand_id: str) -> Brand | None: ...
+    def list(self) -> list[Brand]: ...
+
+
+class HubRepository(Protocol):
+    def add(self, hub: Hub) -> None: ...
+    def get(self, hub_id: str) -> Hub | None: ...
+    def list(self) -> list[Hub]: ...
+
+
+class VehicleRepository(Protocol):
+    def add(self, vehicle: Vehicle) -> None: ...
+    def get(self, vehicle_id: str) -> Vehicle | None: ...
+    def list(self) -> list[Vehicle]: ...
+
+
+class CourierRepository(Protocol):
+    def add(self, courier: Courier) -> None: ...
+    def get(self, courier_id: str) -> Courier | None: ...
+    def list(self) -> list[Courier]: ...
+
+
+class OrderRepository(Protocol):
+    def add(self, order: Order) -> None:
+        """Store a new order with its parcels; writes ``order.created`` to the outbox."""
+
+    def get(self, order_id: str) -> Order | None: ...
+    def get_by_reference(self, brand_id: str, reference: str) -> Order | None: ...
+    def list(self, query: OrderQuery) -> Page[Order]: ...
+
+
+class ParcelRepository(Protocol):
+    def get(self, parcel_id: str) -> Parcel | None: ...
+    def get_by_barcode(self, barcode: str) -> Parcel | None: ...
+
+    def save(self, parcel: Parcel) -> None:
+        """Persist state and append the parcel's new events, each also to the outbox.
+
+        Raises :class:`StaleObject` (at once or at commit) when the parcel changed since read.
+        """
+
+
+class ScanRepository(Protocol):
+    def get(self, hub_id: str, client_event_id: str) -> HubScan | None: ...
+    def add(self, scan: HubScan) -> None: ...
+    def list_exceptions(self, hub_id: str, limit: int = 100) -> list[HubScan]: ...
+
+
+class UserRepository(Protocol):
+    def add(self, user: User) -> None: ...
+    def get(self, user_id: str) -> User | None: ...
+    def get_by_email(self, email: str) -> User | None: ...
+
+
+class ApiKeyRepository(Protocol):
+    def add(self, key: ApiKey) -> None: ...
+    def get_by_prefix(self, prefix: str) -> ApiKey | None: ...
+    def list_for_brand(self, brand_id: str) -> list[ApiKey]: ...
+
+
+class IdempotencyRepository(Protocol):
+    def get(self, owner: str, key: str, *, not_before: datetime) -> IdempotencyRecord | None: ...
+    def add(self, record: IdempotencyRecord) -> None:
+        """Raises :class:`Conflict` (at once or at commit) when the key is already saved."""
+
+
+class Outbox(Protocol):
+    def add(self, event: DomainEvent) -> None: ...
+    def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]: ...
+    def mark_sent(self, ids: Sequence[int], at: datetime) -> None: ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction, scoped to one principal. Leaving without commit rolls back."""
+
+    principal: Principal
+    brands: BrandRepository
+    hubs: HubRepository
+    vehicles: VehicleRepository
+    couriers: CourierRepository
+    orders: OrderRepository
+    parcels: ParcelRepository
+    scans: ScanRepository
+    users: UserRepository
+    api_keys: ApiKeyRepository
+    idempotency: IdempotencyRepository
+    outbox: Outbox
+
+    def __enter__(self) -> Self: ...
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None: ...
+    def commit(self) -> None:
+        """Raises :class:`Conflict` or :class:`StaleObject` when the database refuses."""
+
+    def rollback(self) -> None: ...
+
+
+UnitOfWorkFactory = Callable[[Principal], UnitOfWork]
+
+
+class Clock(Protocol):
+    def now(self) -> datetime:
+        """The current time, timezone-aware (UTC)."""
+
+
+class PasswordHasher(Protocol):
+    def hash(self, password: str) -> str: ...
+    def verify(self, password_hash: str, password: str) -> bool: ...
+
+
+Json = dict[str, Any]

@@ -1,0 +1,93 @@
+"""Test data factories: one place that knows how to make a valid object of each kind."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from doorstep.domain import ids
+from doorstep.domain.model import (
+    Address,
+    AddressType,
+    Brand,
+    Capacity,
+    GeoPoint,
+    Hub,
+    OpeningHours,
+    Order,
+    Recipient,
+    ServiceLevel,
+    TimeWindow,
+    Vehicle,
+    VehicleType,
+)
+from doorstep.domain.parcel import Parcel
+
+MORNING = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
+
+
+def brand(**overrides: Any) -> Brand:
+    fields: dict[str, Any] = {"id": ids.new_id("brd"), "name": "Camden Coffee Co"}
+    return Brand(**(fields | overrides))
+
+
+def hub(**overrides: Any) -> Hub:
+    from datetime import time
+
+    fields: dict[str, Any] = {
+        "id": ids.new_id("hub"),
+        "name": "Kentish Town Hub",
+        "point": GeoPoint(51.5502, -0.1405),
+        "address": "1 Regis Road, London NW5 3EW",
+        "opening_hours": OpeningHours(time(6, 0), time(22, 0)),
+    }
+    return Hub(**(fields | overrides))
+
+
+def vehicle(**overrides: Any) -> Vehicle:
+    fields: dict[str, Any] = {
+        "id": ids.new_id("veh"),
+        "name": "Van 1",
+        "vehicle_type": VehicleType.VAN,
+        "capacity": Capacity(parcels=150, weight_kg=800.0, volume_litres=6000.0),
+    }
+    return Vehicle(**(fields | overrides))
+
+
+def address(**overrides: Any) -> Address:
+    fields: dict[str, Any] = {
+        "lines": ("12 Gate Street",),
+        "postcode": "WC2A 3HP",
+        "point": GeoPoint(51.5172349, -0.1192033),
+        "address_type": AddressType.HOUSE,
+    }
+    return Address(**(fields | overrides))
+
+
+def parcel(*, order_id: str | None = None, brand_id: str | None = None, **overrides: Any) -> Parcel:
+    fields: dict[str, Any] = {
+        "id": ids.new_id("par"),
+        "order_id": order_id or ids.new_id("ord"),
+        "brand_id": brand_id or ids.new_id("brd"),
+        "barcode": ids.new_barcode(),
+        "weight_kg": 1.5,
+    }
+    return Parcel(**(fields | overrides))
+
+
+def order(*, brand_id: str | None = None, parcels: int = 1, **overrides: Any) -> Order:
+    order_id = overrides.pop("id", ids.new_id("ord"))
+    owner = brand_id or ids.new_id("brd")
+    fields: dict[str, Any] = {
+        "id": order_id,
+        "brand_id": owner,
+        "reference": f"REF-{ids.new_barcode()}",
+        "recipient": Recipient(name="Ada Lovelace", phone="+447700900123"),
+        "address": address(),
+        "service_level": ServiceLevel.NEXT_DAY,
+        "tracking_token": ids.new_tracking_token(),
+        "created_at": MORNING,
+        "window": TimeWindow(MORNING + timedelta(hours=3), MORNING + timedelta(hours=5)),
+        "parcels": [parcel(order_id=order_id, brand_id=owner) for _ in range(parcels)],
+    }
+    return Order(**(fields | overrides))
