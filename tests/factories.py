@@ -91,3 +91,41 @@ def order(*, brand_id: str | None = None, parcels: int = 1, **overrides: Any) ->
         "parcels": [parcel(order_id=order_id, brand_id=owner) for _ in range(parcels)],
     }
     return Order(**(fields | overrides))
+
+
+def create_order_command(**overrides: Any) -> Any:
+    """A valid ``services.orders.CreateOrder`` with one parcel and a unique reference."""
+    from doorstep.services.orders import CreateOrder, ParcelSpec
+
+    fields: dict[str, Any] = {
+        "reference": f"SHOP-{ids.new_barcode()}",
+        "recipient": Recipient(name="Ada Lovelace", phone="+447700900123"),
+        "address": address(),
+        "service_level": ServiceLevel.NEXT_DAY,
+        "parcels": (ParcelSpec(weight_kg=1.2),),
+        "window": TimeWindow(MORNING + timedelta(hours=27), MORNING + timedelta(hours=29)),
+    }
+    return CreateOrder(**(fields | overrides))
+
+
+def order_payload(**overrides: Any) -> dict[str, Any]:
+    """A valid JSON body for ``POST /v1/orders`` (the contract's example, unique reference)."""
+    fields: dict[str, Any] = {
+        "reference": f"SHOP-{ids.new_barcode()}",
+        "recipient": {"name": "Ada Lovelace", "phone": "+447700900123", "email": "ada@example.com"},
+        "address": {
+            "lines": ["Flat 3", "12 Gate Street"],
+            "postcode": "WC2A 3HP",
+            "city": "London",
+            "lat": 51.5172,
+            "lon": -0.1192,
+            "address_type": "flat",
+            "access_notes": "Ring twice",
+            "access_code": "4711",
+        },
+        "service_level": "next_day",
+        "window": {"start": "2026-11-26T10:00:00Z", "end": "2026-11-26T12:00:00Z"},
+        "priority": "normal",
+        "parcels": [{"weight_kg": 1.2, "length_cm": 30, "width_cm": 20, "height_cm": 10}],
+    }
+    return fields | overrides

@@ -1,0 +1,190 @@
+"""Brands, their API keys, and operator users: who may call Doorstep, and how we know them.
+
+An API key is shown once, as ``dsk_<prefix>_<secret>``. Only a SHA-256 hash of the secret is
+stored: the secret has 256 random bits, so a fast hash is enough (no need to stretch it as for
+passwords), and looking it up by its public prefix keeps verification to one comparison.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+
+from doorstep.domain import ids
+from doorstep.domain.access import Principal
+from doorstep.domain.errors import InvalidValue
+from doorstep.domain.model import Brand, Role
+from doorstep.services._access import require_admin, require_hub_operator, require_id
+from doorstep.services.errors import AuthenticationFailed, NotFound
+from doorstep.services.idempotency import BeforeCommit
+from doorstep.services.ports import (
+    ApiKey,
+    Clock,
+    Conflict,
+    PasswordHasher,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    User,
+)
+
+KEY_SCHEME = "dsk"
+PREFIX_LENGTH = 8
+MIN_PASSWORD_LENGTH = 10
+_PREFIX_ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"
+_AUTH = Principal.system("auth")
+# Verified when the prefix is unknown, so a miss costs the same as a wrong secret.
+_DUMMY_HASH = hashlib.sha256(b"no such key").hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedKey:
+    key: ApiKey
+    token: str  # the whole ``dsk_...`` string; shown once, never stored
+
+
+def _hash_secret(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def create_brand(
+    uow: UnitOfWork, name: str, *, before_commit: BeforeCommit[Brand] | None = None
+) -> Brand:
+    with uow:
+        require_admin(uow.principal)
+        if not name.strip():
+            raise InvalidValue("name", "must not be empty")
+        brand = Brand(id=ids.new_id("brd"), name=name.strip())
+        uow.brands.add(brand)
+        if before_commit is not None:
+            before_commit(uow, brand)
+        uow.commit()
+    return brand
+
+
+def list_brands(uow: UnitOfWork) -> list[Brand]:
+    require_hub_operator(uow.principal)
+    with uow:
+        return uow.brands.list()
+
+
+def issue_api_key(
+    uow: UnitOfWork,
+    brand_id: str,
+    *,
+    clock: Clock,
+    name: str = "",
+    before_commit: BeforeCommit[IssuedKey] | None = None,
+) -> IssuedKey:
+    """Make a new key for a brand and return it with its secret, which is never shown again."""
+    require_admin(uow.principal)
+    require_id(brand_id, "brd", "brand")
+    with uow:
+        if uow.brands.get(brand_id) is None:
+            raise NotFound("brand", brand_id)
+        prefix = "".join(secrets.choice(_PREFIX_ALPHABET) for _ in range(PREFIX_LENGTH))
+        secret = secrets.token_urlsafe(32)
+        key = ApiKey(
+            id=ids.new_id("key"),
+            brand_id=brand_id,
+            prefix=prefix,
+            secret_hash=_hash_secret(secret),
+            created_at=clock.now(),
+            name=name,
+        )
+        uow.api_keys.add(key)
+        issued = IssuedKey(key=key, token=f"{KEY_SCHEME}_{prefix}_{secret}")
+        if before_commit is not None:
+            before_commit(uow, issued)
+        uow.commit()
+    return issued
+
+
+def looks_like_api_key(token: str) -> bool:
+    return token.startswith(f"{KEY_SCHEME}_")
+
+
+def authenticate_api_key(uow_factory: UnitOfWorkFactory, token: str) -> Principal:
+    """The brand principal for a key, or :class:`AuthenticationFailed` (same cost either way)."""
+    scheme, _, rest = token.partition("_")
+    prefix, _, secret = rest.partition("_")
+    well_formed = scheme == KEY_SCHEME and len(prefix) == PREFIX_LENGTH and bool(secret)
+    key: ApiKey | None = None
+    if well_formed and all(c in _PREFIX_ALPHABET for c in prefix):
+        with uow_factory(_AUTH) as uow:
+            key = uow.api_keys.get_by_prefix(prefix)
+    expected = key.secret_hash if key is not None else _DUMMY_HASH
+    matches = hmac.compare_digest(expected, _hash_secret(secret))
+    if key is None or not matches or key.revoked_at is not None:
+        raise AuthenticationFailed()
+    return Principal.brand(key.brand_id, key.id)
+
+
+def create_user(
+    uow: UnitOfWork,
+    *,
+    email: str,
+    name: str,
+    role: Role,
+    password: str,
+    hasher: PasswordHasher,
+    courier_id: str | None = None,
+    before_commit: BeforeCommit[User] | None = None,
+) -> User:
+    """Add an operator user; e-mail addresses are unique regardless of case."""
+    require_admin(uow.principal)
+    normalised = email.strip().lower()
+    if "@" not in normalised.strip("@"):
+        raise InvalidValue("email", "is not an e-mail address")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidValue("password", f"needs at least {MIN_PASSWORD_LENGTH} characters")
+    if role is Role.COURIER and courier_id is None:
+        raise InvalidValue("courier_id", "a courier user needs the courier it logs in as")
+    with uow:
+        if uow.users.get_by_email(normalised) is not None:
+            raise Conflict(f"A user with e-mail {normalised!r} already exists.")
+        if courier_id is not None and (
+            not ids.has_prefix(courier_id, "cou") or uow.couriers.get(courier_id) is None
+        ):
+            raise InvalidValue("courier_id", "no such courier")
+        user = User(
+            id=ids.new_id("usr"),
+            email=normalised,
+            name=name.strip() or normalised,
+            role=role,
+            password_hash=hasher.hash(password),
+            courier_id=courier_id,
+        )
+        uow.users.add(user)
+        if before_commit is not None:
+            before_commit(uow, user)
+        uow.commit()
+    return user
+
+
+def authenticate_user(
+    uow_factory: UnitOfWorkFactory, email: str, password: str, hasher: PasswordHasher
+) -> User:
+    """The active user with this e-mail and password, or :class:`AuthenticationFailed`."""
+    with uow_factory(_AUTH) as uow:
+        user = uow.users.get_by_email(email.strip().lower())
+    if user is None:
+        hasher.hash(password)  # spend the same time as a real check
+        raise AuthenticationFailed()
+    if not hasher.verify(user.password_hash, password) or not user.active:
+        raise AuthenticationFailed()
+    return user
+
+
+def active_user(uow_factory: UnitOfWorkFactory, user_id: str) -> User:
+    """The user a signed token names, if it still exists and is active."""
+    with uow_factory(_AUTH) as uow:
+        user = uow.users.get(user_id) if ids.has_prefix(user_id, "usr") else None
+    if user is None or not user.active:
+        raise AuthenticationFailed()
+    return user
+
+
+def principal_for(user: User) -> Principal:
+    return Principal.user(user.id, user.role, courier_id=user.courier_id)

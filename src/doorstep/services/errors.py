@@ -1,0 +1,34 @@
+"""Refusals of the use cases that are not rules of the model: missing, forbidden, unknown caller.
+
+The API maps each to one problem+json status; the CLI and jobs print the message.
+"""
+
+from __future__ import annotations
+
+
+class ServiceError(Exception):
+    """Base of every refusal a use case gives besides the domain's own rules."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+class NotFound(ServiceError):
+    """The object does not exist *for this principal*: another tenant's id looks the same."""
+
+    def __init__(self, kind: str, public_id: str) -> None:
+        super().__init__(f"No {kind} with id {public_id!r}.")
+        self.kind = kind
+        self.public_id = public_id
+
+
+class PermissionDenied(ServiceError):
+    """The principal is known but its role may not do this."""
+
+
+class AuthenticationFailed(ServiceError):
+    """Unknown, revoked or malformed credentials; never says which, to give nothing away."""
+
+    def __init__(self) -> None:
+        super().__init__("The credentials are not valid.")

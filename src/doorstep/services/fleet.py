@@ -1,0 +1,133 @@
+"""Hubs, vehicles and couriers: the delivery company's own resources (operators only)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import time
+
+from doorstep.domain import ids
+from doorstep.domain.errors import InvalidValue
+from doorstep.domain.model import (
+    Capacity,
+    Courier,
+    GeoPoint,
+    Hub,
+    OpeningHours,
+    Vehicle,
+    VehicleType,
+)
+from doorstep.services._access import require_hub_operator
+from doorstep.services.idempotency import BeforeCommit
+from doorstep.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class CreateHub:
+    name: str
+    point: GeoPoint
+    address: str
+    opens: time
+    closes: time
+
+
+@dataclass(frozen=True, slots=True)
+class CreateVehicle:
+    name: str
+    vehicle_type: VehicleType
+    capacity: Capacity
+    hub_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreateCourier:
+    name: str
+    phone: str | None = None
+    vehicle_id: str | None = None
+
+
+def _required(name: str, field: str) -> str:
+    if not name.strip():
+        raise InvalidValue(field, "must not be empty")
+    return name.strip()
+
+
+def create_hub(
+    uow: UnitOfWork, cmd: CreateHub, *, before_commit: BeforeCommit[Hub] | None = None
+) -> Hub:
+    require_hub_operator(uow.principal)
+    hub = Hub(
+        id=ids.new_id("hub"),
+        name=_required(cmd.name, "name"),
+        point=cmd.point,
+        address=cmd.address,
+        opening_hours=OpeningHours(cmd.opens, cmd.closes),
+    )
+    with uow:
+        uow.hubs.add(hub)
+        if before_commit is not None:
+            before_commit(uow, hub)
+        uow.commit()
+    return hub
+
+
+def list_hubs(uow: UnitOfWork) -> list[Hub]:
+    require_hub_operator(uow.principal)
+    with uow:
+        return uow.hubs.list()
+
+
+def create_vehicle(
+    uow: UnitOfWork, cmd: CreateVehicle, *, before_commit: BeforeCommit[Vehicle] | None = None
+) -> Vehicle:
+    require_hub_operator(uow.principal)
+    vehicle = Vehicle(
+        id=ids.new_id("veh"),
+        name=_required(cmd.name, "name"),
+        vehicle_type=cmd.vehicle_type,
+        capacity=cmd.capacity,
+        hub_id=cmd.hub_id,
+    )
+    with uow:
+        if cmd.hub_id is not None and (
+            not ids.has_prefix(cmd.hub_id, "hub") or uow.hubs.get(cmd.hub_id) is None
+        ):
+            raise InvalidValue("hub_id", "no such hub")
+        uow.vehicles.add(vehicle)
+        if before_commit is not None:
+            before_commit(uow, vehicle)
+        uow.commit()
+    return vehicle
+
+
+def list_vehicles(uow: UnitOfWork) -> list[Vehicle]:
+    require_hub_operator(uow.principal)
+    with uow:
+        return uow.vehicles.list()
+
+
+def create_courier(
+    uow: UnitOfWork, cmd: CreateCourier, *, before_commit: BeforeCommit[Courier] | None = None
+) -> Courier:
+    require_hub_operator(uow.principal)
+    courier = Courier(
+        id=ids.new_id("cou"),
+        name=_required(cmd.name, "name"),
+        phone=cmd.phone,
+        vehicle_id=cmd.vehicle_id,
+    )
+    with uow:
+        if cmd.vehicle_id is not None and (
+            not ids.has_prefix(cmd.vehicle_id, "veh") or uow.vehicles.get(cmd.vehicle_id) is None
+        ):
+            raise InvalidValue("vehicle_id", "no such vehicle")
+        uow.couriers.add(courier)
+        if before_commit is not None:
+            before_commit(uow, courier)
+        uow.commit()
+    return courier
+
+
+def list_couriers(uow: UnitOfWork) -> list[Courier]:
+    require_hub_operator(uow.principal)
+    with uow:
+        return uow.couriers.list()

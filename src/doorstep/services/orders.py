@@ -1,0 +1,260 @@
+"""Order use cases: create (one or a batch), cancel, read. Each function is one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from doorstep.domain import ids
+from doorstep.domain.errors import DomainError, InvalidValue
+from doorstep.domain.events import DomainEvent
+from doorstep.domain.model import Address, Order, Priority, Recipient, ServiceLevel, TimeWindow
+from doorstep.domain.parcel import Dimensions, Parcel, ParcelEvent
+from doorstep.services._access import require_id, require_order_writer
+from doorstep.services.errors import NotFound, ServiceError
+from doorstep.services.idempotency import BeforeCommit
+from doorstep.services.ports import Clock, Conflict, OrderQuery, Page, UnitOfWork
+
+MAX_PARCELS_PER_ORDER = 50
+MAX_BATCH = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelSpec:
+    weight_kg: float
+    dimensions: Dimensions | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CreateOrder:
+    """A brand's new order, already in domain terms (any edge: API, CSV, shop webhook)."""
+
+    reference: str
+    recipient: Recipient
+    address: Address
+    service_level: ServiceLevel
+    parcels: tuple[ParcelSpec, ...]
+    window: TimeWindow | None = None
+    priority: Priority = Priority.NORMAL
+    hub_id: str | None = None
+    brand_id: str | None = None  # operators must name the brand; brands may omit it
+
+
+@dataclass(frozen=True, slots=True)
+class BatchItem:
+    """One line of a batch answer: the created order, or why this item was refused."""
+
+    index: int
+    order: Order | None = None
+    error: str | None = None
+    field: str | None = None
+    status: int = 201
+
+
+def order_status(order: Order) -> str:
+    """One word for the whole order: the parcels' common state, else ``in_progress``."""
+    states = {parcel.state for parcel in order.parcels}
+    if len(states) == 1:
+        return next(iter(states)).value
+    return "in_progress"
+
+
+def _resolve_brand(uow: UnitOfWork, requested: str | None) -> str:
+    principal = uow.principal
+    if principal.is_brand:
+        assert principal.brand_id is not None
+        if requested not in (None, principal.brand_id):
+            raise InvalidValue("brand_id", "must be omitted or be your own brand")
+        return principal.brand_id
+    if requested is None:
+        raise InvalidValue("brand_id", "operators must say which brand the order is for")
+    if not ids.has_prefix(requested, "brd") or uow.brands.get(requested) is None:
+        raise InvalidValue("brand_id", "no such brand")
+    return requested
+
+
+def _build_order(uow: UnitOfWork, cmd: CreateOrder, now: datetime) -> Order:
+    """Check the command against what is stored and make the new order (not yet added)."""
+    if not 1 <= len(cmd.parcels) <= MAX_PARCELS_PER_ORDER:
+        raise InvalidValue("parcels", f"an order has 1 to {MAX_PARCELS_PER_ORDER} parcels")
+    brand_id = _resolve_brand(uow, cmd.brand_id)
+    if cmd.hub_id is not None and (
+        not ids.has_prefix(cmd.hub_id, "hub") or uow.hubs.get(cmd.hub_id) is None
+    ):
+        raise InvalidValue("hub_id", "no such hub")
+    if uow.orders.get_by_reference(brand_id, cmd.reference) is not None:
+        raise Conflict(f"An order with reference {cmd.reference!r} already exists.")
+    order_id = ids.new_id("ord")
+    parcels = [
+        Parcel(
+            id=ids.new_id("par"),
+            order_id=order_id,
+            brand_id=brand_id,
+            barcode=ids.new_barcode(),
+            weight_kg=spec.weight_kg,
+            dimensions=spec.dimensions,
+        )
+        for spec in cmd.parcels
+    ]
+    return Order(
+        id=order_id,
+        brand_id=brand_id,
+        reference=cmd.reference,
+        recipient=cmd.recipient,
+        address=cmd.address,
+        service_level=cmd.service_level,
+        tracking_token=ids.new_tracking_token(),
+        created_at=now,
+        parcels=parcels,
+        window=cmd.window,
+        priority=cmd.priority,
+        hub_id=cmd.hub_id,
+    )
+
+
+def create_order(
+    uow: UnitOfWork,
+    cmd: CreateOrder,
+    *,
+    clock: Clock,
+    before_commit: BeforeCommit[Order] | None = None,
+) -> Order:
+    """Create one order with its parcels (state ``created``, barcodes, tracking token)."""
+    with uow:
+        require_order_writer(uow.principal)
+        order = _build_order(uow, cmd, clock.now())
+        uow.orders.add(order)
+        if before_commit is not None:
+            before_commit(uow, order)
+        uow.commit()
+    return order
+
+
+def create_orders_batch(
+    uow: UnitOfWork,
+    cmds: Sequence[CreateOrder | DomainError],
+    *,
+    clock: Clock,
+    before_commit: BeforeCommit[list[BatchItem]] | None = None,
+) -> list[BatchItem]:
+    """Create every valid order of a batch in one transaction; report each refused one.
+
+    An item may arrive already refused (a :class:`DomainError` from the edge that parsed it)
+    so that the answer keeps the caller's numbering. A concurrent duplicate reference found
+    only at commit fails the whole batch with ``Conflict``; retrying it is safe.
+    """
+    if len(cmds) > MAX_BATCH:
+        raise InvalidValue("orders", f"a batch holds at most {MAX_BATCH} orders")
+    results: list[BatchItem] = []
+    with uow:
+        require_order_writer(uow.principal)
+        now = clock.now()
+        seen: set[tuple[str, str]] = set()
+        for index, cmd in enumerate(cmds):
+            results.append(_batch_item(uow, index, cmd, now, seen))
+        if before_commit is not None:
+            before_commit(uow, results)
+        uow.commit()
+    return results
+
+
+def _batch_item(
+    uow: UnitOfWork,
+    index: int,
+    cmd: CreateOrder | DomainError,
+    now: datetime,
+    seen: set[tuple[str, str]],
+) -> BatchItem:
+    if isinstance(cmd, DomainError):
+        return _refused(index, cmd)
+    try:
+        order = _build_order(uow, cmd, now)
+        if (order.brand_id, order.reference) in seen:
+            raise Conflict(f"Reference {cmd.reference!r} appears twice in this batch.")
+    except (DomainError, Conflict, ServiceError) as error:
+        return _refused(index, error)
+    seen.add((order.brand_id, order.reference))
+    uow.orders.add(order)
+    return BatchItem(index=index, order=order)
+
+
+def _refused(index: int, error: Exception) -> BatchItem:
+    if isinstance(error, InvalidValue):
+        return BatchItem(index=index, error=error.reason, field=error.field, status=422)
+    if isinstance(error, Conflict):
+        return BatchItem(index=index, error=error.what, status=409)
+    message = getattr(error, "message", str(error))
+    return BatchItem(index=index, error=message, status=422)
+
+
+def get_order(uow: UnitOfWork, order_id: str) -> Order:
+    require_id(order_id, "ord", "order")
+    with uow:
+        order = uow.orders.get(order_id)
+    if order is None:
+        raise NotFound("order", order_id)
+    return order
+
+
+def list_orders(uow: UnitOfWork, query: OrderQuery) -> Page[Order]:
+    with uow:
+        try:
+            return uow.orders.list(query)
+        except ValueError as error:  # the store could not read the cursor
+            raise InvalidValue("cursor", "is not a cursor this list gave out") from error
+
+
+def cancel_order(
+    uow: UnitOfWork,
+    order_id: str,
+    *,
+    clock: Clock,
+    reason_code: str | None = None,
+    before_commit: BeforeCommit[Order] | None = None,
+) -> Order:
+    """Cancel all parcels of an order, or refuse (409) when one already left the hub.
+
+    Cancelling an order that is already cancelled changes nothing and succeeds.
+    """
+    require_id(order_id, "ord", "order")
+    with uow:
+        require_order_writer(uow.principal)
+        order = uow.orders.get(order_id)
+        if order is None:
+            raise NotFound("order", order_id)
+        now = clock.now()
+        events = order.cancel(actor=uow.principal.actor, at=now, reason_code=reason_code)
+        changed = {event.parcel_id for event in events}
+        for parcel in order.parcels:
+            if parcel.id in changed:
+                uow.parcels.save(parcel)
+        if events:
+            uow.outbox.add(_order_cancelled(order, events, now))
+        if before_commit is not None:
+            before_commit(uow, order)
+        uow.commit()
+    return order
+
+
+def _order_cancelled(order: Order, events: list[ParcelEvent], now: datetime) -> DomainEvent:
+    return DomainEvent(
+        name="order.cancelled",
+        aggregate_id=order.id,
+        occurred_at=now,
+        brand_id=order.brand_id,
+        payload={
+            "order_id": order.id,
+            "reference": order.reference,
+            "parcel_ids": [event.parcel_id for event in events],
+        },
+    )
+
+
+def get_parcel(uow: UnitOfWork, parcel_id: str) -> Parcel:
+    require_id(parcel_id, "par", "parcel")
+    with uow:
+        parcel = uow.parcels.get(parcel_id)
+    if parcel is None:
+        raise NotFound("parcel", parcel_id)
+    return parcel

@@ -1,0 +1,166 @@
+"""Hub scans: receive, sort, load and unload, idempotent per scanner event.
+
+A hub scanner may send the same event twice (lost answers, offline buffers), so the
+``(hub_id, client_event_id)`` pair identifies a scan and a repeat gets the stored answer.
+Every scan is stored, refused ones too: a refusal tells the hub worker what to do, and an
+unknown barcode becomes an exception a person resolves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
+
+from doorstep.domain import ids
+from doorstep.domain.errors import InvalidTransition, InvalidValue, WrongVehicle
+from doorstep.domain.events import DomainEvent
+from doorstep.domain.parcel import Parcel, ParcelState, allowed_actions
+from doorstep.domain.scan import HubScan, ScanKind, ScanOutcome, ScanTarget
+from doorstep.services._access import require_hub_operator, require_id
+from doorstep.services.errors import NotFound
+from doorstep.services.idempotency import BeforeCommit
+from doorstep.services.ports import Clock, UnitOfWork
+
+# A scanner's clock may run a little fast; a scan from further ahead is a wrong clock.
+CLOCK_SKEW = timedelta(minutes=5)
+MAX_EXCEPTIONS = 500
+
+
+@dataclass(frozen=True, slots=True)
+class RecordScan:
+    hub_id: str
+    client_event_id: str
+    barcode: str
+    kind: ScanKind
+    scanned_at: datetime
+    target: ScanTarget = field(default_factory=ScanTarget)
+
+
+@dataclass(frozen=True, slots=True)
+class ScanResult:
+    scan: HubScan
+    replayed: bool = False
+
+    @property
+    def allowed_actions(self) -> list[str]:
+        """What the parcel allows now (for a refusal's answer), from its state at the scan."""
+        if self.scan.parcel_state is None:
+            return []
+        return sorted(
+            action.value for action in allowed_actions(ParcelState(self.scan.parcel_state))
+        )
+
+
+def record_hub_scan(
+    uow: UnitOfWork,
+    cmd: RecordScan,
+    *,
+    clock: Clock,
+    before_commit: BeforeCommit[ScanResult] | None = None,
+) -> ScanResult:
+    """Store one scan and apply it to its parcel; a repeat returns the stored scan."""
+    require_hub_operator(uow.principal)
+    require_id(cmd.hub_id, "hub", "hub")
+    with uow:
+        if uow.hubs.get(cmd.hub_id) is None:
+            raise NotFound("hub", cmd.hub_id)
+        stored = uow.scans.get(cmd.hub_id, cmd.client_event_id)
+        if stored is not None:
+            return ScanResult(stored, replayed=True)
+        now = clock.now()
+        if cmd.scanned_at > now + CLOCK_SKEW:
+            raise InvalidValue("scanned_at", "is in the future; check the scanner's clock")
+        _check_target(uow, cmd)
+        parcel = uow.parcels.get_by_barcode(cmd.barcode)
+        scan = _unknown_barcode(uow, cmd, now) if parcel is None else _apply(uow, cmd, parcel, now)
+        uow.scans.add(scan)
+        result = ScanResult(scan)
+        if before_commit is not None:
+            before_commit(uow, result)
+        uow.commit()
+    return result
+
+
+def _check_target(uow: UnitOfWork, cmd: RecordScan) -> None:
+    vehicle_id = cmd.target.vehicle_id
+    if cmd.kind is ScanKind.LOAD and vehicle_id is None:
+        raise InvalidValue("target.vehicle_id", "a load scan needs the vehicle")
+    if vehicle_id is not None and (
+        not ids.has_prefix(vehicle_id, "veh") or uow.vehicles.get(vehicle_id) is None
+    ):
+        raise InvalidValue("target.vehicle_id", "no such vehicle")
+
+
+def _new_scan(
+    cmd: RecordScan, now: datetime, actor: str, outcome: ScanOutcome, message: str
+) -> HubScan:
+    return HubScan(
+        id=ids.new_id("scn"),
+        hub_id=cmd.hub_id,
+        client_event_id=cmd.client_event_id,
+        barcode=cmd.barcode,
+        kind=cmd.kind,
+        target=cmd.target,
+        scanned_at=cmd.scanned_at,
+        recorded_at=now,
+        actor=actor,
+        outcome=outcome,
+        message=message,
+    )
+
+
+def _unknown_barcode(uow: UnitOfWork, cmd: RecordScan, now: datetime) -> HubScan:
+    message = (
+        f"Barcode {cmd.barcode} is not known here. Put the parcel aside for the exceptions desk."
+    )
+    scan = _new_scan(cmd, now, uow.principal.actor, ScanOutcome.UNKNOWN_BARCODE, message)
+    uow.outbox.add(
+        DomainEvent(
+            name="scan.unknown_barcode",
+            aggregate_id=scan.id,
+            occurred_at=now,
+            payload={
+                "scan_id": scan.id,
+                "hub_id": cmd.hub_id,
+                "barcode": cmd.barcode,
+                "kind": cmd.kind.value,
+                "scanned_at": cmd.scanned_at.isoformat(),
+            },
+        )
+    )
+    return scan
+
+
+def _apply(uow: UnitOfWork, cmd: RecordScan, parcel: Parcel, now: datetime) -> HubScan:
+    actor = uow.principal.actor
+    sorting = cmd.kind is ScanKind.SORT
+    try:
+        parcel.apply(
+            cmd.kind.action,
+            actor=actor,
+            at=cmd.scanned_at,
+            place=cmd.hub_id,
+            bay=cmd.target.bay if sorting else None,
+            vehicle_id=cmd.target.vehicle_id if sorting or cmd.kind is ScanKind.LOAD else None,
+            details={"scan_client_event_id": cmd.client_event_id},
+        )
+    except (InvalidTransition, WrongVehicle) as refusal:
+        scan = _new_scan(cmd, now, actor, ScanOutcome.REFUSED, refusal.message)
+        return _with_parcel(scan, parcel)
+    uow.parcels.save(parcel)
+    message = f"Parcel {parcel.barcode} is now {parcel.state.value.replace('_', ' ')}."
+    return _with_parcel(_new_scan(cmd, now, actor, ScanOutcome.ACCEPTED, message), parcel)
+
+
+def _with_parcel(scan: HubScan, parcel: Parcel) -> HubScan:
+    return replace(scan, parcel_id=parcel.id, parcel_state=parcel.state.value)
+
+
+def list_exceptions(uow: UnitOfWork, hub_id: str, limit: int = 100) -> list[HubScan]:
+    """Unresolved scans of a hub (unknown barcodes, refusals), newest first."""
+    require_hub_operator(uow.principal)
+    require_id(hub_id, "hub", "hub")
+    with uow:
+        if uow.hubs.get(hub_id) is None:
+            raise NotFound("hub", hub_id)
+        return uow.scans.list_exceptions(hub_id, limit=min(limit, MAX_EXCEPTIONS))

@@ -1,0 +1,365 @@
+"""An in-memory unit of work with the rules of the real store, for unit tests of use cases.
+
+It keeps what matters to the use cases: brand scoping (a brand sees only its own rows, so a
+foreign id reads as missing), ``Conflict`` at commit on duplicate keys, ``StaleObject`` on
+concurrent parcel changes, nothing visible to others before commit, rollback on leaving.
+"""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from types import TracebackType
+from typing import Any, Generic, Self, TypeVar
+
+from doorstep.domain.access import Principal
+from doorstep.domain.events import DomainEvent, from_parcel_event
+from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
+from doorstep.domain.parcel import Parcel
+from doorstep.domain.scan import HubScan, ScanOutcome
+from doorstep.services.ports import (
+    ApiKey,
+    ApiKeyRepository,
+    BrandRepository,
+    Conflict,
+    CourierRepository,
+    HubRepository,
+    IdempotencyRecord,
+    IdempotencyRepository,
+    OrderQuery,
+    OrderRepository,
+    Outbox,
+    Page,
+    ParcelRepository,
+    ScanRepository,
+    StaleObject,
+    UnitOfWork,
+    UnitOfWorkFactory,
+    User,
+    UserRepository,
+    VehicleRepository,
+)
+
+T = TypeVar("T", Hub, Vehicle, Courier)
+
+
+@dataclass
+class FakeDatabase:
+    """The committed state, shared by every unit of work opened on it."""
+
+    brands: dict[str, Brand] = field(default_factory=dict)
+    hubs: dict[str, Hub] = field(default_factory=dict)
+    vehicles: dict[str, Vehicle] = field(default_factory=dict)
+    couriers: dict[str, Courier] = field(default_factory=dict)
+    orders: dict[str, Order] = field(default_factory=dict)
+    scans: dict[tuple[str, str], HubScan] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+    api_keys: dict[str, ApiKey] = field(default_factory=dict)
+    idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
+    outbox: list[tuple[int, DomainEvent, datetime | None]] = field(default_factory=list)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    commits: int = 0
+
+    def parcels(self) -> dict[str, Parcel]:
+        return {p.id: p for order in self.orders.values() for p in order.parcels}
+
+    def events(self, name: str) -> list[DomainEvent]:
+        return [event for _, event, _ in self.outbox if event.name == name]
+
+
+class FakeUnitOfWork:
+    """A transaction over a :class:`FakeDatabase`, scoped to one principal."""
+
+    def __init__(self, db: FakeDatabase, principal: Principal) -> None:
+        self.db = db
+        self.principal = principal
+        self.committed = False
+        self._reset()
+
+    def _reset(self) -> None:
+        self._pending: list[tuple[str, Any]] = []
+        self.brands: BrandRepository = _Brands(self)
+        self.hubs: HubRepository = _Simple[Hub](self, "hubs")
+        self.vehicles: VehicleRepository = _Simple[Vehicle](self, "vehicles")
+        self.couriers: CourierRepository = _Simple[Courier](self, "couriers")
+        self.orders: OrderRepository = _Orders(self)
+        self.parcels: ParcelRepository = _Parcels(self)
+        self.scans: ScanRepository = _Scans(self)
+        self.users: UserRepository = _Users(self)
+        self.api_keys: ApiKeyRepository = _ApiKeys(self)
+        self.idempotency: IdempotencyRepository = _Idempotency(self)
+        self.outbox: Outbox = _Outbox(self)
+
+    def __enter__(self) -> Self:
+        self._reset()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.rollback()
+
+    def stage(self, kind: str, item: Any) -> None:
+        self._pending.append((kind, copy.deepcopy(item)))
+
+    def pending(self, kind: str) -> list[Any]:
+        return [item for k, item in self._pending if k == kind]
+
+    def commit(self) -> None:
+        with self.db.lock:
+            for kind, item in self._pending:
+                _check(self.db, kind, item)
+            for kind, item in self._pending:
+                _apply(self.db, kind, item)
+            self.db.commits += 1
+        self._pending = []
+        self.committed = True
+
+    def rollback(self) -> None:
+        self._pending = []
+
+    @property
+    def sees_all(self) -> bool:
+        return self.principal.sees_all_brands
+
+    def visible(self, brand_id: str) -> bool:
+        return self.sees_all or brand_id == self.principal.brand_id
+
+
+def _check(db: FakeDatabase, kind: str, item: Any) -> None:
+    """The database's unique and version constraints, checked at commit as the store does."""
+    if kind == "orders":
+        duplicate = any(
+            o.brand_id == item.brand_id and o.reference == item.reference
+            for o in db.orders.values()
+        )
+        if item.id in db.orders or duplicate:
+            raise Conflict(f"order reference {item.reference!r}")
+    elif kind == "parcels":
+        stored = db.parcels().get(item.id)
+        if stored is None or stored.version != item.version:
+            raise StaleObject(item.id)
+    elif kind == "scans" and (item.hub_id, item.client_event_id) in db.scans:
+        raise Conflict(f"scan {item.client_event_id!r}")
+    elif kind == "idempotency" and (item.owner, item.key) in db.idempotency:
+        raise Conflict(f"idempotency key {item.key!r}")
+    elif kind == "users" and any(u.email == item.email for u in db.users.values()):
+        raise Conflict(f"user e-mail {item.email!r}")
+    elif kind == "api_keys" and item.prefix in db.api_keys:
+        raise Conflict(f"api key prefix {item.prefix!r}")
+    elif kind in {"brands", "hubs", "vehicles", "couriers"} and item.id in getattr(db, kind):
+        raise Conflict(f"{kind} id {item.id!r}")
+
+
+def _apply(db: FakeDatabase, kind: str, item: Any) -> None:
+    if kind == "orders":
+        db.orders[item.id] = item
+    elif kind == "parcels":
+        order = db.orders[item.order_id]
+        item.version += 1
+        order.parcels = [item if p.id == item.id else p for p in order.parcels]
+    elif kind == "scans":
+        db.scans[(item.hub_id, item.client_event_id)] = item
+    elif kind == "idempotency":
+        db.idempotency[(item.owner, item.key)] = item
+    elif kind == "users":
+        db.users[item.id] = item
+    elif kind == "api_keys":
+        db.api_keys[item.prefix] = item
+    elif kind == "outbox":
+        db.outbox.append((len(db.outbox) + 1, item, None))
+    else:
+        getattr(db, kind)[item.id] = item
+
+
+class _Repo:
+    def __init__(self, uow: FakeUnitOfWork) -> None:
+        self.uow = uow
+        self.db = uow.db
+
+
+class _Simple(_Repo, Generic[T]):
+    """Operator-owned resources: every principal may read them (a brand names its hub)."""
+
+    def __init__(self, uow: FakeUnitOfWork, kind: str) -> None:
+        super().__init__(uow)
+        self.kind = kind
+
+    def add(self, item: T) -> None:
+        self.uow.stage(self.kind, item)
+
+    def get(self, item_id: str) -> T | None:
+        found = getattr(self.db, self.kind).get(item_id)
+        return copy.deepcopy(found) if found is not None else None
+
+    def list(self) -> list[T]:
+        return copy.deepcopy(list(getattr(self.db, self.kind).values()))
+
+
+class _Brands(_Repo):
+    def add(self, brand: Brand) -> None:
+        self.uow.stage("brands", brand)
+
+    def get(self, brand_id: str) -> Brand | None:
+        brand = self.db.brands.get(brand_id)
+        return copy.deepcopy(brand) if brand and self.uow.visible(brand.id) else None
+
+    def list(self) -> list[Brand]:
+        return [copy.deepcopy(b) for b in self.db.brands.values() if self.uow.visible(b.id)]
+
+
+class _Orders(_Repo):
+    def add(self, order: Order) -> None:
+        self.uow.stage("orders", order)
+        self.uow.stage(
+            "outbox", DomainEvent("order.created", order.id, order.created_at, {}, order.brand_id)
+        )
+
+    def _all(self) -> list[Order]:
+        return [o for o in self.db.orders.values() if self.uow.visible(o.brand_id)]
+
+    def get(self, order_id: str) -> Order | None:
+        order = self.db.orders.get(order_id)
+        return copy.deepcopy(order) if order and self.uow.visible(order.brand_id) else None
+
+    def get_by_reference(self, brand_id: str, reference: str) -> Order | None:
+        for order in self._all():
+            if order.brand_id == brand_id and order.reference == reference:
+                return copy.deepcopy(order)
+        return None
+
+    def list(self, query: OrderQuery) -> Page[Order]:
+        orders = sorted(self._all(), key=lambda o: (o.created_at, o.id), reverse=True)
+        if query.brand_id is not None and self.uow.sees_all:
+            orders = [o for o in orders if o.brand_id == query.brand_id]
+        if query.reference is not None:
+            orders = [o for o in orders if o.reference == query.reference]
+        if query.state is not None:
+            orders = [o for o in orders if any(p.state is query.state for p in o.parcels)]
+        if query.created_from is not None:
+            orders = [o for o in orders if o.created_at >= query.created_from]
+        if query.created_to is not None:
+            orders = [o for o in orders if o.created_at < query.created_to]
+        start = 0
+        if query.cursor is not None:
+            if not query.cursor.startswith("ord_") or query.cursor not in self.db.orders:
+                raise ValueError("bad cursor")
+            start = next(i for i, o in enumerate(orders) if o.id == query.cursor) + 1
+        page = orders[start : start + query.limit]
+        more = len(orders) > start + query.limit
+        return Page(copy.deepcopy(page), page[-1].id if more and page else None)
+
+
+class _Parcels(_Repo):
+    def get(self, parcel_id: str) -> Parcel | None:
+        parcel = self.db.parcels().get(parcel_id)
+        return copy.deepcopy(parcel) if parcel and self.uow.visible(parcel.brand_id) else None
+
+    def get_by_barcode(self, barcode: str) -> Parcel | None:
+        for parcel in self.db.parcels().values():
+            if parcel.barcode == barcode and self.uow.visible(parcel.brand_id):
+                return copy.deepcopy(parcel)
+        return None
+
+    def save(self, parcel: Parcel) -> None:
+        stored = self.db.parcels().get(parcel.id)
+        known = len(stored.events) if stored else 0
+        self.uow.stage("parcels", parcel)
+        for event in parcel.events[known:]:
+            self.uow.stage(
+                "outbox", from_parcel_event(event, brand_id=parcel.brand_id, barcode=parcel.barcode)
+            )
+
+
+class _Scans(_Repo):
+    def get(self, hub_id: str, client_event_id: str) -> HubScan | None:
+        return None if self.uow.principal.is_brand else self.db.scans.get((hub_id, client_event_id))
+
+    def add(self, scan: HubScan) -> None:
+        self.uow.stage("scans", scan)
+
+    def list_exceptions(self, hub_id: str, limit: int = 100) -> list[HubScan]:
+        if self.uow.principal.is_brand:
+            return []
+        found = [
+            s
+            for s in self.db.scans.values()
+            if s.hub_id == hub_id and s.outcome is not ScanOutcome.ACCEPTED
+        ]
+        return sorted(found, key=lambda s: s.recorded_at, reverse=True)[:limit]
+
+
+class _Users(_Repo):
+    def add(self, user: User) -> None:
+        self.uow.stage("users", user)
+
+    def get(self, user_id: str) -> User | None:
+        return None if self.uow.principal.is_brand else self.db.users.get(user_id)
+
+    def get_by_email(self, email: str) -> User | None:
+        if self.uow.principal.is_brand:
+            return None
+        return next((u for u in self.db.users.values() if u.email == email), None)
+
+
+class _ApiKeys(_Repo):
+    def add(self, key: ApiKey) -> None:
+        self.uow.stage("api_keys", key)
+
+    def get_by_prefix(self, prefix: str) -> ApiKey | None:
+        key = self.db.api_keys.get(prefix)
+        return key if key and self.uow.visible(key.brand_id) else None
+
+    def list_for_brand(self, brand_id: str) -> list[ApiKey]:
+        return [
+            k
+            for k in self.db.api_keys.values()
+            if k.brand_id == brand_id and self.uow.visible(k.brand_id)
+        ]
+
+
+class _Idempotency(_Repo):
+    def get(self, owner: str, key: str, *, not_before: datetime) -> IdempotencyRecord | None:
+        record = self.db.idempotency.get((owner, key))
+        return record if record and record.created_at >= not_before else None
+
+    def add(self, record: IdempotencyRecord) -> None:
+        self.uow.stage("idempotency", record)
+
+
+class _Outbox(_Repo):
+    def add(self, event: DomainEvent) -> None:
+        self.uow.stage("outbox", event)
+
+    def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
+        return [(i, e) for i, e, sent in self.db.outbox if sent is None][:limit]
+
+    def mark_sent(self, ids: Sequence[int], at: datetime) -> None:
+        with self.db.lock:
+            self.db.outbox = [(i, e, at if i in ids else sent) for i, e, sent in self.db.outbox]
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, now: datetime | None = None) -> None:
+        self.current = now or datetime(2026, 11, 26, 6, 0, tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.current
+
+    def advance(self, **delta: float) -> None:
+        self.current += timedelta(**delta)
+
+
+def uow_factory(db: FakeDatabase) -> UnitOfWorkFactory:
+    def make(principal: Principal) -> UnitOfWork:
+        return FakeUnitOfWork(db, principal)
+
+    return make
