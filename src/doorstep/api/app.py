@@ -1,0 +1,33 @@
+"""The FastAPI application factory. Nothing is built at import time: bootstrap calls this."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from doorstep import __version__
+from doorstep.api import problems
+from doorstep.api.limits import DEFAULT_MAX_BODY, BodySizeLimit
+from doorstep.api.routers import auth, brands, fleet, hubs, orders, parcels
+from doorstep.services.container import Container
+
+API_PREFIX = "/v1"
+
+
+def create_app(container: Container, *, max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
+    """The HTTP API under ``/v1``, wired to ``container``; OpenAPI at ``/v1/openapi.json``."""
+    app = FastAPI(
+        title="Doorstep API",
+        version=__version__,
+        summary="Last-mile delivery: orders, parcels, hub scans, fleet.",
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url="/docs",
+        redoc_url=None,
+    )
+    app.state.container = container
+    v1 = APIRouter(prefix=API_PREFIX)
+    for module in (auth, orders, parcels, hubs, fleet, brands):
+        v1.include_router(module.router)
+    app.include_router(v1)
+    problems.install(app)
+    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    return app

@@ -1,0 +1,134 @@
+"""Dependencies every route declares: the container, who is calling, a unit of work, and the
+Idempotency-Key rule. Routes stay thin: parse, call one use case, present the result."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Annotated, TypeVar
+
+from fastapi import Depends, Header, Request
+from fastapi.responses import Response
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel
+
+from doorstep.api import tokens
+from doorstep.domain.access import Principal
+from doorstep.services import accounts
+from doorstep.services.container import Container
+from doorstep.services.errors import AuthenticationFailed, PermissionDenied
+from doorstep.services.idempotency import (
+    BeforeCommit,
+    IdempotentRequest,
+    SavedResponse,
+    fingerprint,
+    run_idempotent,
+)
+from doorstep.services.ports import UnitOfWork
+
+T = TypeVar("T")
+
+_bearer = HTTPBearer(auto_error=False, description="A brand API key or an operator token.")
+
+
+def get_container(request: Request) -> Container:
+    container: Container = request.app.state.container
+    return container
+
+
+Services = Annotated[Container, Depends(get_container)]
+
+
+def current_principal(
+    container: Services,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+) -> Principal:
+    """A brand for a ``dsk_`` key, an operator user for a signed token; 401 otherwise."""
+    if credentials is None:
+        raise AuthenticationFailed()
+    token = credentials.credentials
+    if accounts.looks_like_api_key(token):
+        return accounts.authenticate_api_key(container.uow_factory, token)
+    user_id = tokens.verify(container.secret_key, token, container.clock.now())
+    if user_id is None:
+        raise AuthenticationFailed()
+    return accounts.principal_for(accounts.active_user(container.uow_factory, user_id))
+
+
+CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
+
+
+def operator_principal(principal: CurrentPrincipal) -> Principal:
+    """Operator endpoints (hubs, scans, fleet, brands) refuse brand keys with 403."""
+    if principal.is_brand:
+        raise PermissionDenied("This endpoint is for the delivery company's staff, not brands.")
+    return principal
+
+
+OperatorPrincipal = Annotated[Principal, Depends(operator_principal)]
+
+
+def get_uow(principal: CurrentPrincipal, container: Services) -> UnitOfWork:
+    return container.uow_factory(principal)
+
+
+UoW = Annotated[UnitOfWork, Depends(get_uow)]
+
+
+async def idempotent_request(
+    request: Request,
+    key: Annotated[
+        str | None,
+        Header(
+            alias="Idempotency-Key",
+            min_length=1,
+            max_length=255,
+            pattern=r"^[\x21-\x7e]+$",
+            description="Same key and body within 24 h replays the first answer.",
+        ),
+    ] = None,
+) -> IdempotentRequest | None:
+    if key is None:
+        return None
+    path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    return IdempotentRequest(key, fingerprint(request.method, path, await request.body()))
+
+
+@dataclass(frozen=True, slots=True)
+class IdempotentCall:
+    container: Container
+    principal: Principal
+    request: IdempotentRequest | None
+
+    def run(
+        self,
+        action: Callable[[BeforeCommit[T] | None], T],
+        render: Callable[[T], SavedResponse],
+    ) -> Response:
+        saved = run_idempotent(
+            self.container.uow_factory,
+            self.principal,
+            self.container.clock,
+            self.request,
+            action,
+            render,
+        )
+        return Response(
+            saved.body, saved.status_code, headers=saved.headers, media_type=saved.content_type
+        )
+
+
+def idempotent_call(
+    container: Services,
+    principal: CurrentPrincipal,
+    request: Annotated[IdempotentRequest | None, Depends(idempotent_request)],
+) -> IdempotentCall:
+    return IdempotentCall(container, principal, request)
+
+
+Idempotency = Annotated[IdempotentCall, Depends(idempotent_call)]
+
+
+def json_saved(status: int, model: BaseModel) -> SavedResponse:
+    """Render a Pydantic model as the bytes that are both sent and saved for replay."""
+    return SavedResponse(status, model.model_dump_json().encode())

@@ -1,0 +1,160 @@
+"""Domain objects to public schemas: what a caller may see, and nothing more.
+
+Access codes never leave here (only the courier's app reveals them, with an audit entry).
+"""
+
+from __future__ import annotations
+
+from doorstep.api.schemas.accounts import ApiKeyIssued, BrandPublic, UserPublic
+from doorstep.api.schemas.fleet import CapacityIn, CourierPublic, HubPublic, VehiclePublic
+from doorstep.api.schemas.orders import (
+    AddressPublic,
+    OrderPublic,
+    ParcelEventPublic,
+    ParcelPublic,
+    RecipientPublic,
+    WindowPublic,
+)
+from doorstep.api.schemas.scans import ScanPublic, ScanTargetPublic
+from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
+from doorstep.domain.parcel import Parcel, ParcelEvent
+from doorstep.domain.scan import HubScan
+from doorstep.services.accounts import IssuedKey
+from doorstep.services.orders import order_status
+from doorstep.services.ports import User
+
+
+def parcel(item: Parcel) -> ParcelPublic:
+    dims = item.dimensions
+    return ParcelPublic(
+        id=item.id,
+        order_id=item.order_id,
+        barcode=item.barcode,
+        state=item.state,
+        weight_kg=item.weight_kg,
+        length_cm=dims.length_cm if dims else None,
+        width_cm=dims.width_cm if dims else None,
+        height_cm=dims.height_cm if dims else None,
+        bay=item.bay,
+        vehicle_id=item.vehicle_id,
+        attempts=item.attempts,
+        label_url=f"/v1/parcels/{item.id}/label",
+    )
+
+
+def order(item: Order, tracking_base_url: str) -> OrderPublic:
+    address, point = item.address, item.address.point
+    return OrderPublic(
+        id=item.id,
+        reference=item.reference,
+        brand_id=item.brand_id,
+        status=order_status(item),
+        tracking_url=tracking_base_url + item.tracking_token,
+        created_at=item.created_at,
+        recipient=RecipientPublic(
+            name=item.recipient.name, phone=item.recipient.phone, email=item.recipient.email
+        ),
+        address=AddressPublic(
+            lines=list(address.lines),
+            postcode=address.postcode,
+            city=address.city,
+            lat=point.lat if point else None,
+            lon=point.lon if point else None,
+            address_type=address.address_type,
+            access_notes=address.access_notes,
+        ),
+        service_level=item.service_level,
+        window=WindowPublic(start=item.window.start, end=item.window.end) if item.window else None,
+        priority=item.priority,
+        hub_id=item.hub_id,
+        parcels=[parcel(p) for p in item.parcels],
+    )
+
+
+def parcel_event(event: ParcelEvent) -> ParcelEventPublic:
+    return ParcelEventPublic(
+        sequence=event.sequence,
+        action=event.action.value,
+        from_state=event.from_state,
+        to_state=event.to_state,
+        at=event.at,
+        actor=event.actor,
+        place=event.place,
+        reason_code=event.reason_code,
+        details=dict(event.details),
+    )
+
+
+def scan(item: HubScan) -> ScanPublic:
+    return ScanPublic(
+        id=item.id,
+        hub_id=item.hub_id,
+        client_event_id=item.client_event_id,
+        barcode=item.barcode,
+        kind=item.kind,
+        target=ScanTargetPublic(
+            bay=item.target.bay, route_id=item.target.route_id, vehicle_id=item.target.vehicle_id
+        ),
+        outcome=item.outcome,
+        message=item.message,
+        parcel_id=item.parcel_id,
+        parcel_state=item.parcel_state,
+        scanned_at=item.scanned_at,
+        recorded_at=item.recorded_at,
+    )
+
+
+def hub(item: Hub) -> HubPublic:
+    return HubPublic(
+        id=item.id,
+        name=item.name,
+        address=item.address,
+        lat=item.point.lat,
+        lon=item.point.lon,
+        opens=item.opening_hours.opens,
+        closes=item.opening_hours.closes,
+    )
+
+
+def vehicle(item: Vehicle) -> VehiclePublic:
+    cap = item.capacity
+    return VehiclePublic(
+        id=item.id,
+        name=item.name,
+        vehicle_type=item.vehicle_type,
+        capacity=CapacityIn(
+            parcels=cap.parcels, weight_kg=cap.weight_kg, volume_litres=cap.volume_litres
+        ),
+        hub_id=item.hub_id,
+    )
+
+
+def courier(item: Courier) -> CourierPublic:
+    return CourierPublic(id=item.id, name=item.name, phone=item.phone, vehicle_id=item.vehicle_id)
+
+
+def brand(item: Brand) -> BrandPublic:
+    return BrandPublic(id=item.id, name=item.name)
+
+
+def issued_key(item: IssuedKey) -> ApiKeyIssued:
+    key = item.key
+    return ApiKeyIssued(
+        id=key.id,
+        brand_id=key.brand_id,
+        prefix=key.prefix,
+        name=key.name,
+        created_at=key.created_at,
+        api_key=item.token,
+    )
+
+
+def user(item: User) -> UserPublic:
+    return UserPublic(
+        id=item.id,
+        email=item.email,
+        name=item.name,
+        role=item.role,
+        courier_id=item.courier_id,
+        active=item.active,
+    )

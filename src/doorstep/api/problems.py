@@ -1,0 +1,163 @@
+"""RFC 9457 problem+json: the one error format, and the handlers that map every failure to it.
+
+Each refusal of the services or the domain has one status here, so routes never build
+errors themselves. The last-resort handler answers 500 without leaking internals.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from doorstep.domain.errors import DomainError, InvalidTransition, InvalidValue, WrongVehicle
+from doorstep.services.errors import AuthenticationFailed, NotFound, PermissionDenied
+from doorstep.services.idempotency import IdempotencyKeyReused
+from doorstep.services.ports import Conflict, StaleObject
+
+PROBLEM_BASE = "https://doorstep.dev/problems/"
+MEDIA_TYPE = "application/problem+json"
+log = logging.getLogger("doorstep.api")
+
+
+class FieldError(BaseModel):
+    field: str
+    reason: str
+
+
+class Problem(BaseModel):
+    """The body of every error answer."""
+
+    type: str
+    title: str
+    status: int
+    detail: str | None = None
+    errors: list[FieldError] | None = None
+
+
+def problem(
+    status: int,
+    code: str,
+    detail: str | None = None,
+    *,
+    headers: dict[str, str] | None = None,
+    **extra: Any,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": PROBLEM_BASE + code,
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+    }
+    if detail is not None:
+        body["detail"] = detail
+    body.update({key: value for key, value in extra.items() if value is not None})
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def field_name(loc: Sequence[int | str]) -> str:
+    """``("body", "parcels", 0, "weight_kg")`` -> ``parcels[0].weight_kg``."""
+    parts = list(loc)
+    if parts and parts[0] in {"body", "query", "path", "header", "cookie"}:
+        parts = parts[1:]
+    name = ""
+    for part in parts:
+        if isinstance(part, int):
+            name += f"[{part}]"
+        elif not str(part).startswith(("function-after", "function-before", "json-or-python")):
+            name += f".{part}" if name else str(part)
+    return name or "body"
+
+
+def field_errors(errors: Sequence[Any]) -> list[dict[str, str]]:
+    found = []
+    for error in errors:
+        reason = str(error.get("msg", "is not valid")).removeprefix("Value error, ")
+        found.append({"field": field_name(error.get("loc", ())), "reason": reason})
+    return found
+
+
+async def _validation(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    errors = field_errors(exc.errors())
+    return problem(422, "validation", "The request is not valid; see errors.", errors=errors)
+
+
+async def _http(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+    headers = dict(exc.headers) if exc.headers else None
+    return problem(exc.status_code, code, str(exc.detail), headers=headers)
+
+
+async def _domain(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, DomainError)
+    if isinstance(exc, InvalidTransition):
+        return problem(
+            409, exc.code, exc.message, current_state=exc.current, allowed_actions=exc.allowed
+        )
+    if isinstance(exc, WrongVehicle):
+        return problem(409, exc.code, exc.message, expected_vehicle_id=exc.expected)
+    if isinstance(exc, InvalidValue):
+        errors = [{"field": exc.field, "reason": exc.reason}]
+        return problem(422, exc.code, exc.message, errors=errors)
+    return problem(422, exc.code, exc.message)
+
+
+async def _not_found(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, NotFound)
+    return problem(404, "not_found", f"No {exc.kind} with this id.")
+
+
+async def _forbidden(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PermissionDenied)
+    return problem(403, "forbidden", exc.message)
+
+
+async def _unauthenticated(request: Request, exc: Exception) -> JSONResponse:
+    return unauthenticated()
+
+
+def unauthenticated(
+    detail: str = "Send a valid API key or token as a Bearer token.",
+) -> JSONResponse:
+    return problem(401, "unauthenticated", detail, headers={"WWW-Authenticate": "Bearer"})
+
+
+async def _conflict(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Conflict)
+    return problem(409, "conflict", exc.what)
+
+
+async def _stale(request: Request, exc: Exception) -> JSONResponse:
+    return problem(409, "changed_meanwhile", "Someone changed this at the same time; try again.")
+
+
+async def _key_reused(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, IdempotencyKeyReused)
+    errors = [{"field": "Idempotency-Key", "reason": "already used for a different request"}]
+    return problem(422, "idempotency_key_reused", str(exc), errors=errors)
+
+
+async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(500, "internal", "Something went wrong on our side; it has been logged.")
+
+
+def install(app: FastAPI) -> None:
+    app.add_exception_handler(RequestValidationError, _validation)
+    app.add_exception_handler(StarletteHTTPException, _http)
+    app.add_exception_handler(DomainError, _domain)
+    app.add_exception_handler(NotFound, _not_found)
+    app.add_exception_handler(PermissionDenied, _forbidden)
+    app.add_exception_handler(AuthenticationFailed, _unauthenticated)
+    app.add_exception_handler(Conflict, _conflict)
+    app.add_exception_handler(StaleObject, _stale)
+    app.add_exception_handler(IdempotencyKeyReused, _key_reused)
+    app.add_exception_handler(Exception, _unexpected)

@@ -1,0 +1,61 @@
+"""``/v1/brands``: the shippers (tenants) and their API keys (admin)."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Body
+
+from doorstep.api import present
+from doorstep.api.deps import Idempotency, OperatorPrincipal, Services, json_saved
+from doorstep.api.problems import Problem
+from doorstep.api.schemas.accounts import ApiKeyCreate, ApiKeyIssued, BrandCreate, BrandPublic
+from doorstep.api.schemas.common import Items
+from doorstep.domain.model import Brand
+from doorstep.services import accounts
+from doorstep.services.accounts import IssuedKey
+from doorstep.services.idempotency import BeforeCommit
+
+router = APIRouter(prefix="/brands", tags=["brands"])
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": Problem} for code in (401, 403, 404, 422)
+}
+
+
+@router.get("", response_model=Items[BrandPublic], responses=ERRORS)
+def list_brands(principal: OperatorPrincipal, services: Services) -> Items[BrandPublic]:
+    found = accounts.list_brands(services.uow_factory(principal))
+    return Items[BrandPublic](items=[present.brand(b) for b in found])
+
+
+@router.post("", status_code=201, response_model=BrandPublic, responses=ERRORS)
+def create_brand(
+    body: BrandCreate, principal: OperatorPrincipal, services: Services, call: Idempotency
+) -> object:
+    def action(hook: BeforeCommit[Brand] | None) -> Brand:
+        return accounts.create_brand(services.uow_factory(principal), body.name, before_commit=hook)
+
+    return call.run(action, lambda made: json_saved(201, present.brand(made)))
+
+
+@router.post("/{brand_id}/api-keys", status_code=201, response_model=ApiKeyIssued, responses=ERRORS)
+def issue_api_key(
+    brand_id: str,
+    principal: OperatorPrincipal,
+    services: Services,
+    call: Idempotency,
+    body: Annotated[ApiKeyCreate | None, Body()] = None,
+) -> object:
+    """A new key for the brand. The ``api_key`` is in this answer only: store it now."""
+    name = body.name if body else ""
+
+    def action(hook: BeforeCommit[IssuedKey] | None) -> IssuedKey:
+        return accounts.issue_api_key(
+            services.uow_factory(principal),
+            brand_id,
+            clock=services.clock,
+            name=name,
+            before_commit=hook,
+        )
+
+    return call.run(action, lambda issued: json_saved(201, present.issued_key(issued)))

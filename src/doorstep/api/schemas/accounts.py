@@ -1,0 +1,66 @@
+"""Brands, API keys, operator users and login."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import StringConstraints
+
+from doorstep.api.schemas.common import Public, Strict, Text, Token
+from doorstep.api.schemas.orders import Email
+from doorstep.domain.model import Role
+
+Password = Annotated[str, StringConstraints(min_length=1, max_length=200)]
+
+
+class BrandCreate(Strict):
+    name: Text
+
+
+class BrandPublic(Public):
+    id: str
+    name: str
+
+
+class ApiKeyCreate(Strict):
+    name: Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")] = ""
+
+
+class ApiKeyIssued(Public):
+    """Shown once: ``api_key`` cannot be read again, only replaced."""
+
+    id: str
+    brand_id: str
+    prefix: str
+    name: str
+    created_at: datetime
+    api_key: str
+
+
+class Login(Strict):
+    email: Annotated[str, StringConstraints(min_length=1, max_length=254)]
+    password: Password
+
+
+class TokenPublic(Public):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 - the OAuth2 token type, not a secret
+    expires_in: int
+
+
+class UserCreate(Strict):
+    email: Email
+    name: Text
+    role: Role
+    password: Password
+    courier_id: Token | None = None
+
+
+class UserPublic(Public):
+    id: str
+    email: str
+    name: str
+    role: Role
+    courier_id: str | None
+    active: bool

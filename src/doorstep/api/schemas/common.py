@@ -1,0 +1,44 @@
+"""Building blocks shared by every schema: strict models and safe strings."""
+
+from __future__ import annotations
+
+from typing import Annotated, Generic, TypeVar
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+T = TypeVar("T")
+
+
+class Strict(BaseModel):
+    """Input models: unknown fields are typos, NaN and infinity are never a quantity."""
+
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False, str_strip_whitespace=True)
+
+
+class Public(BaseModel):
+    model_config = ConfigDict(allow_inf_nan=False)
+
+
+def _printable(value: str) -> str:
+    """Refuse control characters: NUL cannot be stored in PostgreSQL, and none belong in text."""
+    if any((ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 for c in value):
+        raise ValueError("must not contain control characters")
+    return value
+
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_printable)]
+LongText = Annotated[
+    str, StringConstraints(min_length=1, max_length=1000), AfterValidator(_printable)
+]
+Token = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:\-]{1,100}$")]
+Latitude = Annotated[float, Field(ge=-90, le=90)]
+Longitude = Annotated[float, Field(ge=-180, le=180)]
+
+
+class Items(Public, Generic[T]):
+    items: list[T]
+
+
+class PageOf(Public, Generic[T]):
+    items: list[T]
+    next_cursor: str | None
