@@ -1,8 +1,9 @@
 """A demo day's orders: pure and seeded, so the same seed always tells the same story.
 
 The payloads are exactly the body of ``POST /v1/orders`` (API_CONTRACT.md); the demo
-sends them over HTTP as the brands would. The morning's hub scans are planned in
-:mod:`doorstep.sim.hub_morning` from the orders the API created.
+sends them over HTTP as the brands would. The morning's hub scans are planned by
+:func:`plan_hub_morning` (in :mod:`doorstep.sim.hub_morning`, re-exported here) from the
+orders the API created.
 """
 
 from __future__ import annotations
@@ -17,6 +18,17 @@ from zoneinfo import ZoneInfo
 
 from doorstep.sim import people
 from doorstep.sim.addresses import DemoAddress, load_addresses
+from doorstep.sim.hub_morning import PlannedScan, plan_hub_morning
+
+__all__ = [
+    "DEMO_BRANDS",
+    "BrandKind",
+    "DemoBrand",
+    "PlannedOrder",
+    "PlannedScan",
+    "generate_orders",
+    "plan_hub_morning",
+]
 
 
 class BrandKind(StrEnum):
