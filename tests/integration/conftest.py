@@ -3,7 +3,7 @@
 Each test gets a clean database at the newest schema, cheaply:
 - SQLite: one migrated template file per worker, copied to a fresh file per test;
 - PostgreSQL: one schema per xdist worker (two workers, or two people's test runs, never
-  share one), migrated once, with every table truncated before each test.
+  share one), migrated once, with every table emptied before each test.
 The URL carries the schema (``options=-csearch_path=...``), so a server started in a
 subprocess from ``database_url`` sees the same data as the test.
 """
@@ -96,10 +96,13 @@ def _postgres_schemas(worker_id: str) -> Iterator[_Schemas]:
 
 
 @pytest.fixture(scope="session")
-def _postgres_migrated(_postgres_schemas: _Schemas) -> str:
+def _postgres_migrated(_postgres_schemas: _Schemas) -> Iterator[tuple[str, Engine]]:
+    """The worker's migrated schema, and an engine kept open to empty it between tests."""
     url = _postgres_schemas.create()
     upgrade(url)
-    return url
+    cleaner = create_engine_for(url)
+    yield url, cleaner
+    cleaner.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -109,12 +112,14 @@ def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _truncate_all(url: str) -> None:
-    tables = ", ".join(f'"{table.name}"' for table in Base.metadata.sorted_tables)
-    engine = create_engine_for(url)
+def _empty_all_tables(engine: Engine) -> None:
+    """DELETE, children first: on a few rows it takes ~2 ms where TRUNCATE takes ~300 ms.
+
+    Identity sequences are not reset, so tests must not expect particular key values.
+    """
     with engine.begin() as connection:
-        connection.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
-    engine.dispose()
+        for table in reversed(Base.metadata.sorted_tables):
+            connection.execute(table.delete())
 
 
 @pytest.fixture(params=DATABASES)
@@ -124,9 +129,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         path = tmp_path / "doorstep.sqlite3"
         shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
         return f"sqlite:///{path}"
-    url: str = request.getfixturevalue("_postgres_migrated")
-    _truncate_all(url)
-    return url
+    url, cleaner = request.getfixturevalue("_postgres_migrated")
+    _empty_all_tables(cleaner)
+    return str(url)
 
 
 @pytest.fixture(params=DATABASES)

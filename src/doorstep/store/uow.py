@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from doorstep.domain.access import Principal
+from doorstep.services import ports
 from doorstep.store.accounts import (
     SqlApiKeyRepository,
     SqlIdempotencyRepository,
@@ -34,17 +35,20 @@ from doorstep.store.scans import SqlScanRepository
 
 
 class SqlUnitOfWork:
-    brands: SqlBrandRepository
-    hubs: SqlHubRepository
-    vehicles: SqlVehicleRepository
-    couriers: SqlCourierRepository
-    orders: SqlOrderRepository
-    parcels: SqlParcelRepository
-    scans: SqlScanRepository
-    users: SqlUserRepository
-    api_keys: SqlApiKeyRepository
-    idempotency: SqlIdempotencyRepository
-    outbox: SqlOutbox
+    """Satisfies :class:`doorstep.services.ports.UnitOfWork`; repositories exist inside ``with``."""
+
+    # Typed as the ports (protocol attributes are invariant), built in __enter__.
+    brands: ports.BrandRepository
+    hubs: ports.HubRepository
+    vehicles: ports.VehicleRepository
+    couriers: ports.CourierRepository
+    orders: ports.OrderRepository
+    parcels: ports.ParcelRepository
+    scans: ports.ScanRepository
+    users: ports.UserRepository
+    api_keys: ports.ApiKeyRepository
+    idempotency: ports.IdempotencyRepository
+    outbox: ports.Outbox
 
     def __init__(
         self,
@@ -63,13 +67,14 @@ class SqlUnitOfWork:
         session = self._session_factory()
         self._session = session
         parts = (session, self.principal, self._cipher)
-        self.outbox = SqlOutbox(*parts)
+        outbox = SqlOutbox(*parts)
+        self.outbox = outbox
         self.brands = SqlBrandRepository(*parts)
         self.hubs = SqlHubRepository(*parts)
         self.vehicles = SqlVehicleRepository(*parts)
         self.couriers = SqlCourierRepository(*parts)
-        self.orders = SqlOrderRepository(*parts, outbox=self.outbox)
-        self.parcels = SqlParcelRepository(*parts, outbox=self.outbox)
+        self.orders = SqlOrderRepository(*parts, outbox=outbox)
+        self.parcels = SqlParcelRepository(*parts, outbox=outbox)
         self.scans = SqlScanRepository(*parts)
         self.users = SqlUserRepository(*parts)
         self.api_keys = SqlApiKeyRepository(*parts)
@@ -109,4 +114,9 @@ def make_uow_factory(
     def factory(principal: Principal) -> SqlUnitOfWork:
         return SqlUnitOfWork(session_factory, principal, cipher)
 
+    return factory
+
+
+def _conforms(factory: Callable[[Principal], SqlUnitOfWork]) -> ports.UnitOfWorkFactory:
+    """Never called: makes mypy check that SqlUnitOfWork satisfies the UnitOfWork port."""
     return factory
