@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import inspect
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Engine, inspect
 
 from doorstep.store.database import create_engine_for
 from doorstep.store.migrate import (
@@ -53,3 +55,10 @@ def test_a_downgraded_database_is_refused_until_upgraded_again(empty_database_ur
         check_schema_current(engine)
     finally:
         engine.dispose()
+
+
+def test_migrations_build_exactly_the_tables_the_code_maps(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": False})
+        differences = compare_metadata(context, Base.metadata)
+    assert differences == []
