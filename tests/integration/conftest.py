@@ -22,10 +22,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
 from doorstep.domain.access import Principal
+from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
 from doorstep.store.migrate import upgrade
 from doorstep.store.tables import Base
 from doorstep.store.uow import SqlUnitOfWork, make_uow_factory
+
+TEST_SECRET = "integration-test-secret"
 
 POSTGRES_URL_ENV = "DOORSTEP_TEST_POSTGRES_URL"
 REQUIRE_POSTGRES_ENV = "DOORSTEP_REQUIRE_POSTGRES"
@@ -152,5 +155,5 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture
 def uow_factory(engine: Engine) -> Callable[[Principal], SqlUnitOfWork]:
-    """``uow_factory(principal)`` -> a unit of work on the test database."""
-    return make_uow_factory(engine)
+    """``uow_factory(principal)``: a unit of work on the test database, encrypting as in prod."""
+    return make_uow_factory(engine, FernetCipher(TEST_SECRET))
