@@ -1,0 +1,105 @@
+"""The report a brand gets back from an import: counts, and the first problems in detail.
+
+The error list is capped so that a 100,000-row file of mistakes still gives a report of
+bounded size; the count of the errors left out is given instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Final
+
+from doorstep.services.order_csv import (
+    AcceptedRow,
+    FileError,
+    FileWarning,
+    ParseResult,
+    RejectedRow,
+    RowError,
+)
+
+MAX_LISTED_ERRORS: Final = 1000
+
+
+@dataclass(frozen=True, slots=True)
+class ImportReport:
+    accepted: int
+    rejected: int
+    complete: bool  # False when a FileError stopped reading before the end
+    errors: tuple[RowError, ...]
+    errors_not_listed: int
+    warnings: tuple[FileWarning, ...]
+
+    @property
+    def ok(self) -> bool:
+        """True when every row was read and none was rejected."""
+        return self.complete and self.rejected == 0
+
+    def to_dict(self) -> dict[str, object]:
+        """The JSON shape of the report (see ``docs/orders-csv.md``)."""
+        return {
+            "accepted": self.accepted,
+            "rejected": self.rejected,
+            "complete": self.complete,
+            "errors": [_entry(e.row, e.column, e.reason) for e in self.errors],
+            "errors_not_listed": self.errors_not_listed,
+            "warnings": [_entry(w.row, w.column, w.reason) for w in self.warnings],
+        }
+
+
+def _entry(row: int, column: str | None, reason: str) -> dict[str, object]:
+    return {"row": row, "column": column, "reason": reason}
+
+
+class ReportBuilder:
+    """Counts results as they stream past, for callers that also act on each row."""
+
+    def __init__(self, max_listed_errors: int = MAX_LISTED_ERRORS) -> None:
+        self._max = max_listed_errors
+        self.accepted = 0
+        self.rejected = 0
+        self.complete = True
+        self._errors: list[RowError] = []
+        self._not_listed = 0
+        self._warnings: list[FileWarning] = []
+
+    def add(self, result: ParseResult) -> None:
+        match result:
+            case AcceptedRow():
+                self.accepted += 1
+            case RejectedRow(errors=errors):
+                self.rejected += 1
+                self._list(errors)
+            case FileError(errors=errors):
+                self.complete = False
+                self._list(errors)
+            case FileWarning():
+                self._warnings.append(result)
+
+    def _list(self, errors: Iterable[RowError]) -> None:
+        for error in errors:
+            if len(self._errors) < self._max:
+                self._errors.append(error)
+            else:
+                self._not_listed += 1
+
+    def report(self) -> ImportReport:
+        return ImportReport(
+            accepted=self.accepted,
+            rejected=self.rejected,
+            complete=self.complete,
+            errors=tuple(self._errors),
+            errors_not_listed=self._not_listed,
+            warnings=tuple(self._warnings),
+        )
+
+
+def summarise(
+    results: Iterable[ParseResult], max_listed_errors: int = MAX_LISTED_ERRORS
+) -> ImportReport:
+    """Consume ``results`` and return the report; memory stays bounded by the cap."""
+    builder = ReportBuilder(max_listed_errors)
+    for result in results:
+        builder.add(result)
+    return builder.report()

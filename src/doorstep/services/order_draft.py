@@ -1,0 +1,83 @@
+"""An order as a brand asked for it, checked field by field but not yet stored.
+
+Imports (CSV, batch API) produce drafts; the order-ingest use case turns a draft into an
+:class:`~doorstep.domain.model.Order` with ids, barcodes and a tracking token. Keeping the
+draft plain (no ids, no clock) lets every import path share one validation result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import NamedTuple
+
+from doorstep.domain.model import (
+    Address,
+    AddressType,
+    GeoPoint,
+    Priority,
+    Recipient,
+    ServiceLevel,
+    TimeWindow,
+)
+from doorstep.domain.parcel import Dimensions
+
+
+class ParcelDraft(NamedTuple):
+    """One parcel of an order: weight, and the three sides when the brand knows them."""
+
+    weight_kg: float
+    length_cm: float | None = None
+    width_cm: float | None = None
+    height_cm: float | None = None
+
+    def dimensions(self) -> Dimensions | None:
+        if self.length_cm is None or self.width_cm is None or self.height_cm is None:
+            return None
+        return Dimensions(self.length_cm, self.width_cm, self.height_cm)
+
+
+@dataclass(frozen=True, slots=True)
+class OrderDraft:
+    """A valid order request (command): every field already checked and normalised."""
+
+    reference: str
+    recipient_name: str
+    address_lines: tuple[str, ...]
+    postcode: str
+    service_level: ServiceLevel
+    parcels: tuple[ParcelDraft, ...]
+    recipient_phone: str | None = None
+    recipient_email: str | None = None
+    city: str = "London"
+    lat: float | None = None
+    lon: float | None = None
+    address_type: AddressType = AddressType.HOUSE
+    access_notes: str | None = None
+    access_code: str | None = None
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    priority: Priority = Priority.NORMAL
+    hub_id: str | None = None
+
+    def recipient(self) -> Recipient:
+        return Recipient(self.recipient_name, self.recipient_phone, self.recipient_email)
+
+    def address(self) -> Address:
+        point = None
+        if self.lat is not None and self.lon is not None:
+            point = GeoPoint(self.lat, self.lon)
+        return Address(
+            lines=self.address_lines,
+            postcode=self.postcode,
+            point=point,
+            address_type=self.address_type,
+            access_notes=self.access_notes,
+            access_code=self.access_code,
+            city=self.city,
+        )
+
+    def window(self) -> TimeWindow | None:
+        if self.window_start is None or self.window_end is None:
+            return None
+        return TimeWindow(self.window_start, self.window_end)

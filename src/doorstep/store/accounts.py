@@ -1,0 +1,139 @@
+"""Users, brands' API keys and saved idempotent answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import func, select
+
+from doorstep.domain.model import Role
+from doorstep.services.ports import ApiKey, IdempotencyRecord, User
+from doorstep.store.base import SqlRepository
+from doorstep.store.scoping import pk_of, scoped
+from doorstep.store.tables import ApiKeyRow, BrandRow, CourierRow, IdempotencyKeyRow, UserRow
+
+
+def _user(row: UserRow) -> User:
+    return User(
+        id=row.public_id,
+        email=row.email,
+        name=row.name,
+        role=Role(row.role),
+        password_hash=row.password_hash,
+        courier_id=row.courier.public_id if row.courier else None,
+        active=row.active,
+    )
+
+
+class SqlUserRepository(SqlRepository):
+    """Emails are stored lower-case: one address, one user, however it is typed."""
+
+    def add(self, user: User) -> None:
+        with self.savepoint():
+            courier_pk = None
+            if user.courier_id is not None:
+                courier_pk = pk_of(
+                    self.session, self.principal, CourierRow, user.courier_id, "courier_id"
+                )
+            self.session.add(
+                UserRow(
+                    public_id=user.id,
+                    email=user.email.strip().lower(),
+                    name=user.name,
+                    role=user.role.value,
+                    password_hash=user.password_hash,
+                    courier_pk=courier_pk,
+                    active=user.active,
+                )
+            )
+
+    def get(self, user_id: str) -> User | None:
+        row = self.session.scalar(select(UserRow).where(UserRow.public_id == user_id))
+        return None if row is None else _user(row)
+
+    def get_by_email(self, email: str) -> User | None:
+        query = select(UserRow).where(UserRow.email == func.lower(email.strip()))
+        row = self.session.scalar(query)
+        return None if row is None else _user(row)
+
+
+def _api_key(row: ApiKeyRow) -> ApiKey:
+    return ApiKey(
+        id=row.public_id,
+        brand_id=row.brand.public_id,
+        prefix=row.prefix,
+        secret_hash=row.secret_hash,
+        created_at=row.created_at,
+        name=row.name,
+        revoked_at=row.revoked_at,
+    )
+
+
+class SqlApiKeyRepository(SqlRepository):
+    def add(self, key: ApiKey) -> None:
+        with self.savepoint():
+            brand_pk = pk_of(self.session, self.principal, BrandRow, key.brand_id, "brand_id")
+            self.session.add(
+                ApiKeyRow(
+                    public_id=key.id,
+                    brand_pk=brand_pk,
+                    prefix=key.prefix,
+                    secret_hash=key.secret_hash,
+                    name=key.name,
+                    created_at=key.created_at,
+                    revoked_at=key.revoked_at,
+                )
+            )
+
+    def get_by_prefix(self, prefix: str) -> ApiKey | None:
+        query = scoped(self.principal, ApiKeyRow).where(ApiKeyRow.prefix == prefix)
+        row = self.session.scalar(query)
+        return None if row is None else _api_key(row)
+
+    def list_for_brand(self, brand_id: str) -> list[ApiKey]:
+        query = (
+            scoped(self.principal, ApiKeyRow)
+            .join(BrandRow, ApiKeyRow.brand_pk == BrandRow.pk)
+            .where(BrandRow.public_id == brand_id)
+            .order_by(ApiKeyRow.created_at, ApiKeyRow.pk)
+        )
+        return [_api_key(row) for row in self.session.scalars(query)]
+
+
+class SqlIdempotencyRepository(SqlRepository):
+    """Keyed by the caller (owner) and its key: two callers never share an answer."""
+
+    def get(self, owner: str, key: str, *, not_before: datetime) -> IdempotencyRecord | None:
+        row = self.session.scalar(
+            select(IdempotencyKeyRow).where(
+                IdempotencyKeyRow.owner == owner,
+                IdempotencyKeyRow.key == key,
+                IdempotencyKeyRow.created_at >= not_before,
+            )
+        )
+        if row is None:
+            return None
+        return IdempotencyRecord(
+            owner=row.owner,
+            key=row.key,
+            request_hash=row.request_hash,
+            status_code=row.status_code,
+            body=row.body,
+            content_type=row.content_type,
+            created_at=row.created_at,
+            headers={str(k): str(v) for k, v in row.headers.items()},
+        )
+
+    def add(self, record: IdempotencyRecord) -> None:
+        self.insert(
+            IdempotencyKeyRow(
+                owner=record.owner,
+                key=record.key,
+                request_hash=record.request_hash,
+                status_code=record.status_code,
+                body=record.body,
+                content_type=record.content_type,
+                created_at=record.created_at,
+                headers=dict(record.headers),
+            )
+        )

@@ -1,0 +1,212 @@
+"""Orders with their parcels; listing by keyset pagination, newest first."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from datetime import datetime
+
+from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy.orm import Session
+
+from doorstep.domain.access import Principal
+from doorstep.domain.errors import InvalidValue
+from doorstep.domain.events import DomainEvent
+from doorstep.domain.model import (
+    Address,
+    AddressType,
+    GeoPoint,
+    Order,
+    Priority,
+    Recipient,
+    ServiceLevel,
+    TimeWindow,
+)
+from doorstep.services.ports import OrderQuery, Page
+from doorstep.store.base import SqlRepository
+from doorstep.store.crypto import FieldCipher, seal, unseal
+from doorstep.store.outbox import SqlOutbox
+from doorstep.store.parcels import parcel_to_domain, write_parcel
+from doorstep.store.scoping import brand_filter, pk_of, scoped
+from doorstep.store.tables import BrandRow, HubRow, OrderRow, ParcelRow
+
+MAX_PAGE = 500
+
+
+def encode_cursor(created_at: datetime, public_id: str) -> str:
+    raw = json.dumps([created_at.isoformat(), public_id]).encode()
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str) -> tuple[datetime, str]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        stamp, public_id = json.loads(raw)
+        moment = datetime.fromisoformat(stamp)
+        if moment.tzinfo is None or not isinstance(public_id, str):
+            raise ValueError(cursor)
+    except (ValueError, TypeError, binascii.Error) as error:
+        raise InvalidValue("cursor", "is not a cursor from a previous page") from error
+    return moment, public_id
+
+
+class SqlOrderRepository(SqlRepository):
+    def __init__(
+        self, session: Session, principal: Principal, cipher: FieldCipher, outbox: SqlOutbox
+    ) -> None:
+        super().__init__(session, principal, cipher)
+        self.outbox = outbox
+
+    def add(self, order: Order) -> None:
+        """Insert the order and its parcels, and ``order.created`` in the outbox."""
+        for parcel in order.parcels:
+            if parcel.order_id != order.id or parcel.brand_id != order.brand_id:
+                raise InvalidValue("parcels", f"parcel {parcel.id} belongs to another order")
+        with self.savepoint():
+            brand_pk = pk_of(self.session, self.principal, BrandRow, order.brand_id, "brand_id")
+            row = self._to_row(order, brand_pk)
+            self.session.add(row)
+            self._outbox_created(order)
+            for parcel in order.parcels:
+                parcel_row = ParcelRow(public_id=parcel.id, brand_pk=brand_pk, version=1)
+                row.parcels.append(parcel_row)
+                write_parcel(self.session, self.principal, parcel_row, parcel, self.outbox)
+        for parcel in order.parcels:
+            parcel.version = 1
+
+    def _outbox_created(self, order: Order) -> None:
+        self.outbox.add(
+            DomainEvent(
+                name="order.created",
+                aggregate_id=order.id,
+                occurred_at=order.created_at,
+                brand_id=order.brand_id,
+                payload={
+                    "order_id": order.id,
+                    "reference": order.reference,
+                    "parcels": [{"parcel_id": p.id, "barcode": p.barcode} for p in order.parcels],
+                },
+            )
+        )
+
+    def get(self, order_id: str) -> Order | None:
+        row = self.session.scalar(self._select().where(OrderRow.public_id == order_id))
+        return None if row is None else self._to_domain(row)
+
+    def get_by_reference(self, brand_id: str, reference: str) -> Order | None:
+        query = self._select().where(
+            OrderRow.reference == reference,
+            OrderRow.brand_pk == _brand_pk(brand_id),
+        )
+        row = self.session.scalar(query)
+        return None if row is None else self._to_domain(row)
+
+    def list(self, query: OrderQuery) -> Page[Order]:
+        if not 1 <= query.limit <= MAX_PAGE:
+            raise InvalidValue("limit", f"must be between 1 and {MAX_PAGE}")
+        statement = self._filtered(query)
+        if query.cursor is not None:
+            moment, public_id = decode_cursor(query.cursor)
+            statement = statement.where(
+                or_(
+                    OrderRow.created_at < moment,
+                    and_(OrderRow.created_at == moment, OrderRow.public_id < public_id),
+                )
+            )
+        statement = statement.order_by(OrderRow.created_at.desc(), OrderRow.public_id.desc()).limit(
+            query.limit + 1
+        )
+        rows = list(self.session.scalars(statement))
+        more = len(rows) > query.limit
+        rows = rows[: query.limit]
+        cursor = encode_cursor(rows[-1].created_at, rows[-1].public_id) if more else None
+        return Page(items=[self._to_domain(row) for row in rows], next_cursor=cursor)
+
+    def _select(self) -> Select[OrderRow]:
+        return scoped(self.principal, OrderRow)
+
+    def _filtered(self, query: OrderQuery) -> Select[OrderRow]:
+        statement = self._select()
+        if query.brand_id is not None and brand_filter(self.principal, OrderRow) is None:
+            statement = statement.where(OrderRow.brand_pk == _brand_pk(query.brand_id))
+        if query.state is not None:
+            statement = statement.where(
+                exists().where(ParcelRow.order_pk == OrderRow.pk, ParcelRow.state == query.state)
+            )
+        if query.reference is not None:
+            statement = statement.where(OrderRow.reference == query.reference)
+        if query.created_from is not None:
+            statement = statement.where(OrderRow.created_at >= query.created_from)
+        if query.created_to is not None:
+            statement = statement.where(OrderRow.created_at < query.created_to)
+        return statement
+
+    def _to_row(self, order: Order, brand_pk: int) -> OrderRow:
+        address, recipient, window = order.address, order.recipient, order.window
+        hub_pk = None
+        if order.hub_id is not None:
+            hub_pk = pk_of(self.session, self.principal, HubRow, order.hub_id, "hub_id")
+        return OrderRow(
+            public_id=order.id,
+            brand_pk=brand_pk,
+            reference=order.reference,
+            recipient_name=recipient.name,
+            recipient_phone=seal(self.cipher, recipient.phone),
+            recipient_email=recipient.email,
+            address_lines=list(address.lines),
+            postcode=address.postcode,
+            city=address.city,
+            lat=address.point.lat if address.point else None,
+            lon=address.point.lon if address.point else None,
+            address_type=address.address_type.value,
+            access_notes=seal(self.cipher, address.access_notes),
+            access_code=seal(self.cipher, address.access_code),
+            service_level=order.service_level.value,
+            window_start=window.start if window else None,
+            window_end=window.end if window else None,
+            priority=order.priority.value,
+            hub_pk=hub_pk,
+            tracking_token=order.tracking_token,
+            created_at=order.created_at,
+        )
+
+    def _to_domain(self, row: OrderRow) -> Order:
+        point = None
+        if row.lat is not None and row.lon is not None:
+            point = GeoPoint(row.lat, row.lon)
+        window = None
+        if row.window_start is not None and row.window_end is not None:
+            window = TimeWindow(row.window_start, row.window_end)
+        return Order(
+            id=row.public_id,
+            brand_id=row.brand.public_id,
+            reference=row.reference,
+            recipient=Recipient(
+                name=row.recipient_name,
+                phone=unseal(self.cipher, row.recipient_phone),
+                email=row.recipient_email,
+            ),
+            address=Address(
+                lines=tuple(row.address_lines),
+                postcode=row.postcode,
+                point=point,
+                address_type=AddressType(row.address_type),
+                access_notes=unseal(self.cipher, row.access_notes),
+                access_code=unseal(self.cipher, row.access_code),
+                city=row.city,
+            ),
+            service_level=ServiceLevel(row.service_level),
+            tracking_token=row.tracking_token,
+            created_at=row.created_at,
+            parcels=[parcel_to_domain(parcel) for parcel in row.parcels],
+            window=window,
+            priority=Priority(row.priority),
+            hub_id=row.hub.public_id if row.hub else None,
+        )
+
+
+def _brand_pk(brand_id: str) -> object:
+    return (
+        select(BrandRow.pk).where(BrandRow.public_id == brand_id).correlate(None).scalar_subquery()
+    )

@@ -1,0 +1,51 @@
+"""The transactional outbox: domain events written with the change, relayed after commit."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from doorstep.domain.events import DomainEvent
+from doorstep.store.base import SqlRepository
+from doorstep.store.tables import OutboxRow
+
+
+class SqlOutbox(SqlRepository):
+    """Not scoped to a brand: only the system relay reads it."""
+
+    def add(self, event: DomainEvent) -> None:
+        self.session.add(
+            OutboxRow(
+                name=event.name,
+                aggregate_id=event.aggregate_id,
+                brand_id=event.brand_id,
+                occurred_at=event.occurred_at,
+                payload=dict(event.payload),
+            )
+        )
+
+    def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
+        rows = self.session.scalars(
+            select(OutboxRow).where(OutboxRow.sent_at.is_(None)).order_by(OutboxRow.id).limit(limit)
+        )
+        return [
+            (
+                row.id,
+                DomainEvent(
+                    name=row.name,
+                    aggregate_id=row.aggregate_id,
+                    occurred_at=row.occurred_at,
+                    payload=row.payload,
+                    brand_id=row.brand_id,
+                ),
+            )
+            for row in rows
+        ]
+
+    def mark_sent(self, ids: Sequence[int], at: datetime) -> None:
+        if ids:
+            self.session.execute(
+                update(OutboxRow).where(OutboxRow.id.in_(list(ids))).values(sent_at=at)
+            )

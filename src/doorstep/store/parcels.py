@@ -1,0 +1,128 @@
+"""Parcels and their append-only event history.
+
+A save writes the parcel's state columns, appends the events it does not have yet, and
+puts each of them in the outbox, all in the caller's transaction. The version column
+guards every save: a parcel read before someone else's change cannot overwrite it.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement
+from sqlalchemy.orm import Session
+
+from doorstep.domain.access import Principal
+from doorstep.domain.events import from_parcel_event
+from doorstep.domain.parcel import Dimensions, Parcel, ParcelAction, ParcelEvent, ParcelState
+from doorstep.services.ports import StaleObject
+from doorstep.store.base import SqlRepository
+from doorstep.store.crypto import FieldCipher
+from doorstep.store.outbox import SqlOutbox
+from doorstep.store.scoping import pk_of, scoped
+from doorstep.store.tables import ParcelEventRow, ParcelRow, VehicleRow
+
+
+def event_to_domain(parcel_id: str, row: ParcelEventRow) -> ParcelEvent:
+    return ParcelEvent(
+        parcel_id=parcel_id,
+        sequence=row.sequence,
+        action=ParcelAction(row.action),
+        from_state=ParcelState(row.from_state),
+        to_state=ParcelState(row.to_state),
+        actor=row.actor,
+        at=row.at,
+        place=row.place,
+        reason_code=row.reason_code,
+        details={str(k): str(v) for k, v in row.details.items()},
+    )
+
+
+def event_to_row(event: ParcelEvent) -> ParcelEventRow:
+    return ParcelEventRow(
+        sequence=event.sequence,
+        action=event.action.value,
+        from_state=event.from_state.value,
+        to_state=event.to_state.value,
+        actor=event.actor,
+        at=event.at,
+        place=event.place,
+        reason_code=event.reason_code,
+        details=dict(event.details),
+    )
+
+
+def parcel_to_domain(row: ParcelRow) -> Parcel:
+    dimensions = None
+    if row.length_cm is not None and row.width_cm is not None and row.height_cm is not None:
+        dimensions = Dimensions(row.length_cm, row.width_cm, row.height_cm)
+    return Parcel(
+        id=row.public_id,
+        order_id=row.order.public_id,
+        brand_id=row.order.brand.public_id,
+        barcode=row.barcode,
+        weight_kg=row.weight_kg,
+        dimensions=dimensions,
+        state=ParcelState(row.state),
+        bay=row.bay,
+        vehicle_id=row.vehicle.public_id if row.vehicle else None,
+        attempts=row.attempts,
+        events=[event_to_domain(row.public_id, event) for event in row.events],
+        version=row.version,
+    )
+
+
+def write_parcel(
+    session: Session, principal: Principal, row: ParcelRow, parcel: Parcel, outbox: SqlOutbox
+) -> None:
+    """Copy the parcel's state onto ``row`` and append its unsaved events (and outbox rows)."""
+    dims = parcel.dimensions
+    row.barcode = parcel.barcode
+    row.weight_kg = parcel.weight_kg
+    row.length_cm = dims.length_cm if dims else None
+    row.width_cm = dims.width_cm if dims else None
+    row.height_cm = dims.height_cm if dims else None
+    row.state = parcel.state.value
+    row.bay = parcel.bay
+    row.vehicle_pk = (
+        None
+        if parcel.vehicle_id is None
+        else pk_of(session, principal, VehicleRow, parcel.vehicle_id, "vehicle_id")
+    )
+    row.attempts = parcel.attempts
+    stored = max((event.sequence for event in row.events), default=0)
+    for event in parcel.events:
+        if event.sequence > stored:
+            row.events.append(event_to_row(event))
+            outbox.add(from_parcel_event(event, brand_id=parcel.brand_id, barcode=parcel.barcode))
+
+
+class SqlParcelRepository(SqlRepository):
+    def __init__(
+        self, session: Session, principal: Principal, cipher: FieldCipher, outbox: SqlOutbox
+    ) -> None:
+        super().__init__(session, principal, cipher)
+        self.outbox = outbox
+
+    def get(self, parcel_id: str) -> Parcel | None:
+        row = self._row(ParcelRow.public_id == parcel_id)
+        return None if row is None else parcel_to_domain(row)
+
+    def get_by_barcode(self, barcode: str) -> Parcel | None:
+        row = self._row(ParcelRow.barcode == barcode)
+        return None if row is None else parcel_to_domain(row)
+
+    def save(self, parcel: Parcel) -> None:
+        row = self._row(ParcelRow.public_id == parcel.id)
+        if row is None:
+            raise StaleObject(f"parcel {parcel.id} no longer exists")
+        if row.version != parcel.version:
+            raise StaleObject(
+                f"parcel {parcel.barcode} changed since it was read "
+                f"(version {parcel.version}, now {row.version}): read it again"
+            )
+        with self.savepoint():
+            write_parcel(self.session, self.principal, row, parcel, self.outbox)
+            row.version = parcel.version + 1
+        parcel.version = row.version
+
+    def _row(self, condition: ColumnElement[bool]) -> ParcelRow | None:
+        return self.session.scalar(scoped(self.principal, ParcelRow).where(condition))

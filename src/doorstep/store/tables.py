@@ -1,0 +1,245 @@
+"""Table rows: the database shape of Doorstep. These classes never leave ``store``.
+
+Every table has an integer surrogate key (``pk``) for joins and a public id (``par_...``)
+in its own unique column; the repositories translate rows to domain objects and back.
+Constraint names are fixed by a naming convention so that migrations and
+:class:`~doorstep.services.ports.Conflict` messages can refer to them.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, time
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    MetaData,
+    String,
+    Text,
+    Time,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+from doorstep.store.types import JsonType, UtcDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+ID = String(24)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UtcDateTime(), dict[str, Any]: JsonType}
+
+
+class BrandRow(Base):
+    __tablename__ = "brands"
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+
+
+class HubRow(Base):
+    __tablename__ = "hubs"
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    address: Mapped[str] = mapped_column(Text)
+    opens: Mapped[time] = mapped_column(Time)
+    closes: Mapped[time] = mapped_column(Time)
+
+
+class VehicleRow(Base):
+    __tablename__ = "vehicles"
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    vehicle_type: Mapped[str] = mapped_column(String(32))
+    capacity_parcels: Mapped[int] = mapped_column(Integer)
+    capacity_weight_kg: Mapped[float] = mapped_column(Float)
+    capacity_volume_litres: Mapped[float] = mapped_column(Float)
+    hub_pk: Mapped[int | None] = mapped_column(ForeignKey("hubs.pk"))
+    hub: Mapped[HubRow | None] = relationship(lazy="joined")
+
+
+class CourierRow(Base):
+    __tablename__ = "couriers"
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    phone: Mapped[str | None] = mapped_column(Text)  # encrypted
+    vehicle_pk: Mapped[int | None] = mapped_column(ForeignKey("vehicles.pk"))
+    vehicle: Mapped[VehicleRow | None] = relationship(lazy="joined")
+
+
+class UserRow(Base):
+    __tablename__ = "users"
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)  # stored lower-case
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(32))
+    password_hash: Mapped[str] = mapped_column(Text)
+    courier_pk: Mapped[int | None] = mapped_column(ForeignKey("couriers.pk"))
+    courier: Mapped[CourierRow | None] = relationship(lazy="joined")
+    active: Mapped[bool]
+
+
+class ApiKeyRow(Base):
+    __tablename__ = "api_keys"
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    brand_pk: Mapped[int] = mapped_column(ForeignKey("brands.pk"), index=True)
+    brand: Mapped[BrandRow] = relationship(lazy="joined")
+    prefix: Mapped[str] = mapped_column(String(64), unique=True)
+    secret_hash: Mapped[str] = mapped_column(Text)
+    name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+
+
+class OrderRow(Base):
+    __tablename__ = "orders"
+    __table_args__ = (
+        UniqueConstraint("brand_pk", "reference"),
+        Index("ix_orders_created_at_public_id", "created_at", "public_id"),
+    )
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    brand_pk: Mapped[int] = mapped_column(ForeignKey("brands.pk"))
+    brand: Mapped[BrandRow] = relationship(lazy="joined")
+    reference: Mapped[str] = mapped_column(String(200))
+    recipient_name: Mapped[str] = mapped_column(String(200))
+    recipient_phone: Mapped[str | None] = mapped_column(Text)  # encrypted
+    recipient_email: Mapped[str | None] = mapped_column(String(320))
+    address_lines: Mapped[list[str]] = mapped_column(JsonType)
+    postcode: Mapped[str] = mapped_column(String(16))
+    city: Mapped[str] = mapped_column(String(100))
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    address_type: Mapped[str] = mapped_column(String(32))
+    access_notes: Mapped[str | None] = mapped_column(Text)  # encrypted
+    access_code: Mapped[str | None] = mapped_column(Text)  # encrypted
+    service_level: Mapped[str] = mapped_column(String(32))
+    window_start: Mapped[datetime | None]
+    window_end: Mapped[datetime | None]
+    priority: Mapped[str] = mapped_column(String(16))
+    hub_pk: Mapped[int | None] = mapped_column(ForeignKey("hubs.pk"))
+    hub: Mapped[HubRow | None] = relationship(lazy="joined")
+    tracking_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+    parcels: Mapped[list[ParcelRow]] = relationship(
+        back_populates="order", lazy="selectin", order_by="ParcelRow.pk"
+    )
+
+
+class ParcelRow(Base):
+    __tablename__ = "parcels"
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.pk"), index=True)
+    order: Mapped[OrderRow] = relationship(back_populates="parcels", lazy="joined")
+    brand_pk: Mapped[int] = mapped_column(ForeignKey("brands.pk"), index=True)  # for scoping
+    barcode: Mapped[str] = mapped_column(String(64), unique=True)
+    weight_kg: Mapped[float] = mapped_column(Float)
+    length_cm: Mapped[float | None] = mapped_column(Float)
+    width_cm: Mapped[float | None] = mapped_column(Float)
+    height_cm: Mapped[float | None] = mapped_column(Float)
+    state: Mapped[str] = mapped_column(String(32), index=True)
+    bay: Mapped[str | None] = mapped_column(String(64))
+    vehicle_pk: Mapped[int | None] = mapped_column(ForeignKey("vehicles.pk"))
+    vehicle: Mapped[VehicleRow | None] = relationship(lazy="joined")
+    attempts: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    events: Mapped[list[ParcelEventRow]] = relationship(
+        lazy="selectin", order_by="ParcelEventRow.sequence"
+    )
+
+    # Set explicitly by the repository, so that every save is guarded, even one that
+    # changes no column: UPDATE ... WHERE version = <read version>.
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+
+class ParcelEventRow(Base):
+    """Append-only history of a parcel; never updated or deleted."""
+
+    __tablename__ = "parcel_events"
+    __table_args__ = (UniqueConstraint("parcel_pk", "sequence"),)
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    parcel_pk: Mapped[int] = mapped_column(ForeignKey("parcels.pk"))
+    sequence: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(32))
+    from_state: Mapped[str] = mapped_column(String(32))
+    to_state: Mapped[str] = mapped_column(String(32))
+    actor: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime]
+    place: Mapped[str | None] = mapped_column(String(200))
+    reason_code: Mapped[str | None] = mapped_column(String(64))
+    details: Mapped[dict[str, Any]]
+
+
+class HubScanRow(Base):
+    __tablename__ = "hub_scans"
+    __table_args__ = (UniqueConstraint("hub_pk", "client_event_id"),)
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    hub_pk: Mapped[int] = mapped_column(ForeignKey("hubs.pk"))
+    hub: Mapped[HubRow] = relationship(lazy="joined")
+    client_event_id: Mapped[str] = mapped_column(String(100))
+    barcode: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(16))
+    target_bay: Mapped[str | None] = mapped_column(String(64))
+    target_route_id: Mapped[str | None] = mapped_column(String(64))
+    target_vehicle_id: Mapped[str | None] = mapped_column(String(64))
+    scanned_at: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+    actor: Mapped[str] = mapped_column(String(100))
+    outcome: Mapped[str] = mapped_column(String(32))
+    message: Mapped[str] = mapped_column(Text)
+    parcel_pk: Mapped[int | None] = mapped_column(ForeignKey("parcels.pk"))
+    parcel: Mapped[ParcelRow | None] = relationship(lazy="joined")
+    parcel_state: Mapped[str | None] = mapped_column(String(32))
+    brand_pk: Mapped[int | None] = mapped_column(ForeignKey("brands.pk"))  # for scoping
+
+
+class IdempotencyKeyRow(Base):
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("owner", "key"),)
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    owner: Mapped[str] = mapped_column(String(100))
+    key: Mapped[str] = mapped_column(String(255))
+    request_hash: Mapped[str] = mapped_column(String(128))
+    status_code: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    content_type: Mapped[str] = mapped_column(String(200))
+    headers: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class OutboxRow(Base):
+    """Domain events waiting for the relay; ``sent_at`` stays null until delivered."""
+
+    __tablename__ = "outbox"
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    name: Mapped[str] = mapped_column(String(100))
+    aggregate_id: Mapped[str] = mapped_column(String(64))
+    brand_id: Mapped[str | None] = mapped_column(ID)
+    occurred_at: Mapped[datetime]
+    payload: Mapped[dict[str, Any]]
+    sent_at: Mapped[datetime | None] = mapped_column(index=True)
