@@ -27,6 +27,7 @@ from doorstep.store.database import create_engine_for
 from doorstep.store.migrate import upgrade
 from doorstep.store.tables import Base
 from doorstep.store.uow import SqlUnitOfWork, make_uow_factory
+from tests.integration.live_server import LiveApi, serve
 
 TEST_SECRET = "integration-test-secret"
 
@@ -157,3 +158,14 @@ def engine(database_url: str) -> Iterator[Engine]:
 def uow_factory(engine: Engine) -> Callable[[Principal], SqlUnitOfWork]:
     """``uow_factory(principal)``: a unit of work on the test database, encrypting as in prod."""
     return make_uow_factory(engine, FernetCipher(TEST_SECRET))
+
+
+@pytest.fixture
+def live_api(database_url: str) -> Iterator[LiveApi]:
+    """The HTTP API on a free loopback port over ``database_url`` (SQLite and PostgreSQL).
+
+    Yields a :class:`~tests.integration.live_server.LiveApi`: ``base_url``, ``client(token)``,
+    ``create_brand()`` -> ``(brand_id, api_key)`` and ``create_operator(role)`` -> token.
+    """
+    with serve(database_url) as live:
+        yield live

@@ -8,6 +8,7 @@ import json
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 DEFAULT_MAX_BODY = 10 * 1024 * 1024
+DRAIN_LIMIT = 64 * 1024 * 1024  # beyond this the connection is simply closed
 
 
 class BodySizeLimit:
@@ -21,7 +22,7 @@ class BodySizeLimit:
             return
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > self.max_bytes):
-            await self._refuse(send)
+            await self._refuse(send, receive)
             return
         chunks: list[bytes] = []
         size = 0
@@ -33,7 +34,7 @@ class BodySizeLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > self.max_bytes:
-                await self._refuse(send)
+                await self._refuse(send, receive, more=message.get("more_body", False))
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)
@@ -49,7 +50,20 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
-    async def _refuse(self, send: Send) -> None:
+    async def _refuse(self, send: Send, receive: Receive, *, more: bool = True) -> None:
+        """Read (and drop) what the client is still sending, up to a bound, then answer 413.
+
+        Answering first would not do: the server stops reading once the answer is complete,
+        and closing a socket with unread data resets the connection, so the client would see
+        a broken connection instead of the answer.
+        """
+        drained = 0
+        while more and drained <= DRAIN_LIMIT:
+            message = await receive()
+            if message["type"] != "http.request":
+                return
+            drained += len(message.get("body", b""))
+            more = message.get("more_body", False)
         body = json.dumps(
             {
                 "type": "https://doorstep.dev/problems/too_large",

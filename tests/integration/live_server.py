@@ -1,0 +1,109 @@
+"""A real uvicorn server on a free loopback port, over a real database, for HTTP tests.
+
+``LiveApi`` also makes the callers a test needs: a brand with an API key, and operator users
+who log in over HTTP like everyone else. The fixture ``live_api`` in ``conftest.py`` yields it.
+"""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from itertools import count
+
+import httpx
+import uvicorn
+
+from doorstep.api import create_app
+from doorstep.bootstrap import build_container
+from doorstep.config import Settings
+from doorstep.domain.access import Principal
+from doorstep.domain.model import Role
+from doorstep.security import Argon2PasswordHasher
+from doorstep.services import accounts
+from doorstep.services.container import Container
+
+SYSTEM = Principal.system("tests")
+PASSWORD = "correct horse battery staple"
+_serial = count(1)
+
+
+@dataclass
+class LiveApi:
+    base_url: str
+    container: Container
+    _clients: list[httpx.Client] = field(default_factory=list)
+
+    def client(self, token: str | None = None) -> httpx.Client:
+        """An HTTP client for the server, authenticated with ``token`` when given."""
+        headers = {"Authorization": f"Bearer {token}"} if token else {}
+        made = httpx.Client(base_url=self.base_url, headers=headers, timeout=30.0)
+        self._clients.append(made)
+        return made
+
+    def create_brand(self, name: str = "Camden Coffee Co") -> tuple[str, str]:
+        """A new brand and an API key for it: ``(brand_id, "dsk_...")``."""
+        uow = self.container.uow_factory
+        brand = accounts.create_brand(uow(SYSTEM), name)
+        issued = accounts.issue_api_key(uow(SYSTEM), brand.id, clock=self.container.clock)
+        return brand.id, issued.token
+
+    def create_operator(self, role: Role = Role.ADMIN, courier_id: str | None = None) -> str:
+        """A new operator user, logged in over HTTP: returns its bearer token."""
+        email = f"{role.value}{next(_serial)}@example.com"
+        accounts.create_user(
+            self.container.uow_factory(SYSTEM),
+            email=email,
+            name=role.value.title(),
+            role=role,
+            password=PASSWORD,
+            hasher=self.container.passwords,
+            courier_id=courier_id,
+        )
+        answer = self.client().post("/v1/auth/token", json={"email": email, "password": PASSWORD})
+        answer.raise_for_status()
+        token: str = answer.json()["access_token"]
+        return token
+
+    def close(self) -> None:
+        for made in self._clients:
+            made.close()
+
+
+@contextmanager
+def serve(database_url: str) -> Iterator[LiveApi]:
+    """Run the API for ``database_url`` in a thread until the block ends."""
+    settings = Settings(
+        mode="test",
+        database_url=database_url,
+        secret_key="integration-test-secret-key",
+        public_url="http://127.0.0.1",
+    )
+    container = build_container(
+        settings, passwords=Argon2PasswordHasher(time_cost=1, memory_cost=1024)
+    )
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    config = uvicorn.Config(create_app(container), log_level="warning", lifespan="off")
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the API server did not start")
+        time.sleep(0.02)
+    live = LiveApi(f"http://127.0.0.1:{port}", container)
+    try:
+        yield live
+    finally:
+        live.close()
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        container.close()
