@@ -11,9 +11,9 @@ import pytest
 import zxingcpp
 from pypdf import PdfReader
 
+from doorstep.documents.label import HEIGHT, WIDTH, LabelData, drawable, render_label
 from doorstep.domain.model import Priority, ServiceLevel
 from doorstep.domain.parcel import ParcelAction
-from doorstep.web.label import HEIGHT, WIDTH, LabelData, drawable, render_label
 from tests import factories
 
 TRACKING_URL = "http://127.0.0.1:8000/t/Xq3v9Lw2Zk8Rb4Nc1Yt6Hs0p"

@@ -1,0 +1,1 @@
+"""Printable documents (shipping labels, later manifests): pure rendering of plain data."""
