@@ -1,0 +1,30 @@
+"""The ``doorstep`` command: one Typer app, one module per group of commands."""
+
+from __future__ import annotations
+
+import typer
+
+from doorstep.cli import accounts, db, demo, serve
+
+app = typer.Typer(
+    no_args_is_help=True,
+    help="Doorstep: last-mile delivery, self-hosted.",
+    pretty_exceptions_enable=False,
+)
+app.add_typer(db.app, name="db")
+app.command("serve")(serve.serve)
+app.command("create-brand")(accounts.create_brand)
+app.command("create-user")(accounts.create_user)
+app.command("demo")(demo.demo)
+
+
+@app.command()
+def version() -> None:
+    """Print the installed version."""
+    from doorstep import __version__
+
+    typer.echo(__version__)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,169 @@
+"""``doorstep demo``: a fresh Doorstep with a London morning in it, served on localhost.
+
+The demo builds its standing data (admin, hub, fleet, brands) through the use cases, then
+sends every order and scan over HTTP, exactly as brands and hub scanners would.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+import time
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as clock_time
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import typer
+import uvicorn
+
+from doorstep.api import create_app
+from doorstep.bootstrap import build_container
+from doorstep.cli._common import CLI, load_settings
+from doorstep.cli.db import ensure_data_dir
+from doorstep.domain.model import Capacity, GeoPoint, Role, VehicleType
+from doorstep.services import accounts, fleet
+from doorstep.services.container import Container
+from doorstep.sim.client import DoorstepClient
+from doorstep.sim.demo_seed import DemoSummary, seed_demo_day
+from doorstep.sim.scenario import DEMO_BRANDS
+from doorstep.store import migrate
+
+LONDON = ZoneInfo("Europe/London")
+ADMIN_EMAIL = "admin@doorstep.local"
+HUB = fleet.CreateHub(
+    name="Camden Hub",
+    point=GeoPoint(51.5486, -0.1389),
+    address="Regis Road, London NW5 3EW",
+    opens=clock_time(6, 0),
+    closes=clock_time(22, 0),
+)
+FLEET = (
+    ("Van 1", VehicleType.VAN, Capacity(parcels=180, weight_kg=900, volume_litres=8000)),
+    ("Van 2", VehicleType.VAN, Capacity(parcels=180, weight_kg=900, volume_litres=8000)),
+    ("Van 3", VehicleType.VAN, Capacity(parcels=180, weight_kg=900, volume_litres=8000)),
+    ("Cargo bike 1", VehicleType.E_CARGO_BIKE, Capacity(60, 150, 700)),
+    ("Cargo bike 2", VehicleType.E_CARGO_BIKE, Capacity(60, 150, 700)),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class StandingData:
+    admin_password: str
+    hub_id: str
+    vehicle_ids: tuple[str, ...]
+    brand_keys: dict[str, str]  # brand id -> API key, in DEMO_BRANDS order
+
+
+def create_standing_data(container: Container) -> StandingData:
+    """Admin, hub, fleet and the three demo brands with their API keys."""
+    uow = container.uow_factory
+    password = secrets.token_urlsafe(12)
+    accounts.create_user(
+        uow(CLI),
+        email=ADMIN_EMAIL,
+        name="Demo Admin",
+        role=Role.ADMIN,
+        password=password,
+        hasher=container.passwords,
+    )
+    hub = fleet.create_hub(uow(CLI), HUB)
+    vehicles = tuple(
+        fleet.create_vehicle(uow(CLI), fleet.CreateVehicle(name, kind, capacity, hub.id)).id
+        for name, kind, capacity in FLEET
+    )
+    keys: dict[str, str] = {}
+    for profile in DEMO_BRANDS:
+        brand = accounts.create_brand(uow(CLI), profile.name)
+        keys[brand.id] = accounts.issue_api_key(uow(CLI), brand.id, clock=container.clock).token
+    return StandingData(password, hub.id, vehicles, keys)
+
+
+def start_server(app: object, host: str, port: int) -> uvicorn.Server:
+    """Run uvicorn in a background thread and wait until it accepts connections."""
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))  # type: ignore[arg-type]
+    threading.Thread(target=server.run, name="doorstep-server", daemon=True).start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("the server did not start within 15 s")
+        time.sleep(0.05)
+    return server
+
+
+def seed(base_url: str, standing: StandingData, day: date, orders: int, seed: int) -> DemoSummary:
+    brand_clients = {bid: DoorstepClient(base_url, key) for bid, key in standing.brand_keys.items()}
+    admin = DoorstepClient.login(base_url, ADMIN_EMAIL, standing.admin_password)
+    try:
+        return seed_demo_day(
+            brand_clients,
+            admin,
+            standing.hub_id,
+            standing.vehicle_ids,
+            day,
+            seed,
+            orders,
+            hub=(HUB.point.lat, HUB.point.lon),
+        )
+    finally:
+        admin.close()
+        for client in brand_clients.values():
+            client.close()
+
+
+def print_welcome(base_url: str, standing: StandingData, summary: DemoSummary) -> None:
+    login = f'{{"email": "{ADMIN_EMAIL}", "password": "{standing.admin_password}"}}'
+    first_key = next(iter(standing.brand_keys.values()))
+    lines = [
+        "",
+        typer.style("Doorstep demo is running", bold=True),
+        f"  API docs      {base_url}/docs",
+        f"  OpenAPI       {base_url}/v1/openapi.json",
+        f"  admin login   {ADMIN_EMAIL} / {standing.admin_password}",
+        f"    curl -X POST {base_url}/v1/auth/token -H 'Content-Type: application/json' \\",
+        f"         -d '{login}'",
+    ]
+    for (brand_id, key), profile in zip(standing.brand_keys.items(), DEMO_BRANDS, strict=True):
+        lines.append(f"  {profile.name:<24} {brand_id}  API key {key}")
+    lines += [
+        f"    curl -H 'Authorization: Bearer {first_key}' '{base_url}/v1/orders?limit=5'",
+        f"  hub           {standing.hub_id} ({HUB.name})",
+        f"  exceptions    {base_url}/v1/hubs/{standing.hub_id}/exceptions (admin token)",
+        f"  seeded        {summary.orders} orders, {summary.parcels} parcels; hub scans: "
+        f"{summary.scans_accepted} accepted, {summary.scans_refused} refused, "
+        f"{summary.scans_unknown} unknown barcode",
+    ]
+    lines.append("Press Ctrl+C to stop.")
+    typer.echo("\n".join(lines))
+
+
+def demo(
+    port: int = typer.Option(8000, help="Port for the demo server on 127.0.0.1."),
+    orders: int = typer.Option(400, help="How many orders the three brands send."),
+    seed_value: int = typer.Option(2026, "--seed", help="Random seed of the demo day."),
+    data_dir: Path = typer.Option(Path("var/demo"), help="Where the demo database lives."),
+    serve: bool = typer.Option(True, help="Keep serving after seeding (--no-serve to exit)."),
+) -> None:
+    """Start Doorstep on SQLite with a London morning of orders and hub scans."""
+    base_url = f"http://127.0.0.1:{port}"
+    settings = load_settings(mode="demo", data_dir=data_dir, database_url=None, public_url=base_url)
+    ensure_data_dir(settings)
+    for stale in settings.data_dir.glob("doorstep.sqlite3*"):
+        stale.unlink()  # every demo starts from an empty database
+    migrate.upgrade(settings.effective_database_url)
+    container = build_container(settings)
+    typer.echo(f"Database: {settings.effective_database_url}")
+    standing = create_standing_data(container)
+    server = start_server(create_app(container), "127.0.0.1", port)
+    day = datetime.now(LONDON).date()
+    summary = seed(base_url, standing, day, orders, seed_value)
+    print_welcome(base_url, standing, summary)
+    try:
+        while serve and server.started and not server.should_exit:
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.should_exit = True
+        container.close()
