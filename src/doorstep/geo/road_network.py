@@ -89,15 +89,9 @@ class RoadNetwork:
         self.lat = arrays["lat_e7"].astype(np.float64) / COORD_SCALE
         self.lon = arrays["lon_e7"].astype(np.float64) / COORD_SCALE
         self.origin = (float(self.lat.mean()), float(self.lon.mean()))
-        xy = project_local(self.lat, self.lon, *self.origin)
+        self._xy = project_local(self.lat, self.lon, *self.origin)
+        self._arrays = arrays
         self._graphs: dict[VehicleType, _ProfileGraph] = {}
-        for profile in VehicleType:
-            prefix = f"{profile.value}/"
-            profile_arrays = {
-                k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)
-            }
-            if profile_arrays:
-                self._graphs[profile] = _ProfileGraph(profile_arrays, xy)
 
     @property
     def network_id(self) -> str:
@@ -108,8 +102,13 @@ class RoadNetwork:
         return str(self.metadata["attribution"])
 
     def graph(self, profile: VehicleType) -> _ProfileGraph:
+        """The profile's graph, prepared on first use (contraction takes a moment)."""
         if profile not in self._graphs:
-            raise ValueError(f"network {self.network_id} has no {profile.value} profile")
+            prefix = f"{profile.value}/"
+            arrays = {k[len(prefix) :]: v for k, v in self._arrays.items() if k.startswith(prefix)}
+            if not arrays:
+                raise ValueError(f"network {self.network_id} has no {profile.value} profile")
+            self._graphs[profile] = _ProfileGraph(arrays, self._xy)
         return self._graphs[profile]
 
     def snap(self, points: Sequence[GeoPoint], profile: VehicleType) -> Snapped:
