@@ -4,7 +4,8 @@ A point is snapped to the nearest node of the profile's network (only nodes of i
 largest strongly connected component carry edges, so any snapped node can reach any
 other); the metres between the point and that node are walked, because they are the
 courier's steps from the kerb to the door. The road part is one multi-source Dijkstra
-run (scipy, in C) from the distinct snapped nodes.
+run (scipy, in C) from the distinct snapped nodes over the junction graph of
+:mod:`doorstep.geo.network_contract`, which gives the same costs as the full graph.
 
 Distance along the *fastest* path comes from the same run: each edge weight packs its
 time in tenths of a second above ``2**24`` and its length in decimetres below. Sums of
