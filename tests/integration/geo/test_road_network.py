@@ -89,3 +89,12 @@ def test_private_road_is_not_a_van_node(grid: RoadNetwork) -> None:
     private_end = GeoPoint(51.5009, -0.10000)
     snapped = grid.snap([private_end], VehicleType.VAN)
     assert snapped.offsets_m[0] == pytest.approx(crow(private_end, A), abs=1)
+
+
+def test_a_door_midway_along_a_long_street_snaps_to_the_street_not_a_corner(
+    grid: RoadNetwork,
+) -> None:
+    # Halfway between A and B (100 m apart) and 10 m north of the street.
+    door = GeoPoint(51.50009, -0.09928)
+    offset = float(grid.snap([door], VehicleType.VAN).offsets_m[0])
+    assert offset < 16  # the corners are over 50 m away
