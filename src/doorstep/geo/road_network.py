@@ -65,7 +65,9 @@ class _ProfileGraph:
         packed = np.maximum(tenths, 1.0) * _LENGTH_BITS + decimetres  # no zero-weight edge
         n = len(indptr) - 1
         self.graph = csr_matrix((packed, indices, indptr), shape=(n, n))
-        self.nodes = np.flatnonzero(np.diff(indptr) > 0)
+        routable = np.diff(indptr) > 0
+        routable[arrays.get("no_snap", [])] = False  # junction copies for turn restrictions
+        self.nodes = np.flatnonzero(routable)
         self.tree = cKDTree(xy[self.nodes])
         self.contracted = contract(self.graph)
 

@@ -19,6 +19,7 @@ def test_builds_from_osm_xml_with_metadata_and_attribution(tmp_path: Path) -> No
     assert written["source_file"] == "tiny_grid.osm"
     assert written["osm_timestamp"] is None  # the fixture carries no timestamps
     assert set(written["counts"]) == {"van", "e_cargo_bike", "on_foot"}
+    assert written["van_turn_restrictions"] == 1
 
 
 def test_long_segments_get_nodes_every_25_metres_or_less(tmp_path: Path) -> None:
