@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from doorstep.cli import accounts, db, demo, serve
+from doorstep.cli import accounts, db, demo, geo, serve
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -12,6 +12,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(db.app, name="db")
+app.add_typer(geo.app, name="geo")
 app.command("serve")(serve.serve)
 app.command("create-brand")(accounts.create_brand)
 app.command("create-user")(accounts.create_user)
