@@ -6,15 +6,24 @@ from fastapi import APIRouter, FastAPI
 
 from doorstep import __version__
 from doorstep.api import problems
-from doorstep.api.limits import DEFAULT_MAX_BODY, BodySizeLimit
-from doorstep.api.routers import auth, brands, fleet, hubs, orders, parcels
+from doorstep.api.limits import DEFAULT_MAX_BODY, IMPORT_MAX_BODY, BodySizeLimit
+from doorstep.api.routers import auth, brands, fleet, hubs, imports, orders, parcels
 from doorstep.services.container import Container
 
 API_PREFIX = "/v1"
 
 
-def create_app(container: Container, *, max_body_bytes: int = DEFAULT_MAX_BODY) -> FastAPI:
-    """The HTTP API under ``/v1``, wired to ``container``; OpenAPI at ``/v1/openapi.json``."""
+def create_app(
+    container: Container,
+    *,
+    max_body_bytes: int = DEFAULT_MAX_BODY,
+    max_import_bytes: int = IMPORT_MAX_BODY,
+) -> FastAPI:
+    """The HTTP API under ``/v1``, wired to ``container``; OpenAPI at ``/v1/openapi.json``.
+
+    Bodies are capped at ``max_body_bytes``, except the streamed CSV import, which has its
+    own cap (``max_import_bytes``) and is never held in memory.
+    """
     app = FastAPI(
         title="Doorstep API",
         version=__version__,
@@ -25,9 +34,13 @@ def create_app(container: Container, *, max_body_bytes: int = DEFAULT_MAX_BODY) 
     )
     app.state.container = container
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, orders, parcels, hubs, fleet, brands):
+    for module in (auth, imports, orders, parcels, hubs, fleet, brands):
         v1.include_router(module.router)
     app.include_router(v1)
     problems.install(app)
-    app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
+    app.add_middleware(
+        BodySizeLimit,
+        max_bytes=max_body_bytes,
+        streamed={f"{API_PREFIX}{imports.IMPORT_PATH}": max_import_bytes},
+    )
     return app

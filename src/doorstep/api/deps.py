@@ -75,18 +75,20 @@ def get_uow(principal: CurrentPrincipal, container: Services) -> UnitOfWork:
 UoW = Annotated[UnitOfWork, Depends(get_uow)]
 
 
+IdempotencyKey = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=255,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Same key and body within 24 h replays the first answer.",
+    ),
+]
+
+
 async def idempotent_request(
-    request: Request,
-    key: Annotated[
-        str | None,
-        Header(
-            alias="Idempotency-Key",
-            min_length=1,
-            max_length=255,
-            pattern=r"^[\x21-\x7e]+$",
-            description="Same key and body within 24 h replays the first answer.",
-        ),
-    ] = None,
+    request: Request, key: IdempotencyKey = None
 ) -> IdempotentRequest | None:
     if key is None:
         return None

@@ -17,6 +17,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from doorstep.api.limits import BodyTooLarge
 from doorstep.domain.errors import DomainError, InvalidTransition, InvalidValue, WrongVehicle
 from doorstep.services.errors import AuthenticationFailed, NotFound, PermissionDenied
 from doorstep.services.idempotency import IdempotencyKeyReused
@@ -50,6 +51,14 @@ def problem(
     headers: dict[str, str] | None = None,
     **extra: Any,
 ) -> JSONResponse:
+    body = problem_document(status, code, detail, **extra)
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def problem_document(
+    status: int, code: str, detail: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The problem+json body itself, for answers that are also saved for replay."""
     body: dict[str, Any] = {
         "type": PROBLEM_BASE + code,
         "title": HTTPStatus(status).phrase,
@@ -58,7 +67,7 @@ def problem(
     if detail is not None:
         body["detail"] = detail
     body.update({key: value for key, value in extra.items() if value is not None})
-    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+    return body
 
 
 def field_name(loc: Sequence[int | str]) -> str:
@@ -145,6 +154,11 @@ async def _key_reused(request: Request, exc: Exception) -> JSONResponse:
     return problem(422, "idempotency_key_reused", str(exc), errors=errors)
 
 
+async def _too_large(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BodyTooLarge)
+    return problem(413, "too_large", str(exc), headers={"Connection": "close"})
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "internal", "Something went wrong on our side; it has been logged.")
@@ -160,4 +174,5 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(Conflict, _conflict)
     app.add_exception_handler(StaleObject, _stale)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
+    app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_exception_handler(Exception, _unexpected)

@@ -1,7 +1,8 @@
 """The report a brand gets back from an import: counts, and the first problems in detail.
 
 The error list is capped so that a 100,000-row file of mistakes still gives a report of
-bounded size; the count of the errors left out is given instead.
+bounded size; the count of the errors left out is given instead. The same holds for the
+ids of the orders an import created.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from doorstep.services.order_csv import (
 )
 
 MAX_LISTED_ERRORS: Final = 1000
+MAX_LISTED_ORDER_IDS: Final = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +32,9 @@ class ImportReport:
     errors: tuple[RowError, ...]
     errors_not_listed: int
     warnings: tuple[FileWarning, ...]
+    created: int = 0  # orders stored; 0 for a check that stores nothing
+    order_ids: tuple[str, ...] = ()  # the first of them, in row order
+    order_ids_not_listed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -45,6 +50,9 @@ class ImportReport:
             "errors": [_entry(e.row, e.column, e.reason) for e in self.errors],
             "errors_not_listed": self.errors_not_listed,
             "warnings": [_entry(w.row, w.column, w.reason) for w in self.warnings],
+            "created": self.created,
+            "order_ids": list(self.order_ids),
+            "order_ids_not_listed": self.order_ids_not_listed,
         }
 
 
@@ -63,6 +71,13 @@ class ReportBuilder:
         self._errors: list[RowError] = []
         self._not_listed = 0
         self._warnings: list[FileWarning] = []
+        self._order_ids: list[str] = []
+        self.created = 0
+
+    @property
+    def problems(self) -> bool:
+        """True once a row was rejected or reading stopped early."""
+        return self.rejected > 0 or not self.complete
 
     def add(self, result: ParseResult) -> None:
         match result:
@@ -77,6 +92,12 @@ class ReportBuilder:
             case FileWarning():
                 self._warnings.append(result)
 
+    def add_created(self, order_id: str) -> None:
+        """Count an order stored for an accepted row (add the row itself with :meth:`add`)."""
+        self.created += 1
+        if len(self._order_ids) < MAX_LISTED_ORDER_IDS:
+            self._order_ids.append(order_id)
+
     def _list(self, errors: Iterable[RowError]) -> None:
         for error in errors:
             if len(self._errors) < self._max:
@@ -89,9 +110,13 @@ class ReportBuilder:
             accepted=self.accepted,
             rejected=self.rejected,
             complete=self.complete,
-            errors=tuple(self._errors),
+            # Rows refused by the database arrive a batch late: list errors in row order.
+            errors=tuple(sorted(self._errors, key=lambda error: error.row)),
             errors_not_listed=self._not_listed,
             warnings=tuple(self._warnings),
+            created=self.created,
+            order_ids=tuple(self._order_ids),
+            order_ids_not_listed=self.created - len(self._order_ids),
         )
 
 

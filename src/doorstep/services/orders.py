@@ -60,7 +60,8 @@ def order_status(order: Order) -> str:
     return "in_progress"
 
 
-def _resolve_brand(uow: UnitOfWork, requested: str | None) -> str:
+def resolve_brand(uow: UnitOfWork, requested: str | None) -> str:
+    """The brand a new order belongs to: the caller's own, or the one an operator names."""
     principal = uow.principal
     if principal.is_brand:
         assert principal.brand_id is not None
@@ -78,7 +79,7 @@ def _build_order(uow: UnitOfWork, cmd: CreateOrder, now: datetime) -> Order:
     """Check the command against what is stored and make the new order (not yet added)."""
     if not 1 <= len(cmd.parcels) <= MAX_PARCELS_PER_ORDER:
         raise InvalidValue("parcels", f"an order has 1 to {MAX_PARCELS_PER_ORDER} parcels")
-    brand_id = _resolve_brand(uow, cmd.brand_id)
+    brand_id = resolve_brand(uow, cmd.brand_id)
     if cmd.hub_id is not None and (
         not ids.has_prefix(cmd.hub_id, "hub") or uow.hubs.get(cmd.hub_id) is None
     ):
@@ -146,17 +147,47 @@ def create_orders_batch(
     """
     if len(cmds) > MAX_BATCH:
         raise InvalidValue("orders", f"a batch holds at most {MAX_BATCH} orders")
-    results: list[BatchItem] = []
     with uow:
         require_order_writer(uow.principal)
-        now = clock.now()
-        seen: set[tuple[str, str]] = set()
-        for index, cmd in enumerate(cmds):
-            results.append(_batch_item(uow, index, cmd, now, seen))
+        results = _build_batch(uow, cmds, clock.now())
         if before_commit is not None:
             before_commit(uow, results)
         uow.commit()
     return results
+
+
+def create_orders_all_or_nothing(
+    uow: UnitOfWork,
+    cmds: Sequence[CreateOrder],
+    *,
+    clock: Clock,
+    before_commit: BeforeCommit[list[BatchItem]] | None = None,
+) -> list[BatchItem]:
+    """Create every order in one transaction, or none of them.
+
+    When any item is refused nothing is stored and only the refused items are returned
+    (``before_commit`` is then not called: there is nothing to commit). The caller bounds
+    the size: unlike :func:`create_orders_batch` there is no cap here, because an atomic
+    CSV import may hold more orders than one API batch.
+    """
+    with uow:
+        require_order_writer(uow.principal)
+        results = _build_batch(uow, cmds, clock.now())
+        refused = [item for item in results if item.order is None]
+        if refused:
+            uow.rollback()
+            return refused
+        if before_commit is not None:
+            before_commit(uow, results)
+        uow.commit()
+    return results
+
+
+def _build_batch(
+    uow: UnitOfWork, cmds: Sequence[CreateOrder | DomainError], now: datetime
+) -> list[BatchItem]:
+    seen: set[tuple[str, str]] = set()
+    return [_batch_item(uow, index, cmd, now, seen) for index, cmd in enumerate(cmds)]
 
 
 def _batch_item(

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from fastapi import APIRouter
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 
 from doorstep.api import present
-from doorstep.api.deps import UoW
-from doorstep.api.problems import Problem, problem
+from doorstep.api.deps import Services, UoW
+from doorstep.api.problems import Problem
 from doorstep.api.schemas.common import Items
 from doorstep.api.schemas.orders import ParcelEventPublic, ParcelPublic
-from doorstep.services import orders
+from doorstep.documents.label import LabelData, render_label
+from doorstep.services import labels, orders
 
 router = APIRouter(prefix="/parcels", tags=["parcels"])
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": Problem} for code in (401, 404)}
@@ -28,8 +29,20 @@ def parcel_events(parcel_id: str, uow: UoW) -> Items[ParcelEventPublic]:
     return Items[ParcelEventPublic](items=[present.parcel_event(e) for e in parcel.events])
 
 
-@router.get("/{parcel_id}/label", responses={**ERRORS, 501: {"model": Problem}})
-def parcel_label(parcel_id: str, uow: UoW) -> JSONResponse:
-    """The parcel's PDF label (not available in this build yet: 501)."""
-    orders.get_parcel(uow, parcel_id)  # 404 for another brand's parcel, as everywhere
-    return problem(501, "not_implemented", "Labels are not available in this build yet.")
+PDF = {"content": {"application/pdf": {}}, "description": "A 4 x 6 inch PDF label."}
+
+
+@router.get("/{parcel_id}/label", response_class=Response, responses={**ERRORS, 200: PDF})
+def parcel_label(parcel_id: str, uow: UoW, services: Services) -> Response:
+    """The parcel's 4 x 6 inch PDF label, shown inline so a browser can print it."""
+    source = labels.label_source(uow, parcel_id)
+    data = LabelData.for_parcel(
+        source.order,
+        source.parcel,
+        sender=source.sender,
+        tracking_url=services.tracking_base_url + source.order.tracking_token,
+        hub_name=source.hub_name,
+    )
+    pdf = render_label(data)
+    disposition = f'inline; filename="{source.parcel.barcode}.pdf"'
+    return Response(pdf, media_type="application/pdf", headers={"Content-Disposition": disposition})
