@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from doorstep.cli import accounts, db, demo, geo, serve
+from doorstep.cli import accounts, db, demo, geo, imports, serve
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -16,6 +16,7 @@ app.add_typer(geo.app, name="geo")
 app.command("serve")(serve.serve)
 app.command("create-brand")(accounts.create_brand)
 app.command("create-user")(accounts.create_user)
+app.command("import-orders")(imports.import_orders)
 app.command("demo")(demo.demo)
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import os
 import socket
 import subprocess
@@ -105,3 +107,22 @@ def test_demo_seeds_a_london_morning_over_http_and_exits_with_no_serve(tmp_path:
     assert "seeded        15 orders" in result.stdout
     assert "1 unknown barcode" in result.stdout
     assert "admin@doorstep.local" in result.stdout
+
+
+def test_import_orders_creates_the_valid_rows_and_names_each_bad_one(tmp_path: Path) -> None:
+    assert run(tmp_path, "db", "upgrade").returncode == 0
+    brand_id = run(tmp_path, "create-brand", "Belsize Books").stdout.split()[1]
+    example = (Path(__file__).parents[3] / "docs" / "examples" / "orders.csv").read_text()
+    rows = list(csv.DictReader(io.StringIO(example)))
+    bad = rows[0] | {"reference": "BROKEN-1", "postcode": "NOT A POSTCODE"}
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]))
+    writer.writeheader()
+    writer.writerows([*rows, bad])
+    (tmp_path / "orders.csv").write_text(out.getvalue())
+
+    result = run(tmp_path, "import-orders", "orders.csv", "--brand", brand_id)
+
+    assert result.returncode == 0, result.stderr
+    assert f"{len(rows)} orders created; 1 rows rejected." in result.stdout
+    assert f"row {len(rows) + 2}, column postcode" in result.stdout
