@@ -45,9 +45,11 @@ def import_orders(
         typer.echo(json.dumps(report.to_dict(), indent=2))
     else:
         typer.echo(f"{report.created} orders created; {report.rejected} rows rejected.")
-        for error in report.errors:
-            where = f"row {error.row}" + (f", column {error.column}" if error.column else "")
-            typer.echo(f"  {where}: {error.reason}")
+        for row_error in report.errors:
+            where = f"row {row_error.row}" + (
+                f", column {row_error.column}" if row_error.column else ""
+            )
+            typer.echo(f"  {where}: {row_error.reason}")
         if report.errors_not_listed:
             typer.echo(f"  ... and {report.errors_not_listed} more")
         for warning in report.warnings:
