@@ -1,7 +1,7 @@
 """The solver keeps every promise, and says why when it cannot."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -160,3 +160,35 @@ def test_refuses_matrices_of_the_wrong_size_naming_the_profile() -> None:
     m = matrices_for(problem([stop("a"), stop("b")], [vehicle()]))
     with pytest.raises(ValueError, match="matrices\\[van\\]"):
         solve(p, m, FAST)
+
+
+def rush_hour(at: datetime) -> float:
+    """Twice the free-flow time before 09:00."""
+    return 2.0 if at < MORNING + timedelta(hours=1) else 1.0
+
+
+def test_arrivals_are_timed_with_the_traffic_factor_at_departure() -> None:
+    p = problem([stop("a", 51.56, -0.10)], [vehicle()])
+    m = matrices_for(p)
+    plan = solve(p, m, FAST, leg_factor=rush_hour)
+    assert check_plan(p, plan, m, leg_factor=rush_hour) == []
+    route = plan.routes[0]
+    free = int(m[VehicleType.VAN].durations_s[0, 1])
+    assert route.stops[0].arrival - route.start == timedelta(seconds=2 * free)
+
+
+def test_a_plan_timed_without_traffic_fails_the_check_with_traffic() -> None:
+    p = problem([stop("a", 51.56, -0.10, window=(0, 0.25))], [vehicle()])
+    m = matrices_for(p)
+    plan = solve(p, m, FAST)  # free flow: makes the window
+    free = int(m[VehicleType.VAN].durations_s[0, 1])
+    assert free < 900 < 2 * free
+    assert {v.kind for v in check_plan(p, plan, m, leg_factor=rush_hour)} >= {"travel"}
+
+
+def test_a_window_only_free_flow_could_make_is_not_promised_in_traffic() -> None:
+    p = problem([stop("a", 51.56, -0.10, window=(0, 0.25))], [vehicle()])
+    m = matrices_for(p)
+    plan = solve(p, m, FAST, leg_factor=rush_hour)
+    assert check_plan(p, plan, m, leg_factor=rush_hour) == []
+    assert plan.unassigned_reasons() == {"a": UnassignedReason.NO_FEASIBLE_ROUTE}
