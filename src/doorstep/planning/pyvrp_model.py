@@ -198,3 +198,8 @@ def _vehicle_type(
         profile=profiles.index(v.vehicle_type),
         name=v.id,
     )
+
+
+def route_start_s(model: SolverModel, vehicle_type: int, clients: Sequence[int]) -> int:
+    """When PyVRP lets this route leave its depot, in seconds after the epoch."""
+    return int(pyvrp.Route(model.data, list(clients), vehicle_type).start_time())

@@ -28,7 +28,7 @@ from doorstep.planning.model import (
 )
 from doorstep.planning.params import LegFactor, PlannerParams, free_flow
 from doorstep.planning.precheck import precheck
-from doorstep.planning.pyvrp_model import SolverModel, build_model
+from doorstep.planning.pyvrp_model import SolverModel, build_model, route_start_s
 from doorstep.planning.schedule import RouteInputs, repair
 from doorstep.planning.search import Found, SearchPlan, rounds_for, search
 
@@ -172,14 +172,10 @@ class _Decoded:
 
 def _start_times(problem: PlanningProblem, model: SolverModel, found: Found) -> list[datetime]:
     """Departure from the hub as PyVRP scheduled it (late enough to avoid idle waiting)."""
-    import pyvrp
-
-    data = model.data
-    starts = []
-    for vehicle_type, clients in found.routes:
-        route = pyvrp.Route(data, list(clients), vehicle_type)
-        starts.append(problem.departure + timedelta(seconds=int(route.start_time())))
-    return starts
+    return [
+        problem.departure + timedelta(seconds=route_start_s(model, vehicle_type, clients))
+        for vehicle_type, clients in found.routes
+    ]
 
 
 def _fit_capacity(
