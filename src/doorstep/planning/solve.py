@@ -34,7 +34,7 @@ from doorstep.planning.search import Found, SearchPlan, rounds_for, search
 
 # Kept back from the budget for reading the solution and scheduling routes.
 _FINISH_RESERVE_S = 0.03
-_FINISH_RESERVE_PER_STOP_S = 0.0002
+_FINISH_RESERVE_PER_STOP_S = 0.0003
 
 
 def solve(
@@ -59,12 +59,9 @@ def solve(
     deadline = started + params.time_budget_s - reserve
     iterations = params.max_iterations
     rounds = 1 if iterations else rounds_for(params.workers, deadline - time.monotonic(), len(kept))
-    found = search(
-        model.data,
-        SearchPlan(
-            params.seed, params.workers, None if iterations else deadline, iterations, rounds
-        ),
-    )
+    limit = None if iterations else deadline
+    plan = SearchPlan(params.seed, params.workers, limit, iterations, rounds, model.penalty_unit)
+    found = search(model.data, plan)
     inputs = _Decoded(problem, matrices, service, leg_factor)
     return inputs.plan(model, found, kept, unassigned)
 
