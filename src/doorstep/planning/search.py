@@ -71,7 +71,7 @@ def search(data: pyvrp.ProblemData, plan: SearchPlan) -> Found:
     with ProcessPoolExecutor(plan.workers, context, initializer=_init, initargs=init_args) as pool:
         best: Found | None = None
         for r in range(plan.rounds):
-            initial = best.routes if best and not best.infeasible else None
+            initial = best.routes if best else None  # even infeasible: keep the progress
             seeds = [plan.seed + r * plan.workers + w for w in range(plan.workers)]
             stop = _stop(plan, plan.rounds - r)
             futures = [pool.submit(_run_in_worker, s, stop, initial) for s in seeds]
