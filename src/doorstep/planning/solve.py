@@ -47,12 +47,13 @@ def solve(
     """Routes for the problem; ``matrices`` cover ``problem.points()`` for each profile."""
     started = time.monotonic()
     params = params or PlannerParams()
+    if not problem.vehicles:
+        reason = UnassignedReason.NO_FEASIBLE_ROUTE
+        return Plan((), tuple(Unassigned(s.id, s.parcel_ids, reason) for s in problem.stops))
     service = [door_time_s(s, params.door_time) for s in problem.stops]
     kept, unassigned = precheck(problem, matrices, service)
-    if not kept or not problem.vehicles:
-        reason = UnassignedReason.NO_FEASIBLE_ROUTE
-        rest = [Unassigned(problem.stops[i].id, problem.stops[i].parcel_ids, reason) for i in kept]
-        return Plan((), tuple(unassigned + rest))
+    if not kept:
+        return Plan((), tuple(unassigned))
     factor = params.solver_traffic_factor or worst_factor(problem.vehicles, leg_factor)
     model = build_model(problem, kept, matrices, service, factor, params.deferral_penalty)
     reserve = _FINISH_RESERVE_S + _FINISH_RESERVE_PER_STOP_S * len(kept)

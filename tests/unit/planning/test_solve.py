@@ -192,3 +192,10 @@ def test_a_window_only_free_flow_could_make_is_not_promised_in_traffic() -> None
     plan = solve(p, m, FAST, leg_factor=rush_hour)
     assert check_plan(p, plan, m, leg_factor=rush_hour) == []
     assert plan.unassigned_reasons() == {"a": UnassignedReason.NO_FEASIBLE_ROUTE}
+
+
+def test_without_vehicles_every_stop_is_reported_not_routed() -> None:
+    p = problem([stop("a"), stop("b")], [])
+    plan = solve(p, matrices_for(p), FAST)
+    assert plan.routes == ()
+    assert set(plan.unassigned_reasons().values()) == {UnassignedReason.NO_FEASIBLE_ROUTE}
