@@ -64,21 +64,27 @@ def rounds_for(workers: int, budget_s: float, num_clients: int) -> int:
 
 
 def search(data: pyvrp.ProblemData, plan: SearchPlan) -> Found:
+    """The best of ``plan.workers`` searches per round; this process runs one of them, so
+    only ``workers - 1`` are forked and the first search does not wait for a fork."""
     if plan.workers == 1:
         return _run(data, plan.seed, _stop(plan, 1), None, plan.penalty_unit)
     context = multiprocessing.get_context("fork")
     init_args = (data, plan.penalty_unit)
-    with ProcessPoolExecutor(plan.workers, context, initializer=_init, initargs=init_args) as pool:
+    pool = ProcessPoolExecutor(plan.workers - 1, context, initializer=_init, initargs=init_args)
+    try:
         best: Found | None = None
         for r in range(plan.rounds):
             initial = best.routes if best else None  # even infeasible: keep the progress
             seeds = [plan.seed + r * plan.workers + w for w in range(plan.workers)]
             stop = _stop(plan, plan.rounds - r)
-            futures = [pool.submit(_run_in_worker, s, stop, initial) for s in seeds]
-            found = min(f.result() for f in futures)
+            futures = [pool.submit(_run_in_worker, s, stop, initial) for s in seeds[1:]]
+            here = _run(data, seeds[0], stop, initial, plan.penalty_unit)
+            found = min([here, *(f.result() for f in futures)])
             best = found if best is None else min(best, found)
         assert best is not None
         return best
+    finally:
+        pool.shutdown(wait=False, cancel_futures=True)  # idle workers exit on their own
 
 
 def _stop(plan: SearchPlan, rounds_left: int) -> tuple[str, float]:
