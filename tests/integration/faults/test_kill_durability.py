@@ -64,6 +64,7 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
     acked: dict[str, str] = field(default_factory=dict)  # client_event_id -> scan id answered
     transport_retries: int = 0
+    cut_mid_request: int = 0  # sent, then the connection died: the kill hit a live request
     server_errors: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
     deadline: float = field(default_factory=lambda: time.monotonic() + GIVE_UP_AFTER_S)
@@ -143,9 +144,10 @@ def _send_until_acknowledged(
     while True:
         try:
             answer = http.post(f"/v1/hubs/{site.hub_id}/scans", json=body)
-        except httpx.TransportError:
+        except httpx.TransportError as error:
             with tally.lock:
                 tally.transport_retries += 1
+                tally.cut_mid_request += not isinstance(error, httpx.ConnectError)
             if time.monotonic() > tally.deadline:
                 tally.refusals.append(f"{body['client_event_id']}: gave up, the server is gone")
                 return False
@@ -305,6 +307,7 @@ def test_acknowledged_scans_survive_sigkill_exactly_once(
     server.stop()
 
     assert killer.error is None
+    assert tally.cut_mid_request >= 1, "no kill landed inside a request"
     assert len(killer.killed_at) == 2 and server.starts == 3
     assert tally.refusals == []
     assert tally.server_errors == []
@@ -316,5 +319,5 @@ def test_acknowledged_scans_survive_sigkill_exactly_once(
         f"\nset-up {set_up_s:.1f} s, {len(tally.acked)} scans in {scanned_s:.1f} s, "
         f"killed after {killer.killed_at} acks, "
         f"restarted in {[round(r, 1) for r in killer.restart_s]} s, "
-        f"{tally.transport_retries} resends after a cut"
+        f"{tally.transport_retries} resends, {tally.cut_mid_request} requests cut mid-way"
     )
