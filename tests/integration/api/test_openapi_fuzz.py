@@ -42,7 +42,7 @@ CHECKS = [
 # Routes that are placeholders in this build; real ids would only reach their 501.
 PLACEHOLDERS = {"GET /v1/parcels/{parcel_id}/label": "the PDF label is not built yet (501)"}
 BOUNDED = settings(
-    max_examples=8,
+    max_examples=15,
     derandomize=True,
     deadline=None,
     phases=[Phase.explicit, Phase.generate],
