@@ -164,6 +164,36 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem(500, "internal", "Something went wrong on our side; it has been logged.")
 
 
+PROBLEM_REF = {"$ref": "#/components/schemas/Problem"}
+
+
+def document_problem_json(app: FastAPI) -> None:
+    """Make the OpenAPI say what is sent: every error answer is ``application/problem+json``.
+
+    FastAPI documents ``responses={404: {"model": Problem}}`` under the route's media type,
+    application/json, and adds its own ``HTTPValidationError`` shape for 422; clients that
+    check content types against the spec would then reject our real answers. Every route
+    taking a body can also meet the body-size limit (413), so that is declared too.
+    """
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        schema = build()
+        for item in schema.get("paths", {}).values():
+            for operation in item.values():
+                answers = operation.get("responses", {})
+                if "requestBody" in operation:
+                    answers.setdefault("413", {"description": "Request body too large"})
+                for status, answer in answers.items():
+                    if status[0] in "45":
+                        answer["content"] = {MEDIA_TYPE: {"schema": PROBLEM_REF}}
+        return schema
+
+    app.openapi = openapi  # type: ignore[method-assign]  # FastAPI's documented extension point
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(RequestValidationError, _validation)
     app.add_exception_handler(StarletteHTTPException, _http)
@@ -176,3 +206,4 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
     app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_exception_handler(Exception, _unexpected)
+    document_problem_json(app)

@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import time
 from typing import Annotated, Generic, TypeVar
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    WithJsonSchema,
+)
 
 T = TypeVar("T")
 
@@ -32,6 +40,18 @@ LongText = Annotated[
 ]
 Token = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:\-]{1,100}$")]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
+# A wall-clock time in the hub's city, "06:00" or "06:00:00". Not JSON Schema's "time" format:
+# that is RFC 3339's full-time, which needs a UTC offset our opening hours do not have.
+LocalTime = Annotated[
+    time,
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9])?$",
+            "description": "Local wall-clock time, HH:MM or HH:MM:SS (no UTC offset).",
+        }
+    ),
+]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
 
 

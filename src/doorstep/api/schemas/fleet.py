@@ -7,7 +7,16 @@ from typing import Annotated, Self
 
 from pydantic import Field, model_validator
 
-from doorstep.api.schemas.common import Latitude, Longitude, LongText, Public, Strict, Text, Token
+from doorstep.api.schemas.common import (
+    Latitude,
+    LocalTime,
+    Longitude,
+    LongText,
+    Public,
+    Strict,
+    Text,
+    Token,
+)
 from doorstep.api.schemas.orders import Phone
 from doorstep.domain.model import VehicleType
 
@@ -17,8 +26,8 @@ class HubCreate(Strict):
     address: LongText
     lat: Latitude
     lon: Longitude
-    opens: time = time(6, 0)
-    closes: time = time(22, 0)
+    opens: LocalTime = time(6, 0)
+    closes: LocalTime = time(22, 0)
 
     @model_validator(mode="after")
     def _closes_after_opening(self) -> Self:
@@ -33,8 +42,8 @@ class HubPublic(Public):
     address: str
     lat: float
     lon: float
-    opens: time
-    closes: time
+    opens: LocalTime
+    closes: LocalTime
 
 
 class CapacityIn(Strict):

@@ -1,0 +1,116 @@
+"""Property-based requests generated from the published OpenAPI, against a live server.
+
+Schemathesis makes valid and invalid requests for every operation (as a brand and as an
+operator admin) and checks the answers: never a 5xx, and every answer is declared in the
+OpenAPI with that status, that content type and a body matching its schema. The runs are
+seeded (``derandomize``) so a failure reproduces, and bounded to stay well under a minute and
+a half for both databases.
+
+Random ids would only ever reach "not found", so half of the cases get the ids of real
+objects (the caller's order and parcel, a hub, a brand) in their path instead.
+The schema is read from the running server, as a client would. Each operation gets its own
+Hypothesis test from ``operation.as_strategy()``; all operations run and every failure is
+reported together. (``schemathesis.pytest.from_fixture`` would do the same, but its loader
+reads a private pytest attribute that pytest 9 no longer has.)
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import schemathesis
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from schemathesis.checks import not_a_server_error
+from schemathesis.core.result import Err
+from schemathesis.specs.openapi.checks import (
+    content_type_conformance,
+    response_schema_conformance,
+    status_code_conformance,
+)
+
+from doorstep.domain.model import Role
+from tests.factories import order_payload
+from tests.integration.live_server import LiveApi
+
+CHECKS = [
+    not_a_server_error,
+    status_code_conformance,
+    content_type_conformance,
+    response_schema_conformance,
+]
+# Routes that are placeholders in this build; real ids would only reach their 501.
+PLACEHOLDERS = {"GET /v1/parcels/{parcel_id}/label": "the PDF label is not built yet (501)"}
+BOUNDED = settings(
+    max_examples=15,
+    derandomize=True,
+    deadline=None,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=list(HealthCheck),
+    database=None,
+)
+
+
+def _real_ids(live_api: LiveApi, brand_key: str) -> dict[str, str]:
+    """Path parameter name -> the id of a real object (an order of ``brand_key``'s brand)."""
+    order = live_api.client(brand_key).post("/v1/orders", json=order_payload()).json()
+    admin = live_api.client(live_api.create_operator(Role.ADMIN))
+    hub = admin.post(
+        "/v1/hubs", json={"name": "Kentish Town", "address": "1 Regis Road", "lat": 51.5, "lon": 0}
+    ).json()
+    return {
+        "order_id": order["id"],
+        "parcel_id": order["parcels"][0]["id"],
+        "hub_id": hub["id"],
+        "brand_id": order["brand_id"],
+    }
+
+
+def _failure_of(operation: Any, base_url: str, token: str, known: dict[str, str]) -> str | None:
+    """Run one operation's generated cases; what went wrong, or None."""
+    headers = {"Authorization": f"Bearer {token}"}
+
+    @BOUNDED
+    @given(case=operation.as_strategy(), use_real_ids=st.booleans())
+    def run(case: schemathesis.Case[Any], use_real_ids: bool) -> None:
+        if use_real_ids:
+            for name in case.path_parameters:
+                case.path_parameters[name] = known.get(name, case.path_parameters[name])
+        case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS)
+
+    try:
+        run()
+    except (Exception, BaseExceptionGroup) as failure:  # collected, reported together
+        return f"{operation.label}: {failure}"
+    return None
+
+
+def _fuzz_every_operation(live_api: LiveApi, token: str, real_ids: dict[str, str]) -> list[str]:
+    """Every operation's failures, one entry per failing operation."""
+    schema = schemathesis.openapi.from_url(f"{live_api.base_url}/v1/openapi.json")
+    failures: list[str] = []
+    operations = 0
+    for result in schema.get_all_operations():
+        if isinstance(result, Err):
+            failures.append(f"the OpenAPI has an invalid operation: {result.err()}")
+            continue
+        operation = result.ok()
+        operations += 1
+        known = {} if operation.label in PLACEHOLDERS else real_ids
+        if failure := _failure_of(operation, live_api.base_url, token, known):
+            failures.append(failure)
+    assert operations >= 10, "the OpenAPI lost its operations"
+    return failures
+
+
+def test_a_brand_never_gets_a_server_error_or_an_undeclared_answer(live_api: LiveApi) -> None:
+    _, key = live_api.create_brand()
+    failures = _fuzz_every_operation(live_api, key, _real_ids(live_api, key))
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_an_admin_never_gets_a_server_error_or_an_undeclared_answer(live_api: LiveApi) -> None:
+    _, key = live_api.create_brand()
+    token = live_api.create_operator(Role.ADMIN)
+    failures = _fuzz_every_operation(live_api, token, _real_ids(live_api, key))
+    assert failures == [], "\n\n".join(failures)
