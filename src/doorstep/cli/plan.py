@@ -1,0 +1,231 @@
+"""``doorstep plan ORDERS.csv --fleet FLEET.csv --hub LAT,LON --date ...``: a day's routes.
+
+Reads the two files, checks everything a person could have mistyped (naming file, row
+and column), then solves on the chosen network with London traffic by time of day and
+writes the plan as JSON, GeoJSON or CSV. Bad input exits 1 with the reasons, never a
+traceback. See docs/planning.md.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Iterator
+from datetime import date, datetime
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from doorstep.cli._common import fail, load_settings
+from doorstep.domain.model import GeoPoint
+
+CHUNK = 64 * 1024
+MAX_LISTED = 20
+
+
+class Format(StrEnum):
+    JSON = "json"
+    GEOJSON = "geojson"
+    CSV = "csv"
+
+
+def plan(
+    orders: Annotated[Path, typer.Argument(help="Order CSV (docs/orders-csv.md).")],
+    fleet: Annotated[Path, typer.Option("--fleet", help="Fleet CSV (docs/planning.md).")],
+    hub: Annotated[str, typer.Option("--hub", help="Hub position as LAT,LON.")],
+    day: Annotated[str, typer.Option("--date", help="Plan date, YYYY-MM-DD.")],
+    out: Annotated[Path, typer.Option("--out", help="File to write the plan to.")],
+    depart: Annotated[str, typer.Option("--depart", help="Departure, HH:MM London.")] = "08:00",
+    budget: Annotated[float, typer.Option("--budget", help="Seconds to search.")] = 30.0,
+    network: Annotated[
+        str, typer.Option("--network", help="'straight', a packaged network or a .npz path.")
+    ] = "straight",
+    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.JSON,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed of the search.")] = 1,
+    workers: Annotated[int, typer.Option("--workers", help="Search processes.")] = 2,
+) -> None:
+    """Plan a day's routes from an order file and a fleet file."""
+    from doorstep.domain.errors import InvalidValue
+    from doorstep.geo.postcodes import PostcodeLookup
+    from doorstep.planning.export import plan_document
+    from doorstep.planning.params import PlannerParams
+    from doorstep.services.plan_input import PlanInputError, build_plan_input
+    from doorstep.services.plan_run import solve_input, traffic_leg_factor
+
+    plan_date, departure, hub_point = _when_and_where(day, depart, hub)
+    try:
+        params = PlannerParams(time_budget_s=budget, seed=seed, workers=workers)
+    except InvalidValue as error:
+        fail(f"--{error.field.replace('time_budget_s', 'budget')}: {error.reason}")
+    accepted = _read_orders(orders)
+    fleet_rows = _read_fleet(fleet, plan_date)
+    provider, traffic = _provider(network)
+    try:
+        plan_input = build_plan_input(
+            accepted, fleet_rows, hub=hub_point, plan_date=plan_date,
+            departure=departure, postcodes=PostcodeLookup(),
+        )  # fmt: skip
+        for warning in plan_input.warnings:
+            typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
+        problem = plan_input.problem
+        leg_factor = traffic_leg_factor(traffic, departure, problem.profiles())
+        label = f"planning {len(problem.stops)} stops on {len(problem.vehicles)} vehicles"
+        with _Ticker(label, budget):
+            result, _ = solve_input(plan_input, provider, params, leg_factor=leg_factor)
+    except PlanInputError as error:
+        _fail_listing([str(p) for p in error.problems])
+    document = plan_document(result, problem)
+    _write(out, fmt, document)
+    _summary(document, plan_input.stop_rows)
+    typer.echo(f"wrote {out} ({fmt.value})")
+
+
+def _when_and_where(day: str, depart: str, hub: str) -> tuple[date, datetime, GeoPoint]:
+    from doorstep.services._csv_values import parse_moment
+
+    try:
+        plan_date = date.fromisoformat(day)
+    except ValueError:
+        fail(f"--date: {day!r} is not a date (YYYY-MM-DD, like 2026-11-26)")
+    try:
+        departure = parse_moment(f"{plan_date.isoformat()} {depart}")
+    except ValueError as error:
+        fail(f"--depart: {depart!r} is not a time of day (HH:MM, like 08:00): {error}")
+    parts = hub.split(",")
+    try:
+        return plan_date, departure, GeoPoint(float(parts[0]), float(parts[1]))
+    except (ValueError, IndexError, Exception):
+        fail(f"--hub: {hub!r} is not LAT,LON (like 51.5353,-0.1426)")
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as stream:
+        yield from iter(lambda: stream.read(CHUNK), b"")
+
+
+def _read_orders(path: Path) -> list[Any]:
+    from doorstep.services.order_csv import AcceptedRow, FileError, RejectedRow
+
+    if not path.is_file():
+        fail(f"{path}: no such file")
+    accepted: list[AcceptedRow] = []
+    errors: list[str] = []
+    for result in _parse_orders(path):
+        if isinstance(result, AcceptedRow):
+            accepted.append(result)
+        elif isinstance(result, RejectedRow | FileError):
+            errors += [_row_error("orders", e.row, e.column, e.reason) for e in result.errors]
+    if errors:
+        _fail_listing(errors)
+    return accepted
+
+
+def _parse_orders(path: Path) -> Iterator[Any]:
+    from doorstep.services.order_csv import parse_orders
+
+    yield from parse_orders(_chunks(path))
+
+
+def _read_fleet(path: Path, plan_date: date) -> list[Any]:
+    from doorstep.services.fleet_csv import parse_fleet
+
+    if not path.is_file():
+        fail(f"{path}: no such file")
+    parsed = parse_fleet(_chunks(path), plan_date)
+    if parsed.errors:
+        _fail_listing([_row_error("fleet", e.row, e.column, e.reason) for e in parsed.errors])
+    return list(parsed.rows)
+
+
+def _row_error(where: str, row: int, column: str | None, reason: str) -> str:
+    return f"{where} row {row}" + (f", column {column}" if column else "") + f": {reason}"
+
+
+def _fail_listing(problems: list[str]) -> None:
+    for problem in problems[:MAX_LISTED]:
+        typer.secho(f"  {problem}", err=True)
+    more = f" (first {MAX_LISTED} listed)" if len(problems) > MAX_LISTED else ""
+    fail(f"{len(problems)} problem(s) in the input{more}; nothing was planned")
+
+
+def _provider(network: str) -> tuple[Any, Any]:
+    """The travel-time provider (cached on disk under the data dir) and its traffic."""
+    from doorstep.geo.matrix_cache import CachedProvider, MatrixCache
+    from doorstep.geo.road_network import RoadNetworkProvider, UnknownNetwork, load_network
+    from doorstep.geo.straight_line import StraightLineProvider
+    from doorstep.geo.traffic import LONDON
+
+    inner: Any
+    if network == "straight":
+        inner = StraightLineProvider(traffic=LONDON)
+    else:
+        try:
+            inner = RoadNetworkProvider(load_network(network), LONDON)
+        except UnknownNetwork as error:
+            fail(f"--network: {error}, or 'straight' for straight-line distances")
+    cache = MatrixCache(load_settings().data_dir / "matrix-cache")
+    return CachedProvider(inner, cache), LONDON
+
+
+class _Ticker:
+    """Prints ``label: 12/30 s`` on stderr every half second while the block runs."""
+
+    def __init__(self, label: str, budget: float) -> None:
+        self.label, self.budget = label, budget
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        start = time.monotonic()
+        while not self.done.wait(0.5):
+            elapsed = time.monotonic() - start
+            sys.stderr.write(f"\r{self.label}: {elapsed:.0f}/{self.budget:g} s")
+            sys.stderr.flush()
+        sys.stderr.write(f"\r{self.label}: done in {time.monotonic() - start:.1f} s\n")
+
+    def __enter__(self) -> _Ticker:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.done.set()
+        self.thread.join()
+
+
+def _write(out: Path, fmt: Format, document: dict[str, Any]) -> None:
+    from doorstep.planning.export import CSV_COLUMNS, csv_rows, geojson
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if fmt is Format.CSV:
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=CSV_COLUMNS)
+            writer.writeheader()
+            writer.writerows(csv_rows(document))
+        return
+    data = geojson(document) if fmt is Format.GEOJSON else document
+    out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+
+
+def _summary(document: dict[str, Any], stop_rows: Any) -> None:
+    totals = document["totals"]
+    typer.echo(
+        f"{totals['routes']} routes, {totals['stops']} stops, {totals['parcels']} parcels, "
+        f"{totals['distance_m'] / 1000:.1f} km, {totals['duration_s'] / 3600:.1f} h, "
+        f"{totals['co2_kg']:.1f} kg CO2"
+    )
+    reasons = Counter(item["reason"] for item in document["unassigned"])
+    for reason, count in sorted(reasons.items()):
+        rows = sorted(
+            row
+            for item in document["unassigned"]
+            if item["reason"] == reason
+            for row in stop_rows(item["stop_id"])
+        )
+        shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
+        typer.echo(f"unassigned: {count} stop(s) {reason} (order rows {shown})")

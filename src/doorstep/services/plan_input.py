@@ -1,0 +1,256 @@
+"""Order rows, fleet rows, a hub and a day into one :class:`PlanningProblem`.
+
+Everything a person typed is checked here, before any routing, and each problem names
+the file, row and column to fix: a missing coordinate whose postcode is unknown, a window
+already over at departure, an empty fleet. A parcel heavier (or bulkier) than every
+vehicle is a *warning*, not an error: the rest of the day can still be planned, and the
+planner reports that parcel's stop ``too_heavy_for_every_vehicle`` (or
+``too_large_for_every_vehicle``) with the row named here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from doorstep.domain.errors import InvalidValue
+from doorstep.domain.model import Capacity, GeoPoint, TimeWindow
+from doorstep.geo.postcodes import PostcodeLookup
+from doorstep.planning.model import (
+    AreaType,
+    Break,
+    ParcelLoad,
+    PlanningHub,
+    PlanningProblem,
+    PlanningVehicle,
+)
+from doorstep.planning.stops import ParcelRequest, group_into_stops
+from doorstep.services.fleet_csv import FleetRow
+from doorstep.services.order_csv import AcceptedRow
+from doorstep.services.order_draft import OrderDraft, ParcelDraft
+
+DEFAULT_HUB = "hub"
+# Postcode areas of central London, where a van rarely parks at the door.
+_CENTRAL_AREAS = frozenset({"EC", "WC"})
+
+
+@dataclass(frozen=True, slots=True)
+class InputProblem:
+    """One thing wrong with the input: ``where`` is ``orders``, ``fleet`` or ``--hub``."""
+
+    where: str
+    row: int | None
+    column: str | None
+    reason: str
+
+    def __str__(self) -> str:
+        place = self.where + (f" row {self.row}" if self.row is not None else "")
+        place += f", column {self.column}" if self.column else ""
+        return f"{place}: {self.reason}"
+
+
+class PlanInputError(Exception):
+    """The input cannot be planned; ``problems`` lists every reason found."""
+
+    def __init__(self, problems: Sequence[InputProblem]) -> None:
+        super().__init__("; ".join(str(p) for p in problems))
+        self.problems = tuple(problems)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanInput:
+    """The problem, and how to find each parcel and hub again in the files."""
+
+    problem: PlanningProblem
+    parcel_rows: dict[str, int]
+    geocoded_rows: frozenset[int]
+    hub_sources: dict[str, str]
+    warnings: tuple[InputProblem, ...] = field(default_factory=tuple)
+
+    def stop_rows(self, stop_id: str) -> list[int]:
+        stop = next(s for s in self.problem.stops if s.id == stop_id)
+        return sorted({self.parcel_rows[p] for p in stop.parcel_ids})
+
+
+def parcel_id(reference: str, index: int) -> str:
+    """``SHOP-1001-2`` is the second parcel of order ``SHOP-1001`` (1-based, as on labels)."""
+    return f"{reference}-{index}"
+
+
+def build_plan_input(
+    orders: Sequence[AcceptedRow],
+    fleet: Sequence[FleetRow],
+    *,
+    hub: GeoPoint,
+    plan_date: date,
+    departure: datetime,
+    postcodes: PostcodeLookup,
+) -> PlanInput:
+    """Raises :class:`PlanInputError` naming every bad row; returns warnings otherwise."""
+    problems: list[InputProblem] = []
+    if not fleet:
+        problems.append(InputProblem("fleet", None, None, "the fleet has no vehicles"))
+    requests, parcel_rows, geocoded = _requests(orders, departure, postcodes, problems)
+    hubs, hub_sources, vehicles = _fleet(fleet, hub, problems)
+    if problems:
+        raise PlanInputError(problems)
+    try:
+        problem = PlanningProblem(
+            plan_date, departure, hubs, tuple(group_into_stops(requests)), vehicles
+        )
+    except InvalidValue as error:
+        raise PlanInputError([InputProblem("input", None, None, str(error))]) from error
+    warnings = _too_big(orders, fleet)
+    return PlanInput(problem, parcel_rows, frozenset(geocoded), hub_sources, tuple(warnings))
+
+
+def _requests(
+    orders: Sequence[AcceptedRow],
+    departure: datetime,
+    postcodes: PostcodeLookup,
+    problems: list[InputProblem],
+) -> tuple[list[ParcelRequest], dict[str, int], set[int]]:
+    requests: list[ParcelRequest] = []
+    parcel_rows: dict[str, int] = {}
+    geocoded: set[int] = set()
+    for accepted in orders:
+        draft, row = accepted.draft, accepted.row
+        point = _point(draft, row, postcodes, problems, geocoded)
+        in_time, window = _window(draft, row, departure, problems)
+        if point is None or not in_time:
+            continue
+        for index, parcel in enumerate(draft.parcels, start=1):
+            pid = parcel_id(draft.reference, index)
+            parcel_rows[pid] = row
+            requests.append(_request(draft, pid, parcel.weight_kg, _litres(parcel), point, window))
+    return requests, parcel_rows, geocoded
+
+
+def _request(
+    draft: OrderDraft,
+    pid: str,
+    weight_kg: float,
+    litres: float,
+    point: GeoPoint,
+    window: TimeWindow | None,
+) -> ParcelRequest:
+    return ParcelRequest(
+        parcel=ParcelLoad(pid, weight_kg, litres),
+        point=point,
+        address_key=" ".join((*draft.address_lines, draft.postcode)),
+        postcode=draft.postcode,
+        window=window,
+        service_level=draft.service_level,
+        priority=draft.priority,
+        address_type=draft.address_type,
+        area=area_of(draft.postcode),
+    )
+
+
+def area_of(postcode: str) -> AreaType:
+    """EC and WC postcodes are central London (scarce loading bays); the rest inner."""
+    letters = "".join(c for c in postcode[:2] if c.isalpha())
+    return AreaType.CENTRAL if letters in _CENTRAL_AREAS else AreaType.INNER
+
+
+def _litres(parcel: ParcelDraft) -> float:
+    dimensions = parcel.dimensions()
+    if dimensions is None:
+        return 0.0
+    return float(dimensions.length_cm * dimensions.width_cm * dimensions.height_cm) / 1000.0
+
+
+def _point(
+    draft: OrderDraft,
+    row: int,
+    postcodes: PostcodeLookup,
+    problems: list[InputProblem],
+    geocoded: set[int],
+) -> GeoPoint | None:
+    if draft.lat is not None and draft.lon is not None:
+        return GeoPoint(draft.lat, draft.lon)
+    found = postcodes.centroid(draft.postcode)
+    if found is None:
+        reason = f"unknown postcode {draft.postcode!r} and no lat/lon given"
+        problems.append(InputProblem("orders", row, "postcode", reason))
+        return None
+    geocoded.add(row)
+    return found
+
+
+def _window(
+    draft: OrderDraft, row: int, departure: datetime, problems: list[InputProblem]
+) -> tuple[bool, TimeWindow | None]:
+    """Whether the window is still open at departure, and the window (None: any time)."""
+    window = draft.window()
+    if window is not None and window.end <= departure:
+        reason = (
+            f"{window.end.isoformat(' ', 'minutes')} is not after the departure "
+            f"{departure.isoformat(' ', 'minutes')}: the window is in the past"
+        )
+        problems.append(InputProblem("orders", row, "window_end", reason))
+        return False, None
+    return True, window
+
+
+def _fleet(
+    fleet: Sequence[FleetRow], hub: GeoPoint, problems: list[InputProblem]
+) -> tuple[tuple[PlanningHub, ...], dict[str, str], tuple[PlanningVehicle, ...]]:
+    """Hubs (the plan's hub first, then each other point once) and the vehicles."""
+    ids: dict[GeoPoint, str] = {hub: DEFAULT_HUB}
+    sources = {DEFAULT_HUB: "--hub"}
+    vehicles: list[PlanningVehicle] = []
+    for row in fleet:
+        ends: list[str] = []
+        for column, point in (("start_hub", row.start_hub), ("end_hub", row.end_hub)):
+            point = point or hub
+            if point not in ids:
+                ids[point] = f"hub_{len(ids) + 1}"
+                sources[ids[point]] = f"fleet row {row.row}, column {column}"
+            ends.append(ids[point])
+        try:
+            vehicles.append(_vehicle(row, ends[0], ends[1]))
+        except InvalidValue as error:
+            problems.append(InputProblem("fleet", row.row, error.field, error.reason))
+    hubs = tuple(PlanningHub(hub_id, point) for point, hub_id in ids.items())
+    return hubs, sources, tuple(vehicles)
+
+
+def _vehicle(row: FleetRow, start_hub: str, end_hub: str) -> PlanningVehicle:
+    brk = row.break_
+    return PlanningVehicle(
+        id=row.vehicle_id,
+        vehicle_type=row.vehicle_type,
+        capacity=Capacity(row.capacity_parcels, row.capacity_kg, row.capacity_litres),
+        shift_start=row.shift_start,
+        shift_end=row.shift_end,
+        start_hub=start_hub,
+        end_hub=end_hub,
+        break_=None if brk is None else Break(brk.earliest, brk.latest, round(brk.minutes * 60)),
+        max_route_duration_s=None
+        if row.max_route_hours is None
+        else round(row.max_route_hours * 3600),
+        cost_per_km=row.cost_per_km,
+        cost_per_hour=row.cost_per_hour,
+        fixed_cost=row.fixed_cost,
+        co2_kg_per_km=row.co2_kg_per_km,
+    )
+
+
+def _too_big(orders: Sequence[AcceptedRow], fleet: Sequence[FleetRow]) -> list[InputProblem]:
+    """Parcels no vehicle can carry alone: named now, reported unassigned by the planner."""
+    if not fleet:
+        return []
+    most_kg = max(v.capacity_kg for v in fleet)
+    most_litres = max(v.capacity_litres for v in fleet)
+    found: list[InputProblem] = []
+    for accepted in orders:
+        parcel = accepted.draft.parcels[0]  # an order's parcels are identical
+        if parcel.weight_kg > most_kg:
+            reason = f"{parcel.weight_kg:g} kg is more than any vehicle carries ({most_kg:g} kg)"
+            found.append(InputProblem("orders", accepted.row, "weight_kg", reason))
+        if _litres(parcel) > most_litres:
+            reason = f"{_litres(parcel):g} litres is more than any vehicle holds ({most_litres:g})"
+            found.append(InputProblem("orders", accepted.row, "length_cm", reason))
+    return found

@@ -1,0 +1,106 @@
+"""``doorstep plan`` as a user runs it: the example files, a real process, each format."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).parents[3]
+ORDERS = REPO / "docs" / "examples" / "plan-orders.csv"
+FLEET = REPO / "docs" / "examples" / "fleet.csv"
+HUB = "51.5353,-0.1426"
+
+
+def run(tmp: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    environment = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("DOORSTEP_")},
+        "DOORSTEP_DATA_DIR": str(tmp),
+        "DOORSTEP_MODE": "test",
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "doorstep", "plan", *args],
+        capture_output=True, text=True, env=environment, timeout=120, cwd=tmp, check=False,
+    )  # fmt: skip
+
+
+def plan(tmp: Path, fmt: str, orders: Path = ORDERS, fleet: Path = FLEET, network: str = "camden"):  # type: ignore[no-untyped-def]
+    out = tmp / f"plan.{fmt}"
+    result = run(
+        tmp, str(orders), "--fleet", str(fleet), "--hub", HUB, "--date", "2026-11-26",
+        "--depart", "08:00", "--budget", "1", "--network", network, "--out", str(out),
+        "--format", fmt, "--workers", "1",
+    )  # fmt: skip
+    return result, out
+
+
+def order_parcels() -> set[str]:
+    with ORDERS.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return {f"{r['reference']}-{i}" for r in rows for i in range(1, int(r["parcel_count"]) + 1)}
+
+
+def test_json_plan_of_the_example_covers_every_parcel_exactly_once(tmp_path: Path) -> None:
+    result, out = plan(tmp_path, "json")
+    assert result.returncode == 0, result.stderr
+    assert "planning 59 stops on 4 vehicles" in result.stderr
+    assert " routes, 59 stops" in result.stdout or "unassigned" in result.stdout
+    document = json.loads(out.read_text())
+    routed = [p for r in document["routes"] for s in r["stops"] for p in s["parcel_ids"]]
+    left = [p for u in document["unassigned"] for p in u["parcel_ids"]]
+    assert sorted(routed + left) == sorted(order_parcels())
+    for route in document["routes"]:
+        times = [s["arrival"] for s in route["stops"]]
+        assert times == sorted(times)
+
+
+def test_geojson_plan_has_a_line_per_route(tmp_path: Path) -> None:
+    result, out = plan(tmp_path, "geojson")
+    assert result.returncode == 0, result.stderr
+    features = json.loads(out.read_text())["features"]
+    lines = [f for f in features if f["geometry"]["type"] == "LineString"]
+    stops = [f for f in features if f["properties"]["kind"] == "stop"]
+    assert lines and all(len(f["geometry"]["coordinates"]) >= 3 for f in lines)
+    assert sum(f["properties"]["stops"] for f in lines) == len(stops)
+
+
+def test_csv_plan_has_a_row_for_every_stop(tmp_path: Path) -> None:
+    result, out = plan(tmp_path, "csv")
+    assert result.returncode == 0, result.stderr
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 59
+    parcels = [p for row in rows for p in row["parcel_ids"].split()]
+    assert sorted(parcels) == sorted(order_parcels())
+
+
+def test_an_unknown_network_names_the_packaged_ones(tmp_path: Path) -> None:
+    result, _ = plan(tmp_path, "json", network="atlantis")
+    assert result.returncode == 1
+    assert "atlantis" in result.stderr and "camden" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_a_fleet_without_vehicles_is_refused(tmp_path: Path) -> None:
+    empty = tmp_path / "fleet.csv"
+    empty.write_text(FLEET.read_text().splitlines()[0] + "\n")
+    result, _ = plan(tmp_path, "json", fleet=empty)
+    assert result.returncode == 1
+    assert "no vehicles" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_a_point_in_the_sea_names_its_order_row(tmp_path: Path) -> None:
+    point = "50.5,-1.5"  # the English Channel, far outside the Camden network
+    lines = ORDERS.read_text().splitlines()
+    header = lines[0].split(",")
+    cells = lines[5].split(",")
+    cells[header.index("lat")], cells[header.index("lon")] = point.split(",")
+    orders = tmp_path / "orders.csv"
+    orders.write_text("\n".join([*lines[:5], ",".join(cells), *lines[6:]]) + "\n")
+    result, _ = plan(tmp_path, "json", orders=orders)
+    assert result.returncode == 1
+    assert "orders row 6, column lat, lon" in result.stderr
+    assert "Traceback" not in result.stderr
