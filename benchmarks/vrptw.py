@@ -3,6 +3,7 @@
     python -m benchmarks.vrptw --set solomon --budget 1 --json OUT
     python -m benchmarks.vrptw --set homberger_1000 --budget 60 --instances C1_10_1
     python -m benchmarks.vrptw --set solomon --instances C101,R101 --workers 2
+    python -m benchmarks.vrptw --set solomon --budget 1 --solver pyvrp   # the baseline
 
 Every instance goes through ``doorstep.planning.solve`` (not PyVRP directly), with distance
 as the only cost (1 per km, nothing per hour, no fixed cost) and the instance's fleet. The
@@ -19,6 +20,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from benchmarks.vrptw_instances import exact_distance, load, matrix, read_bks, to_problem
+from benchmarks.vrptw_pyvrp_baseline import solve_directly
 from doorstep.domain.model import VehicleType
 from doorstep.planning.check import check_plan
 from doorstep.planning.params import PlannerParams
@@ -37,6 +39,19 @@ class Row:
     unassigned: int
     bks: float | None
     gap_pct: float | None
+
+
+def run_pyvrp(name: str, row: dict[str, str], budget: float, seed: int) -> Row:
+    """The baseline: PyVRP alone, one process, default parameters (no Doorstep layer)."""
+    instance = load(name, row)
+    started = time.monotonic()
+    routes, feasible = solve_directly(instance, budget, seed)
+    wall = time.monotonic() - started
+    distance = exact_distance(instance, routes)
+    bks = instance.bks
+    gap = 100 * (distance - bks) / bks if bks and feasible else None
+    return Row(name, len(instance.coords) - 1, budget, round(wall, 3), round(distance, 2),
+               len(routes), feasible, 0, bks, None if gap is None else round(gap, 3))  # fmt: skip
 
 
 def run_one(name: str, row: dict[str, str], budget: float, workers: int, seed: int) -> Row:
@@ -87,6 +102,12 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, default=None, help="write rows as JSON here")
+    parser.add_argument(
+        "--solver",
+        default="doorstep",
+        choices=["doorstep", "pyvrp"],
+        help="doorstep (the planning layer) or pyvrp (one plain PyVRP process, the baseline)",
+    )
     args = parser.parse_args(argv)
     bks = {k: v for k, v in read_bks().items() if v["set"] == args.set}
     wanted = [n for n in args.instances.split(",") if n] or sorted(bks)
@@ -95,7 +116,10 @@ def main(argv: list[str] | None = None) -> list[Row]:
         parser.error(f"--instances: not in set {args.set}: {', '.join(unknown)}")
     rows = []
     for name in wanted:
-        rows.append(run_one(name, bks[name], args.budget, args.workers, args.seed))
+        if args.solver == "pyvrp":
+            rows.append(run_pyvrp(name, bks[name], args.budget, args.seed))
+        else:
+            rows.append(run_one(name, bks[name], args.budget, args.workers, args.seed))
         print(
             f"{name}: {rows[-1].distance:.2f} gap {rows[-1].gap_pct}% {rows[-1].wall_s:.2f} s",
             flush=True,
