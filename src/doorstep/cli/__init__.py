@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from doorstep.cli import accounts, db, demo, geo, imports, serve
+from doorstep.cli import accounts, db, demo, geo, imports, serve, worker
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -18,6 +18,7 @@ app.command("create-brand")(accounts.create_brand)
 app.command("create-user")(accounts.create_user)
 app.command("import-orders")(imports.import_orders)
 app.command("demo")(demo.demo)
+app.command("worker")(worker.worker)
 
 
 @app.command()
