@@ -7,21 +7,24 @@ who log in over HTTP like everyone else. The fixture ``live_api`` in ``conftest.
 from __future__ import annotations
 
 import socket
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from itertools import count
+from pathlib import Path
 
 import httpx
 import uvicorn
 
 from doorstep.api import create_app
-from doorstep.bootstrap import build_container
+from doorstep.bootstrap import build_container, build_jobs
 from doorstep.config import Settings
 from doorstep.domain.access import Principal
 from doorstep.domain.model import Role
+from doorstep.jobs.consumer import start_in_process
 from doorstep.security import Argon2PasswordHasher
 from doorstep.services import accounts
 from doorstep.services.container import Container
@@ -74,17 +77,34 @@ class LiveApi:
 
 
 @contextmanager
-def serve(database_url: str) -> Iterator[LiveApi]:
-    """Run the API for ``database_url`` in a thread until the block ends."""
+def serve(database_url: str, data_dir: Path | None = None) -> Iterator[LiveApi]:
+    """Run the API for ``database_url`` in a thread until the block ends.
+
+    Jobs go to a local (SQLite) queue in ``data_dir`` and a consumer thread runs them, as
+    ``doorstep serve`` does on one machine; the queue is made only when a job is enqueued.
+    """
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        _serve(database_url, data_dir or Path(scratch)) as live,
+    ):
+        yield live
+
+
+@contextmanager
+def _serve(database_url: str, data_dir: Path) -> Iterator[LiveApi]:
     settings = Settings(
         mode="test",
         database_url=database_url,
         secret_key="integration-test-secret-key",
         public_url="http://127.0.0.1",
+        data_dir=data_dir,
+        redis_url=None,
     )
+    jobs = build_jobs(settings)
     container = build_container(
-        settings, passwords=Argon2PasswordHasher(time_cost=1, memory_cost=1024)
+        settings, passwords=Argon2PasswordHasher(time_cost=1, memory_cost=1024), jobs=jobs
     )
+    consumer = start_in_process(jobs.queue)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
@@ -106,4 +126,5 @@ def serve(database_url: str) -> Iterator[LiveApi]:
         server.should_exit = True
         thread.join(timeout=10)
         sock.close()
+        consumer.stop(graceful=True)
         container.close()

@@ -21,6 +21,7 @@ from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel
 from doorstep.domain.scan import HubScan, ScanOutcome
 from doorstep.services.ports import (
+    PLANNABLE_STATES,
     ApiKey,
     ApiKeyRepository,
     BrandRepository,
@@ -34,6 +35,8 @@ from doorstep.services.ports import (
     Outbox,
     Page,
     ParcelRepository,
+    PlanRecord,
+    PlanRepository,
     ScanRepository,
     StaleObject,
     UnitOfWork,
@@ -60,6 +63,7 @@ class FakeDatabase:
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     outbox: list[tuple[int, DomainEvent, datetime | None]] = field(default_factory=list)
+    plans: dict[str, PlanRecord] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     commits: int = 0
 
@@ -92,6 +96,7 @@ class FakeUnitOfWork:
         self.api_keys: ApiKeyRepository = _ApiKeys(self)
         self.idempotency: IdempotencyRepository = _Idempotency(self)
         self.outbox: Outbox = _Outbox(self)
+        self.plans: PlanRepository = _Plans(self)
 
     def __enter__(self) -> Self:
         self._reset()
@@ -153,6 +158,8 @@ def _check(db: FakeDatabase, kind: str, item: Any) -> None:
         raise Conflict(f"user e-mail {item.email!r}")
     elif kind == "api_keys" and item.prefix in db.api_keys:
         raise Conflict(f"api key prefix {item.prefix!r}")
+    elif kind == "plans" and item.id in db.plans:
+        raise Conflict(f"plan id {item.id!r}")
     elif kind in {"brands", "hubs", "vehicles", "couriers"} and item.id in getattr(db, kind):
         raise Conflict(f"{kind} id {item.id!r}")
 
@@ -172,6 +179,8 @@ def _apply(db: FakeDatabase, kind: str, item: Any) -> None:
         db.users[item.id] = item
     elif kind == "api_keys":
         db.api_keys[item.prefix] = item
+    elif kind in {"plans", "plan_updates"}:
+        db.plans[item.id] = item
     elif kind == "outbox":
         db.outbox.append((len(db.outbox) + 1, item, None))
     else:
@@ -255,6 +264,18 @@ class _Orders(_Repo):
         more = len(orders) > start + query.limit
         return Page(copy.deepcopy(page), page[-1].id if more and page else None)
 
+    def list_for_planning(
+        self, hub_id: str, day_start: datetime, day_end: datetime
+    ) -> Sequence[Order]:
+        found = [
+            o
+            for o in sorted(self._all(), key=lambda o: o.created_at)
+            if o.hub_id in (None, hub_id)
+            and any(p.state in PLANNABLE_STATES for p in o.parcels)
+            and (o.window is None or (o.window.start < day_end and o.window.end > day_start))
+        ]
+        return copy.deepcopy(found)
+
 
 class _Parcels(_Repo):
     def get(self, parcel_id: str) -> Parcel | None:
@@ -331,6 +352,29 @@ class _Idempotency(_Repo):
 
     def add(self, record: IdempotencyRecord) -> None:
         self.uow.stage("idempotency", record)
+
+
+class _Plans(_Repo):
+    """Operator resources, as in the store: a brand neither reads nor writes plans."""
+
+    def add(self, plan: PlanRecord) -> None:
+        if self.uow.principal.is_brand:
+            raise ValueError("brands may not add plans")
+        self.uow.stage("plans", plan)
+
+    def get(self, plan_id: str) -> PlanRecord | None:
+        return None if self.uow.principal.is_brand else self.db.plans.get(plan_id)
+
+    def save(self, plan: PlanRecord) -> None:
+        if self.get(plan.id) is None:
+            raise ValueError(f"no such plan: {plan.id}")
+        self.uow.stage("plan_updates", plan)
+
+    def list_unfinished(self) -> list[PlanRecord]:
+        if self.uow.principal.is_brand:
+            return []
+        found = [p for p in self.db.plans.values() if not p.status.finished]
+        return sorted(found, key=lambda p: p.created_at)
 
 
 class _Outbox(_Repo):

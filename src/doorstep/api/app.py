@@ -7,7 +7,7 @@ from fastapi import APIRouter, FastAPI
 from doorstep import __version__
 from doorstep.api import problems
 from doorstep.api.limits import DEFAULT_MAX_BODY, IMPORT_MAX_BODY, BodySizeLimit
-from doorstep.api.routers import auth, brands, fleet, hubs, imports, orders, parcels
+from doorstep.api.routers import auth, brands, fleet, hubs, imports, orders, parcels, plans
 from doorstep.services.container import Container
 
 API_PREFIX = "/v1"
@@ -27,14 +27,14 @@ def create_app(
     app = FastAPI(
         title="Doorstep API",
         version=__version__,
-        summary="Last-mile delivery: orders, parcels, hub scans, fleet.",
+        summary="Last-mile delivery: orders, parcels, hub scans, fleet, plans.",
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url="/docs",
         redoc_url=None,
     )
     app.state.container = container
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, imports, orders, parcels, hubs, fleet, brands):
+    for module in (auth, imports, orders, parcels, hubs, fleet, brands, plans):
         v1.include_router(module.router)
     app.include_router(v1)
     problems.install(app)

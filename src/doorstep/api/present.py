@@ -5,6 +5,8 @@ Access codes never leave here (only the courier's app reveals them, with an audi
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from doorstep.api.schemas.accounts import ApiKeyIssued, BrandPublic, UserPublic
 from doorstep.api.schemas.fleet import CapacityIn, CourierPublic, HubPublic, VehiclePublic
 from doorstep.api.schemas.orders import (
@@ -15,13 +17,15 @@ from doorstep.api.schemas.orders import (
     RecipientPublic,
     WindowPublic,
 )
+from doorstep.api.schemas.plans import PlanLinks, PlanProgress, PlanPublic
 from doorstep.api.schemas.scans import ScanPublic, ScanTargetPublic
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelEvent
 from doorstep.domain.scan import HubScan
+from doorstep.services import plans
 from doorstep.services.accounts import IssuedKey
 from doorstep.services.orders import order_status
-from doorstep.services.ports import User
+from doorstep.services.ports import PlanRecord, User
 
 
 def parcel(item: Parcel) -> ParcelPublic:
@@ -157,4 +161,27 @@ def user(item: User) -> UserPublic:
         role=item.role,
         courier_id=item.courier_id,
         active=item.active,
+    )
+
+
+def plan(item: PlanRecord, now: datetime, base: str) -> PlanPublic:
+    """``base`` is the API prefix (``/v1``): links are paths, valid behind any host."""
+    elapsed, fraction = plans.progress(item, now)
+    url = f"{base}/plans/{item.id}"
+    return PlanPublic(
+        id=item.id,
+        status=item.status.value,
+        hub_id=item.hub_id,
+        date=item.plan_date,
+        network=item.network,
+        progress=PlanProgress(
+            elapsed_s=round(elapsed, 1), budget_s=item.budget_s, fraction=round(fraction, 3)
+        ),
+        created_at=item.created_at,
+        started_at=item.started_at,
+        finished_at=item.finished_at,
+        error=item.error,
+        request=item.request,
+        links=PlanLinks(self=url, geojson=f"{url}/geojson"),
+        result=item.result,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from doorstep.cli import accounts, db, demo, geo, imports, plan, serve
+from doorstep.cli import accounts, db, demo, geo, imports, plan, serve, worker
 
 app = typer.Typer(
     no_args_is_help=True,
@@ -19,6 +19,7 @@ app.command("create-user")(accounts.create_user)
 app.command("import-orders")(imports.import_orders)
 app.command("demo")(demo.demo)
 app.command("plan")(plan.plan)
+app.command("worker")(worker.worker)
 
 
 @app.command()

@@ -19,10 +19,11 @@ import typer
 import uvicorn
 
 from doorstep.api import create_app
-from doorstep.bootstrap import build_container
+from doorstep.bootstrap import build_container, build_jobs
 from doorstep.cli._common import CLI, load_settings
 from doorstep.cli.db import ensure_data_dir
 from doorstep.domain.model import Capacity, GeoPoint, Role, VehicleType
+from doorstep.jobs.consumer import start_in_process
 from doorstep.services import accounts, fleet
 from doorstep.services.container import Container
 from doorstep.sim.client import DoorstepClient
@@ -130,6 +131,8 @@ def print_welcome(base_url: str, standing: StandingData, summary: DemoSummary) -
         f"    curl -H 'Authorization: Bearer {first_key}' '{base_url}/v1/orders?limit=5'",
         f"  hub           {standing.hub_id} ({HUB.name})",
         f"  exceptions    {base_url}/v1/hubs/{standing.hub_id}/exceptions (admin token)",
+        f"  plan the day  POST {base_url}/v1/plans (admin token) with "
+        f'{{"hub_id": "{standing.hub_id}", "date": "<today>", "network": "camden"}}',
         f"  seeded        {summary.orders} orders, {summary.parcels} parcels; hub scans: "
         f"{summary.scans_accepted} accepted, {summary.scans_refused} refused, "
         f"{summary.scans_unknown} unknown barcode",
@@ -149,10 +152,13 @@ def demo(
     base_url = f"http://127.0.0.1:{port}"
     settings = load_settings(mode="demo", data_dir=data_dir, database_url=None, public_url=base_url)
     ensure_data_dir(settings)
-    for stale in settings.data_dir.glob("doorstep.sqlite3*"):
-        stale.unlink()  # every demo starts from an empty database
+    for pattern in ("doorstep.sqlite3*", "jobs.sqlite3*"):
+        for stale in settings.data_dir.glob(pattern):
+            stale.unlink()  # every demo starts from an empty database and queue
     migrate.upgrade(settings.effective_database_url)
-    container = build_container(settings)
+    jobs = build_jobs(settings)
+    container = build_container(settings, jobs=jobs)
+    consumer = start_in_process(jobs.queue)  # plans requested over the API run here
     typer.echo(f"Database: {settings.effective_database_url}")
     standing = create_standing_data(container)
     server = start_server(create_app(container), "127.0.0.1", port)
@@ -166,4 +172,5 @@ def demo(
         pass
     finally:
         server.should_exit = True
+        consumer.stop(graceful=True)
         container.close()

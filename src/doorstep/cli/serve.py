@@ -1,23 +1,49 @@
-"""``doorstep serve``: the HTTP API in one uvicorn process."""
+"""``doorstep serve``: the HTTP API in one uvicorn process.
+
+With the local (SQLite) job queue, the same process also runs one consumer thread, so a
+single-machine install needs nothing else to plan routes. With ``DOORSTEP_REDIS_URL``
+set, run ``doorstep worker`` processes instead (``--jobs`` forces the thread anyway).
+"""
 
 from __future__ import annotations
 
 import typer
 import uvicorn
 
-from doorstep.bootstrap import build_app
+from doorstep.api import create_app
+from doorstep.bootstrap import build_container, build_jobs
 from doorstep.cli._common import fail, load_settings
+from doorstep.jobs.consumer import start_in_process
+from doorstep.jobs.queue import is_local
 from doorstep.store.migrate import SchemaOutdated
 
 
 def serve(
     host: str | None = typer.Option(None, help="Address to listen on (default from settings)."),
     port: int | None = typer.Option(None, help="Port to listen on (default from settings)."),
+    jobs: bool | None = typer.Option(
+        None, help="Run a job consumer thread here (default: only with the local queue)."
+    ),
 ) -> None:
     """Serve the API. Refuses to start on an outdated database schema."""
     settings = load_settings()
+    plan_jobs = build_jobs(settings)
     try:
-        app = build_app(settings)
+        container = build_container(settings, jobs=plan_jobs)
     except SchemaOutdated as error:
         fail(str(error))
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port, log_level="info")
+    consumer = None
+    if jobs if jobs is not None else is_local(plan_jobs.queue):
+        plan_jobs.resume()
+        consumer = start_in_process(plan_jobs.queue)
+    try:
+        uvicorn.run(
+            create_app(container),
+            host=host or settings.host,
+            port=port or settings.port,
+            log_level="info",
+        )
+    finally:
+        if consumer is not None:
+            consumer.stop(graceful=True)
+        container.close()

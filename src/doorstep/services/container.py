@@ -6,7 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from doorstep.services.ports import Clock, PasswordHasher, UnitOfWorkFactory
+from doorstep.services.ports import Clock, PasswordHasher, Routing, UnitOfWorkFactory
+
+
+def _no_queue(plan_id: str) -> None:
+    raise RuntimeError(f"no job queue is wired: plan {plan_id} stays queued")
+
+
+def _no_routing(network: str) -> Routing:
+    raise RuntimeError(f"no routing back-end is wired for {network!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -18,6 +26,9 @@ class Container:
     public_url: str  # where tracking links point, e.g. ``https://deliver.example``
     token_ttl: timedelta = timedelta(hours=12)
     on_close: Callable[[], None] = field(default=lambda: None)  # releases the engine
+    # Called after a plan request commits; bootstrap points it at the job queue.
+    enqueue_plan: Callable[[str], None] = _no_queue
+    routing_for: Callable[[str], Routing] = _no_routing  # network name -> back-end
 
     def close(self) -> None:
         self.on_close()

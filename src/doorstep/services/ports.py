@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from enum import StrEnum
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
@@ -18,6 +19,7 @@ from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Brand, Courier, Hub, Order, Role, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelState
 from doorstep.domain.scan import HubScan
+from doorstep.geo.provider import TravelTimeProvider
 
 T = TypeVar("T")
 
@@ -89,6 +91,44 @@ class IdempotencyRecord:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+PLANNABLE_STATES = (ParcelState.CREATED, ParcelState.AT_HUB, ParcelState.SORTED)
+"""Parcels not yet out of the hub: what a day's plan may still route."""
+
+
+class PlanStatus(StrEnum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    SUCCEEDED = "succeeded"
+    FAILED = "failed"
+
+    @property
+    def finished(self) -> bool:
+        return self in {PlanStatus.SUCCEEDED, PlanStatus.FAILED}
+
+
+@dataclass(frozen=True, slots=True)
+class PlanRecord:
+    """A planning run as stored: what was asked, how it went, and the plan document.
+
+    ``request`` holds the normalised request (every vehicle's shift and costs, the parcels
+    chosen at request time), so a worker can run it without anything else.
+    """
+
+    id: str
+    hub_id: str
+    plan_date: date
+    status: PlanStatus
+    request: dict[str, Any]
+    budget_s: int
+    network: str
+    created_at: datetime
+    created_by: str
+    started_at: datetime | None = None
+    finished_at: datetime | None = None
+    error: str | None = None
+    result: dict[str, Any] | None = None
+
+
 class BrandRepository(Protocol):
     def add(self, brand: Brand) -> None: ...
     def get(self, brand_id: str) -> Brand | None: ...
@@ -120,6 +160,12 @@ class OrderRepository(Protocol):
     def get(self, order_id: str) -> Order | None: ...
     def get_by_reference(self, brand_id: str, reference: str) -> Order | None: ...
     def list(self, query: OrderQuery) -> Page[Order]: ...
+    def list_for_planning(
+        self, hub_id: str, day_start: datetime, day_end: datetime
+    ) -> Sequence[Order]:
+        """Orders of ``hub_id`` or of no hub with a parcel still at or before the hub
+        (created, at_hub, sorted) whose window overlaps ``[day_start, day_end)`` or who
+        have no window; oldest first."""
 
 
 class ParcelRepository(Protocol):
@@ -131,6 +177,18 @@ class ParcelRepository(Protocol):
 
         Raises :class:`StaleObject` (at once or at commit) when the parcel changed since read.
         """
+
+
+class PlanRepository(Protocol):
+    """Plans are operator resources: a brand's unit of work sees none."""
+
+    def add(self, plan: PlanRecord) -> None: ...
+    def get(self, plan_id: str) -> PlanRecord | None: ...
+    def save(self, plan: PlanRecord) -> None:
+        """Store the new status, times, error and result of an existing plan."""
+
+    def list_unfinished(self) -> list[PlanRecord]:
+        """Plans still queued or running, oldest first (for a restarted worker)."""
 
 
 class ScanRepository(Protocol):
@@ -178,6 +236,7 @@ class UnitOfWork(Protocol):
     api_keys: ApiKeyRepository
     idempotency: IdempotencyRepository
     outbox: Outbox
+    plans: PlanRepository
 
     def __enter__(self) -> Self: ...
     def __exit__(
@@ -206,3 +265,15 @@ class PasswordHasher(Protocol):
 
 
 Json = dict[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Routing:
+    """A travel-time back-end and the traffic multiplier the planner applies per leg."""
+
+    provider: TravelTimeProvider
+    leg_factor: Callable[[datetime], float]
+
+
+RoutingFor = Callable[[str], Routing]
+"""Network name -> routing; bootstrap chooses the back-ends, use cases only name them."""

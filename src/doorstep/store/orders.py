@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from datetime import datetime
 
 from sqlalchemy import Select, and_, exists, or_, select
@@ -23,7 +24,7 @@ from doorstep.domain.model import (
     ServiceLevel,
     TimeWindow,
 )
-from doorstep.services.ports import OrderQuery, Page
+from doorstep.services.ports import PLANNABLE_STATES, OrderQuery, Page
 from doorstep.store.base import SqlRepository
 from doorstep.store.crypto import FieldCipher, seal, unseal
 from doorstep.store.outbox import SqlOutbox
@@ -122,6 +123,22 @@ class SqlOrderRepository(SqlRepository):
         rows = rows[: query.limit]
         cursor = encode_cursor(rows[-1].created_at, rows[-1].public_id) if more else None
         return Page(items=[self._to_domain(row) for row in rows], next_cursor=cursor)
+
+    def list_for_planning(
+        self, hub_id: str, day_start: datetime, day_end: datetime
+    ) -> Sequence[Order]:
+        waiting = exists().where(
+            ParcelRow.order_pk == OrderRow.pk, ParcelRow.state.in_(PLANNABLE_STATES)
+        )
+        own_hub = select(HubRow.pk).where(HubRow.public_id == hub_id).scalar_subquery()
+        in_day = and_(OrderRow.window_start < day_end, OrderRow.window_end > day_start)
+        statement = self._select().where(
+            waiting,
+            or_(OrderRow.hub_pk.is_(None), OrderRow.hub_pk == own_hub),
+            or_(OrderRow.window_start.is_(None), in_day),
+        )
+        rows = self.session.scalars(statement.order_by(OrderRow.created_at, OrderRow.pk))
+        return [self._to_domain(row) for row in rows]
 
     def _select(self) -> Select[OrderRow]:
         return scoped(self.principal, OrderRow)

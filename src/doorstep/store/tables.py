@@ -8,11 +8,12 @@ Constraint names are fixed by a naming convention so that migrations and
 
 from __future__ import annotations
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Date,
     Float,
     ForeignKey,
     Index,
@@ -243,3 +244,25 @@ class OutboxRow(Base):
     occurred_at: Mapped[datetime]
     payload: Mapped[dict[str, Any]]
     sent_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class PlanRow(Base):
+    """A planning run: request, status and times, and the plan document once solved."""
+
+    __tablename__ = "plans"
+    __table_args__ = (Index("ix_plans_status_created_at", "status", "created_at"),)
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    hub_pk: Mapped[int] = mapped_column(ForeignKey("hubs.pk"))
+    hub: Mapped[HubRow] = relationship(lazy="joined")
+    plan_date: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(16))
+    network: Mapped[str] = mapped_column(String(100))
+    budget_s: Mapped[int] = mapped_column(Integer)
+    request: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(Text)
+    result: Mapped[dict[str, Any] | None]

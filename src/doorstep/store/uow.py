@@ -31,6 +31,7 @@ from doorstep.store.fleet import (
 from doorstep.store.orders import SqlOrderRepository
 from doorstep.store.outbox import SqlOutbox
 from doorstep.store.parcels import SqlParcelRepository
+from doorstep.store.plans import SqlPlanRepository
 from doorstep.store.scans import SqlScanRepository
 
 
@@ -49,6 +50,7 @@ class SqlUnitOfWork:
     api_keys: ports.ApiKeyRepository
     idempotency: ports.IdempotencyRepository
     outbox: ports.Outbox
+    plans: ports.PlanRepository
 
     def __init__(
         self,
@@ -79,6 +81,7 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(*parts)
         self.api_keys = SqlApiKeyRepository(*parts)
         self.idempotency = SqlIdempotencyRepository(*parts)
+        self.plans = SqlPlanRepository(*parts)
         return self
 
     def __exit__(

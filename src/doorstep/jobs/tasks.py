@@ -1,0 +1,76 @@
+"""The tasks. Each one is thin: it calls one use case with the container's ports."""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+from huey import Huey
+
+from doorstep.services import plans
+from doorstep.services.container import Container
+from doorstep.services.errors import NotFound
+
+log = logging.getLogger("doorstep.jobs")
+PLAN_JOB = "plan_job"
+
+
+class PlanJobs:
+    """Registers ``plan_job`` on a queue; bound to a container once bootstrap has made it.
+
+    The container needs :meth:`enqueue` and the task needs the container, hence the
+    two steps: ``jobs = PlanJobs(make_queue)``, ``Container(..., enqueue_plan=jobs.enqueue)``,
+    ``jobs.bind(container)``. The queue is made on first use, so commands that never
+    plan (``create-brand``) neither create a queue file nor connect to Redis.
+    """
+
+    def __init__(self, make_queue: Callable[[], Huey]) -> None:
+        self._make_queue = make_queue
+        self._queue: Huey | None = None
+        self._task: Callable[[str], object] | None = None
+        self._lock = threading.Lock()
+        self._container: Container | None = None
+
+    @property
+    def queue(self) -> Huey:
+        with self._lock:
+            if self._queue is None:
+                queue = self._make_queue()
+                self._task = queue.task(name=PLAN_JOB)(self.plan_job)
+                self._queue = queue
+            return self._queue
+
+    def bind(self, container: Container) -> None:
+        self._container = container
+
+    def enqueue(self, plan_id: str) -> None:
+        """Put ``plan_job(plan_id)`` on the queue; call only after the plan is committed."""
+        self.queue  # noqa: B018 - made (and the task registered) on first use
+        assert self._task is not None
+        self._task(plan_id)
+
+    def plan_job(self, plan_id: str) -> None:
+        """Solve one stored plan. Running it twice is harmless (``run_plan`` is idempotent)."""
+        container = self._bound()
+        try:
+            done = plans.run_plan(
+                container.uow_factory, plan_id, container.routing_for, container.clock
+            )
+        except NotFound:
+            log.warning("plan job for unknown plan %s dropped", plan_id)
+            return
+        log.info("plan %s %s", plan_id, done.status.value)
+
+    def resume(self) -> list[str]:
+        """Enqueue plans a dead worker left behind (queued, or running past their budget)."""
+        container = self._bound()
+        stale = plans.stale_plans(container.uow_factory(plans.JOB), container.clock.now())
+        for plan_id in stale:
+            self.enqueue(plan_id)
+        return stale
+
+    def _bound(self) -> Container:
+        if self._container is None:
+            raise RuntimeError("PlanJobs.bind(container) was not called")
+        return self._container

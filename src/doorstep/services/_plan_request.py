@@ -1,0 +1,221 @@
+"""A plan request in domain terms, its defaults, and the planning problem built from it.
+
+The stored request is normalised: every vehicle with its shift and costs spelled out,
+and the parcels chosen when the plan was asked for. The job then plans exactly that,
+minus parcels that left the plannable states meanwhile (cancelled, loaded elsewhere).
+
+Defaults, for a vehicle the request does not describe: shift 08:00-18:00 London time, a
+30-minute break starting between 12:00 and 14:00, 0.50 per km and 15.00 per hour.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from doorstep.domain import ids
+from doorstep.domain.errors import InvalidValue
+from doorstep.domain.model import Order, Vehicle
+from doorstep.domain.parcel import Parcel
+from doorstep.planning import (
+    Break,
+    ParcelLoad,
+    ParcelRequest,
+    PlanningHub,
+    PlanningProblem,
+    PlanningVehicle,
+    Unassigned,
+    UnassignedReason,
+    group_into_stops,
+)
+from doorstep.services.ports import PLANNABLE_STATES, PlanRecord, UnitOfWork
+
+LONDON = ZoneInfo("Europe/London")
+
+
+@dataclass(frozen=True, slots=True)
+class BreakSpec:
+    earliest: time
+    latest: time
+    minutes: int
+
+
+@dataclass(frozen=True, slots=True)
+class VehicleShift:
+    vehicle_id: str
+    shift_start: time = time(8, 0)
+    shift_end: time = time(18, 0)
+    break_: BreakSpec | None = BreakSpec(time(12, 0), time(14, 0), 30)
+    cost_per_km: float = 0.5
+    cost_per_hour: float = 15.0
+
+
+@dataclass(frozen=True, slots=True)
+class RequestPlan:
+    """``vehicles`` None: every vehicle of the hub with the default shift."""
+
+    hub_id: str
+    plan_date: date
+    depart: time = time(8, 0)
+    budget_s: int = 10
+    network: str = "straight_line"
+    vehicles: tuple[VehicleShift, ...] | None = None
+
+
+def local_day(day: date) -> tuple[datetime, datetime]:
+    """The London day's bounds (a clock change makes it 23 or 25 hours long)."""
+    start = datetime.combine(day, time(0), LONDON)
+    return start, datetime.combine(day + timedelta(days=1), time(0), LONDON)
+
+
+def _hhmm(moment: time) -> str:
+    return moment.isoformat(timespec="minutes")
+
+
+def _check_shift(index: int, shift: VehicleShift) -> None:
+    where = f"vehicles[{index}]"
+    if shift.shift_end <= shift.shift_start:
+        raise InvalidValue(f"{where}.shift_end", "must be after shift_start")
+    if min(shift.cost_per_km, shift.cost_per_hour) < 0:
+        raise InvalidValue(f"{where}.cost_per_km", "costs must not be negative")
+    brk = shift.break_
+    if brk is not None:
+        if brk.minutes <= 0:
+            raise InvalidValue(f"{where}.break.minutes", "must be positive")
+        if brk.latest < brk.earliest:
+            raise InvalidValue(f"{where}.break.latest", "must not be before earliest")
+
+
+def _chosen_vehicles(uow: UnitOfWork, cmd: RequestPlan) -> list[tuple[Vehicle, VehicleShift]]:
+    if cmd.vehicles is None:
+        fleet = [v for v in uow.vehicles.list() if v.hub_id == cmd.hub_id]
+        if not fleet:
+            raise InvalidValue("vehicles", "the hub has no vehicles: list the vehicles to use")
+        return [(v, VehicleShift(v.id)) for v in fleet]
+    if not cmd.vehicles:
+        raise InvalidValue("vehicles", "a plan needs at least one vehicle")
+    chosen: list[tuple[Vehicle, VehicleShift]] = []
+    for index, shift in enumerate(cmd.vehicles):
+        field = f"vehicles[{index}].vehicle_id"
+        found = (
+            uow.vehicles.get(shift.vehicle_id) if ids.has_prefix(shift.vehicle_id, "veh") else None
+        )
+        if found is None:
+            raise InvalidValue(field, f"no such vehicle: {shift.vehicle_id[:40]}")
+        if any(v.id == found.id for v, _ in chosen):
+            raise InvalidValue(field, "listed twice")
+        _check_shift(index, shift)
+        chosen.append((found, shift))
+    return chosen
+
+
+def normalise_request(uow: UnitOfWork, cmd: RequestPlan) -> dict[str, Any]:
+    """The request as stored: validated against hub and fleet, with the parcels to plan."""
+    if not ids.has_prefix(cmd.hub_id, "hub") or uow.hubs.get(cmd.hub_id) is None:
+        raise InvalidValue("hub_id", "no such hub")
+    vehicles = _chosen_vehicles(uow, cmd)
+    start, end = local_day(cmd.plan_date)
+    orders = uow.orders.list_for_planning(cmd.hub_id, start, end)
+    parcels = [p.id for o in orders for p in o.parcels if p.state in PLANNABLE_STATES]
+    return {
+        "hub_id": cmd.hub_id,
+        "date": cmd.plan_date.isoformat(),
+        "depart": _hhmm(cmd.depart),
+        "budget_s": cmd.budget_s,
+        "network": cmd.network,
+        "vehicles": [
+            {
+                "vehicle_id": vehicle.id,
+                "shift_start": _hhmm(shift.shift_start),
+                "shift_end": _hhmm(shift.shift_end),
+                "break": None
+                if shift.break_ is None
+                else {
+                    "earliest": _hhmm(shift.break_.earliest),
+                    "latest": _hhmm(shift.break_.latest),
+                    "minutes": shift.break_.minutes,
+                },
+                "cost_per_km": shift.cost_per_km,
+                "cost_per_hour": shift.cost_per_hour,
+            }
+            for vehicle, shift in vehicles
+        ],
+        "order_ids": [o.id for o in orders],
+        "parcel_ids": parcels,
+    }
+
+
+def _at(day: date, hhmm: str) -> datetime:
+    return datetime.combine(day, time.fromisoformat(hhmm), LONDON)
+
+
+def _vehicle(uow: UnitOfWork, day: date, hub_id: str, spec: dict[str, Any]) -> PlanningVehicle:
+    vehicle = uow.vehicles.get(spec["vehicle_id"])
+    if vehicle is None:
+        raise InvalidValue("vehicles", f"vehicle {spec['vehicle_id']} no longer exists")
+    brk = spec["break"]
+    return PlanningVehicle(
+        id=vehicle.id,
+        vehicle_type=vehicle.vehicle_type,
+        capacity=vehicle.capacity,
+        shift_start=_at(day, spec["shift_start"]),
+        shift_end=_at(day, spec["shift_end"]),
+        start_hub=hub_id,
+        end_hub=hub_id,
+        break_=None
+        if brk is None
+        else Break(_at(day, brk["earliest"]), _at(day, brk["latest"]), brk["minutes"] * 60),
+        cost_per_km=spec["cost_per_km"],
+        cost_per_hour=spec["cost_per_hour"],
+    )
+
+
+def _parcel_request(order: Order, parcel: Parcel) -> ParcelRequest:
+    assert order.address.point is not None
+    volume = parcel.dimensions.volume_litres if parcel.dimensions else 0.0
+    return ParcelRequest(
+        parcel=ParcelLoad(parcel.id, parcel.weight_kg, volume),
+        point=order.address.point,
+        address_key=" ".join((*order.address.lines, order.address.postcode)),
+        postcode=order.address.postcode,
+        window=order.window,
+        service_level=order.service_level,
+        priority=order.priority,
+        address_type=order.address.address_type,
+    )
+
+
+def planning_problem(
+    uow: UnitOfWork, plan: PlanRecord
+) -> tuple[PlanningProblem, tuple[Unassigned, ...]]:
+    """The problem to solve, and parcels that cannot be placed at all (no coordinates)."""
+    request = plan.request
+    hub = uow.hubs.get(plan.hub_id)
+    if hub is None:
+        raise InvalidValue("hub_id", "the hub no longer exists")
+    day = plan.plan_date
+    vehicles = tuple(_vehicle(uow, day, hub.id, spec) for spec in request["vehicles"])
+    wanted = set(request["parcel_ids"])
+    requests: list[ParcelRequest] = []
+    unplaceable: list[Unassigned] = []
+    for order_id in request["order_ids"]:
+        order = uow.orders.get(order_id)
+        for parcel in order.parcels if order else []:
+            if parcel.id not in wanted or parcel.state not in PLANNABLE_STATES:
+                continue
+            if order is not None and order.address.point is None:
+                stop_id = f"stop_{parcel.id}"
+                reason = UnassignedReason.UNROUTABLE_ADDRESS
+                unplaceable.append(Unassigned(stop_id, (parcel.id,), reason))
+            elif order is not None:
+                requests.append(_parcel_request(order, parcel))
+    problem = PlanningProblem(
+        date=day,
+        departure=_at(day, request["depart"]),
+        hubs=(PlanningHub(hub.id, hub.point),),
+        stops=tuple(group_into_stops(requests)),
+        vehicles=vehicles,
+    )
+    return problem, tuple(unplaceable)
