@@ -1,0 +1,136 @@
+"""The packaged Camden network, routed between real Camden addresses."""
+
+import csv
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from doorstep.domain.model import GeoPoint, VehicleType
+from doorstep.geo.geometry import haversine_m
+from doorstep.geo.matrix_cache import CachedProvider, MatrixCache
+from doorstep.geo.road_network import RoadNetwork, RoadNetworkProvider
+from tests.integration.geo.conftest import SHARED_OSM
+
+NIGHT = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
+PEAK = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
+
+
+def address(street: str, number: str) -> GeoPoint:
+    with (SHARED_OSM / "derived" / "camden_addresses.csv").open(encoding="utf-8") as file:
+        for row in csv.DictReader(file):
+            if row["street"] == street and row["housenumber"] == number:
+                return GeoPoint(float(row["lat"]), float(row["lon"]))
+    raise LookupError(f"{number} {street} not in the address file")
+
+
+def sample(n: int, seed: int = 3) -> list[GeoPoint]:
+    with (SHARED_OSM / "derived" / "camden_addresses.csv").open(encoding="utf-8") as file:
+        rows = list(csv.DictReader(file))
+    picks = np.random.default_rng(seed).choice(len(rows), n, replace=False)
+    return [GeoPoint(float(rows[i]["lat"]), float(rows[i]["lon"])) for i in picks]
+
+
+def test_van_between_two_camden_addresses_takes_a_plausible_time(camden: RoadNetwork) -> None:
+    pub = address("Camden High Street", "202")  # The Bucks Head, Camden Town
+    shop = address("Gate Street", "12")  # Ship Tavern, Holborn
+    matrix = RoadNetworkProvider(camden).matrix([pub, shop], VehicleType.VAN, NIGHT)
+    crow_km = float(haversine_m(pub.lat, pub.lon, shop.lat, shop.lon)) / 1000
+    road_km = matrix.distances_m[0, 1] / 1000
+    minutes = matrix.durations_s[0, 1] / 60
+    assert crow_km < road_km < 1.6 * crow_km
+    # Night-time London van: between 1 and 4 minutes per km (15-60 km/h).
+    assert 1.0 * road_km < minutes < 4.0 * road_km
+
+
+def test_peak_van_is_slower_but_the_route_is_the_same(camden: RoadNetwork) -> None:
+    points = sample(20)
+    provider = RoadNetworkProvider(camden)
+    night = provider.matrix(points, VehicleType.VAN, NIGHT)
+    peak = provider.matrix(points, VehicleType.VAN, PEAK)
+    assert np.array_equal(night.distances_m, peak.distances_m)
+    assert np.all(peak.durations_s >= night.durations_s)
+    assert peak.durations_s.sum() > 1.2 * night.durations_s.sum()
+
+
+def test_matrix_has_zero_diagonal_and_respects_the_triangle(camden: RoadNetwork) -> None:
+    m = RoadNetworkProvider(camden).matrix(sample(40), VehicleType.VAN, NIGHT).durations_s
+    assert np.all(np.diag(m) == 0)
+    assert np.all(m[~np.eye(40, dtype=bool)] > 0)
+    # i -> k never beats going through j by more than rounding (2 s).
+    via = m[:, :, None] + m[None, :, :]  # via[i, j, k] = m[i, j] + m[j, k]
+    assert np.all(m[:, None, :] <= via + 2)
+
+
+def test_walking_matrix_is_symmetric(camden: RoadNetwork) -> None:
+    m = RoadNetworkProvider(camden).matrix(sample(30), VehicleType.ON_FOOT, NIGHT)
+    assert np.abs(m.durations_s - m.durations_s.T).max() <= 1
+    assert np.abs(m.distances_m - m.distances_m.T).max() <= 1
+
+
+def test_van_matrix_is_not_symmetric_because_of_one_way_streets(camden: RoadNetwork) -> None:
+    m = RoadNetworkProvider(camden).matrix(sample(30), VehicleType.VAN, NIGHT).distances_m
+    assert np.abs(m - m.T).max() > 100
+
+
+def test_cache_hit_returns_identical_arrays_faster(camden: RoadNetwork, tmp_path: Path) -> None:
+    points = sample(300)
+    cached = CachedProvider(RoadNetworkProvider(camden), MatrixCache(tmp_path))
+    started = time.perf_counter()
+    cold = cached.matrix(points, VehicleType.VAN, PEAK)
+    cold_s = time.perf_counter() - started
+    started = time.perf_counter()
+    warm = cached.matrix(points, VehicleType.VAN, PEAK)
+    warm_s = time.perf_counter() - started
+    assert np.array_equal(cold.durations_s, warm.durations_s)
+    assert np.array_equal(cold.distances_m, warm.distances_m)
+    assert warm_s < cold_s / 3
+    assert len(list(tmp_path.glob("*.npz"))) == 1
+
+
+def test_cache_keys_differ_by_band_and_profile(camden: RoadNetwork, tmp_path: Path) -> None:
+    points = sample(10)
+    cached = CachedProvider(RoadNetworkProvider(camden), MatrixCache(tmp_path))
+    night = cached.matrix(points, VehicleType.VAN, NIGHT)
+    peak = cached.matrix(points, VehicleType.VAN, PEAK)
+    cached.matrix(points, VehicleType.ON_FOOT, PEAK)
+    cached.matrix(points, VehicleType.ON_FOOT, NIGHT)  # walking: same entry at any hour
+    assert len(list(tmp_path.glob("*.npz"))) == 3
+    assert not np.array_equal(night.durations_s, peak.durations_s)
+
+
+@pytest.mark.parametrize("garbage", [b"", b"not a zip file"])
+def test_unreadable_cache_file_counts_as_a_miss(
+    camden: RoadNetwork, tmp_path: Path, garbage: bytes
+) -> None:
+    points = sample(5)
+    provider = RoadNetworkProvider(camden)
+    cache = MatrixCache(tmp_path)
+    key = cache.key(provider.cache_identity(VehicleType.VAN, NIGHT), points)
+    (tmp_path / f"{key}.npz").write_bytes(garbage)
+    matrix = CachedProvider(provider, cache).matrix(points, VehicleType.VAN, NIGHT)
+    assert np.array_equal(
+        matrix.durations_s, provider.matrix(points, VehicleType.VAN, NIGHT).durations_s
+    )
+    assert cache.get(key) is not None  # rewritten whole
+
+
+def test_concurrent_writers_never_leave_a_partial_file(tmp_path: Path) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from doorstep.geo.provider import TravelMatrix
+
+    cache = MatrixCache(tmp_path)
+    big = np.arange(300 * 300, dtype=np.int64).reshape(300, 300)
+    matrix = TravelMatrix(durations_s=big, distances_m=big * 2)
+
+    def write_then_read(_: int) -> bool:
+        cache.put("same-key", matrix)
+        found = cache.get("same-key")
+        return found is not None and np.array_equal(found.distances_m, big * 2)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        assert all(pool.map(write_then_read, range(40)))
+    assert [p.name for p in tmp_path.iterdir()] == ["same-key.npz"]  # no temporary left over
