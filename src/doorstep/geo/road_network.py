@@ -26,17 +26,16 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from scipy.sparse import csr_matrix
-from scipy.sparse.csgraph import dijkstra
 from scipy.spatial import cKDTree
 
 from doorstep.domain.model import GeoPoint, VehicleType
 from doorstep.geo.geometry import coordinates, project_local
 from doorstep.geo.network_build import COORD_SCALE
+from doorstep.geo.network_contract import contract, route
 from doorstep.geo.provider import TravelMatrix, UnroutablePoint
 from doorstep.geo.traffic import LONDON, TrafficProfile
 
 _LENGTH_BITS = 2**24  # decimetres: up to 1,677 km per path
-_SOURCES_PER_RUN = 256  # bounds memory: one run holds 256 x nodes float64
 WALK_MS = 5.0 / 3.6
 
 FloatArray = npt.NDArray[np.float64]
@@ -67,6 +66,7 @@ class _ProfileGraph:
         self.graph = csr_matrix((packed, indices, indptr), shape=(n, n))
         self.nodes = np.flatnonzero(np.diff(indptr) > 0)
         self.tree = cKDTree(xy[self.nodes])
+        self.contracted = contract(self.graph)
 
     def snap(self, xy: FloatArray) -> Snapped:
         distance, position = self.tree.query(xy)
@@ -76,11 +76,7 @@ class _ProfileGraph:
         """Free-flow seconds and metres between snapped nodes (fastest paths)."""
         unique_src, src_row = np.unique(sources, return_inverse=True)
         unique_dst, dst_col = np.unique(targets, return_inverse=True)
-        packed = np.empty((len(unique_src), len(unique_dst)))
-        for start in range(0, len(unique_src), _SOURCES_PER_RUN):
-            chunk = unique_src[start : start + _SOURCES_PER_RUN]
-            packed[start : start + len(chunk)] = dijkstra(self.graph, indices=chunk)[:, unique_dst]
-        packed = packed[np.ix_(src_row, dst_col)]
+        packed = route(self.contracted, unique_src, unique_dst)[np.ix_(src_row, dst_col)]
         tenths = np.floor(packed / _LENGTH_BITS)
         return tenths / 10.0, (packed - tenths * _LENGTH_BITS) / 10.0
 

@@ -43,7 +43,8 @@ VALHALLA_COSTINGS = frozen(
 def _columns(body: Any, key: str, shape: tuple[int, int]) -> FloatArray:
     table = body.get("sources_to_targets")
     if isinstance(table, dict):  # columnar answer (verbose: false)
-        return cells(table.get(f"{key}s"), shape, f"Valhalla {key}s")
+        column = {"time": "durations", "distance": "distances"}[key]
+        return cells(table.get(column), shape, f"Valhalla {column}")
     try:
         rows = [[cell.get(key) if cell else None for cell in row] for row in table]
     except (TypeError, AttributeError) as error:

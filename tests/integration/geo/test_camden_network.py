@@ -134,3 +134,18 @@ def test_concurrent_writers_never_leave_a_partial_file(tmp_path: Path) -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         assert all(pool.map(write_then_read, range(40)))
     assert [p.name for p in tmp_path.iterdir()] == ["same-key.npz"]  # no temporary left over
+
+
+@pytest.mark.parametrize("profile", list(VehicleType))
+def test_contracted_network_gives_exactly_the_full_graph_costs(
+    camden: RoadNetwork, profile: VehicleType
+) -> None:
+    from scipy.sparse.csgraph import dijkstra
+
+    from doorstep.geo.network_contract import route
+
+    graph = camden.graph(profile)
+    assert graph.contracted.junctions < 0.4 * len(graph.nodes)
+    nodes = np.random.default_rng(1).choice(graph.nodes, 120, replace=False)
+    full = dijkstra(graph.graph, indices=nodes)[:, nodes]
+    assert np.array_equal(route(graph.contracted, nodes, nodes), full)

@@ -1,0 +1,47 @@
+"""One call from parcels, fleet and a travel-time back-end to a plan."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from doorstep.domain.model import VehicleType
+from doorstep.geo.provider import TravelMatrix, TravelTimeProvider, UnroutablePoint
+from doorstep.planning.model import Plan, PlanningProblem, Unassigned, UnassignedReason
+from doorstep.planning.params import LegFactor, PlannerParams, free_flow
+from doorstep.planning.solve import solve
+
+
+def travel_matrices(
+    problem: PlanningProblem, provider: TravelTimeProvider
+) -> dict[VehicleType, TravelMatrix]:
+    """One matrix per vehicle profile in use, over ``problem.points()``."""
+    points = problem.points()
+    return {p: provider.matrix(points, p, problem.departure) for p in problem.profiles()}
+
+
+def plan_day(
+    problem: PlanningProblem,
+    provider: TravelTimeProvider,
+    params: PlannerParams | None = None,
+    *,
+    leg_factor: LegFactor = free_flow,
+) -> Plan:
+    """Routes for the day. A stop the back-end cannot place on its network is reported
+    ``unroutable_address`` and the rest is planned; an unroutable hub is an error."""
+    unroutable: list[Unassigned] = []
+    while True:
+        try:
+            matrices = travel_matrices(problem, provider)
+            break
+        except UnroutablePoint as error:
+            index = error.index - len(problem.hubs)
+            if index < 0:
+                hub = problem.hubs[error.index]
+                raise ValueError(f"hub {hub.id}: cannot be routed ({error.reason})") from error
+            stop = problem.stops[index]
+            unroutable.append(
+                Unassigned(stop.id, stop.parcel_ids, UnassignedReason.UNROUTABLE_ADDRESS)
+            )
+            problem = problem.replace_stops(s for s in problem.stops if s.id != stop.id)
+    plan = solve(problem, matrices, params, leg_factor=leg_factor)
+    return replace(plan, unassigned=plan.unassigned + tuple(unroutable))

@@ -1,0 +1,200 @@
+"""The one adapter between Doorstep's planning model and PyVRP's integer data.
+
+Units inside PyVRP: seconds since ``problem.departure``, metres, and money in millionths
+of the currency unit (so £0.50/km is 500 per metre, and costs stay integers without
+rounding a cheap bike to zero). Loads have three dimensions: thousandths of a parcel,
+grams and millilitres, so one parcel, one kg and one litre weigh alike in PyVRP's
+per-unit penalties. Those penalties are scaled by ``penalty_unit`` (the largest unit
+cost) so they keep the same strength relative to costs as PyVRP's defaults.
+
+Breaks are not a PyVRP concept (PyVRP issue #352: a dummy break client per vehicle makes
+the search struggle). Doorstep reserves the break instead: a vehicle with a break gets its
+shift end and its maximum duration shortened by the break's length, and the schedule step
+places the break afterwards, in the first gap of the route that keeps every window.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+import pyvrp
+
+from doorstep.domain.model import VehicleType
+from doorstep.geo.provider import TravelMatrix
+from doorstep.planning.model import PlanningProblem, PlanningStop, PlanningVehicle
+
+MONEY_SCALE = 1_000_000
+_UNLIMITED = np.iinfo(np.int64).max // 4
+
+
+@dataclass(frozen=True, slots=True)
+class SolverModel:
+    """PyVRP data plus the maps needed to read its solutions back."""
+
+    data: pyvrp.ProblemData
+    client_stop: tuple[int, ...]  # PyVRP client index -> index into problem.stops
+    type_vehicles: tuple[tuple[str, ...], ...]  # vehicle type index -> vehicle ids
+    profiles: tuple[VehicleType, ...]
+    penalty_unit: int
+
+
+def seconds_after(moment: datetime, epoch: datetime) -> int:
+    return math.floor((moment - epoch).total_seconds())
+
+
+def build_model(
+    problem: PlanningProblem,
+    stop_indices: Sequence[int],
+    matrices: Mapping[VehicleType, TravelMatrix],
+    service_s: Sequence[int],
+    solver_factor: float,
+    deferral_penalty: float,
+) -> SolverModel:
+    """PyVRP data for the stops at ``stop_indices`` (the ones the pre-check kept)."""
+    profiles = tuple(problem.profiles())
+    n_hubs = len(problem.hubs)
+    rows = np.array(list(range(n_hubs)) + [n_hubs + i for i in stop_indices], dtype=np.intp)
+    distances: list[Any] = []
+    durations: list[Any] = []
+    for profile in profiles:
+        m = _matrix_for(profile, matrices, len(problem.hubs) + len(problem.stops))
+        distances.append(np.ascontiguousarray(m.distances_m[np.ix_(rows, rows)]))
+        dur = m.durations_s[np.ix_(rows, rows)]
+        if solver_factor != 1.0:
+            dur = np.rint(dur * solver_factor).astype(np.int64)
+        durations.append(np.ascontiguousarray(dur))
+    locations = [pyvrp.Location(x=h.point.lon, y=h.point.lat, name=h.id) for h in problem.hubs]
+    depots = [pyvrp.Depot(location=i, name=h.id) for i, h in enumerate(problem.hubs)]
+    clients: list[pyvrp.Client] = []
+    client_stop: list[int] = []
+    groups: list[pyvrp.ClientGroup] = []
+    for k, stop_index in enumerate(stop_indices):
+        stop = problem.stops[stop_index]
+        locations.append(pyvrp.Location(x=stop.point.lon, y=stop.point.lat, name=stop.id))
+        made = _clients_for(
+            stop, n_hubs + k, service_s[stop_index], problem, len(groups), deferral_penalty
+        )
+        if len(made) > 1:
+            first = len(clients)
+            groups.append(
+                pyvrp.ClientGroup(list(range(first, first + len(made))), required=stop.must_serve)
+            )
+        clients.extend(made)
+        client_stop.extend([stop_index] * len(made))
+    vehicle_types, type_vehicles = _vehicle_types(problem, profiles)
+    data = pyvrp.ProblemData(
+        locations, clients, depots, vehicle_types, distances, durations, groups=groups
+    )
+    unit = max(1, *(max(t.unit_distance_cost, t.unit_duration_cost) for t in vehicle_types))
+    return SolverModel(data, tuple(client_stop), type_vehicles, profiles, unit)
+
+
+def _matrix_for(
+    profile: VehicleType, matrices: Mapping[VehicleType, TravelMatrix], size: int
+) -> TravelMatrix:
+    if profile not in matrices:
+        raise ValueError(f"matrices: no travel matrix for profile {profile.value!r}")
+    m = matrices[profile]
+    if m.size != size:
+        raise ValueError(
+            f"matrices[{profile.value}]: has {m.size} points, the problem has {size} "
+            "(hubs then stops, see PlanningProblem.points)"
+        )
+    return m
+
+
+def stop_load(stop: PlanningStop) -> list[int]:
+    """Demand rounded up, so rounding never lets a vehicle carry more than it can."""
+    return [
+        stop.parcel_count * 1000,
+        math.ceil(stop.weight_kg * 1000 - 1e-6),
+        math.ceil(stop.volume_litres * 1000 - 1e-6),
+    ]
+
+
+def vehicle_capacity(vehicle: PlanningVehicle) -> list[int]:
+    c = vehicle.capacity
+    return [
+        c.parcels * 1000,
+        math.floor(c.weight_kg * 1000 + 1e-6),
+        math.floor(c.volume_litres * 1000 + 1e-6),
+    ]
+
+
+def _clients_for(
+    stop: PlanningStop,
+    location: int,
+    service: int,
+    problem: PlanningProblem,
+    group: int,
+    deferral_penalty: float,
+) -> list[pyvrp.Client]:
+    """One client per window still open; alternatives become a mutually exclusive group."""
+    epoch = problem.departure
+    windows = [
+        (max(0, seconds_after(w.start, epoch)), seconds_after(w.end, epoch))
+        for w in stop.windows
+        if w.end >= epoch
+    ] or [(0, int(_UNLIMITED))]
+    in_group = len(windows) > 1
+    prize = 0 if stop.must_serve else _money(deferral_penalty * stop.parcel_count)
+    return [
+        pyvrp.Client(
+            location=location,
+            delivery=stop_load(stop),
+            service_duration=service,
+            tw_early=early,
+            tw_late=late,
+            prize=prize,
+            required=stop.must_serve and not in_group,
+            group=group if in_group else None,
+            name=stop.id,
+        )
+        for early, late in windows
+    ]
+
+
+def _money(amount: float) -> int:
+    return round(amount * MONEY_SCALE)
+
+
+def _vehicle_types(
+    problem: PlanningProblem, profiles: tuple[VehicleType, ...]
+) -> tuple[list[pyvrp.VehicleType], tuple[tuple[str, ...], ...]]:
+    """Identical vehicles share one PyVRP type: fewer symmetric choices, faster search."""
+    by_key: dict[tuple[object, ...], list[PlanningVehicle]] = {}
+    for v in problem.vehicles:
+        key = (
+            v.vehicle_type, v.capacity, v.start_hub, v.end_hub, v.shift_start, v.shift_end,
+            v.break_, v.max_route_duration_s, v.cost_per_km, v.cost_per_hour, v.fixed_cost,
+        )  # fmt: skip
+        by_key.setdefault(key, []).append(v)
+    types = [_vehicle_type(vs[0], len(vs), problem, profiles) for vs in by_key.values()]
+    return types, tuple(tuple(v.id for v in vs) for vs in by_key.values())
+
+
+def _vehicle_type(
+    v: PlanningVehicle, count: int, problem: PlanningProblem, profiles: tuple[VehicleType, ...]
+) -> pyvrp.VehicleType:
+    epoch = problem.departure
+    reserved = v.break_.duration_s if v.break_ else 0
+    max_duration = v.max_route_duration_s if v.max_route_duration_s else int(_UNLIMITED)
+    return pyvrp.VehicleType(
+        num_available=count,
+        capacity=vehicle_capacity(v),
+        start_depot=problem.hub_index(v.start_hub),
+        end_depot=problem.hub_index(v.end_hub),
+        fixed_cost=_money(v.fixed_cost),
+        tw_early=max(0, seconds_after(v.shift_start, epoch)),
+        tw_late=max(0, seconds_after(v.shift_end, epoch) - reserved),
+        shift_duration=max(0, max_duration - reserved),
+        unit_distance_cost=round(v.cost_per_km * MONEY_SCALE / 1000),
+        unit_duration_cost=round(v.cost_per_hour * MONEY_SCALE / 3600),
+        profile=profiles.index(v.vehicle_type),
+        name=v.id,
+    )

@@ -1,0 +1,143 @@
+"""Times of a route on the clock: arrivals with traffic, waiting, the break, the way home.
+
+The solver orders the stops; this module says when each happens. Each leg takes its
+free-flow matrix time times the traffic factor at the moment the courier sets off, so a
+route leaving at 07:00 and one leaving at 08:30 get different ETAs for the same order.
+The break is taken where the courier is, after a stop (or at the hub) and before driving
+on: in the first gap that keeps every later window, else in the first gap it fits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import numpy as np
+import numpy.typing as npt
+
+from doorstep.domain.model import TimeWindow
+from doorstep.planning.model import (
+    PlannedBreak,
+    PlannedStop,
+    PlanningProblem,
+    PlanningVehicle,
+)
+from doorstep.planning.params import LegFactor
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    stops: tuple[PlannedStop, ...]
+    end: datetime
+    break_: PlannedBreak | None
+    late: tuple[int, ...]  # positions whose every window closed before arrival
+    overrun: bool  # ends after the shift or lasts longer than allowed
+
+    @property
+    def feasible(self) -> bool:
+        return not self.late and not self.overrun
+
+
+@dataclass(frozen=True, slots=True)
+class RouteInputs:
+    """What a timeline needs about one vehicle's route (indices into problem.stops)."""
+
+    problem: PlanningProblem
+    vehicle: PlanningVehicle
+    sequence: Sequence[int]
+    durations_s: npt.NDArray[np.int64]
+    service_s: Sequence[int]
+    leg_factor: LegFactor
+
+
+def travel_s(free_flow_s: int, factor: float) -> int:
+    return round(free_flow_s * factor)
+
+
+def plan_timeline(inputs: RouteInputs, start: datetime) -> Timeline:
+    """The timeline with the break in the best gap (see module docstring)."""
+    plain = _walk(inputs, start, None)
+    brk = inputs.vehicle.break_
+    if brk is None or not _needs_break(inputs.vehicle, start, plain.end):
+        return plain
+    fallback: Timeline | None = None
+    for gap in range(len(inputs.sequence) + 1):
+        candidate = _walk(inputs, start, gap)
+        if candidate.break_ is None:
+            continue
+        if candidate.feasible:
+            return candidate
+        fallback = fallback or candidate
+    return fallback or plain
+
+
+def _needs_break(vehicle: PlanningVehicle, start: datetime, end: datetime) -> bool:
+    brk = vehicle.break_
+    return brk is not None and start <= brk.latest_start and end > brk.earliest_start
+
+
+def _walk(inputs: RouteInputs, start: datetime, break_gap: int | None) -> Timeline:
+    """One pass along the route; ``break_gap`` k means "after the k-th stop" (0 = hub)."""
+    problem, vehicle = inputs.problem, inputs.vehicle
+    n_hubs = len(problem.hubs)
+    here = problem.hub_index(vehicle.start_hub)
+    clock = start
+    planned: list[PlannedStop] = []
+    late: list[int] = []
+    placed: PlannedBreak | None = None
+    for position, stop_index in enumerate([*inputs.sequence, None]):
+        if break_gap == position and vehicle.break_ is not None:
+            b = vehicle.break_
+            begin = max(clock, b.earliest_start)
+            if begin <= b.latest_start:
+                after = planned[-1].stop_id if planned else None
+                placed = PlannedBreak(begin, b.duration_s, after)
+                clock = begin + timedelta(seconds=b.duration_s)
+        there = problem.hub_index(vehicle.end_hub) if stop_index is None else n_hubs + stop_index
+        leg = travel_s(int(inputs.durations_s[here, there]), inputs.leg_factor(clock))
+        arrival = clock + timedelta(seconds=leg)
+        here = there
+        if stop_index is None:
+            clock = arrival
+            break
+        stop = problem.stops[stop_index]
+        begin_service = _service_start(arrival, stop.windows)
+        if begin_service is None:
+            late.append(position)
+            begin_service = arrival
+        clock = begin_service + timedelta(seconds=inputs.service_s[stop_index])
+        planned.append(PlannedStop(stop.id, stop.parcel_ids, arrival, begin_service, clock))
+    limit = vehicle.max_route_duration_s
+    overrun = clock > vehicle.shift_end or (
+        limit is not None and (clock - start).total_seconds() > limit
+    )
+    return Timeline(tuple(planned), clock, placed, tuple(late), overrun)
+
+
+def _service_start(arrival: datetime, windows: Sequence[TimeWindow]) -> datetime | None:
+    """Start at arrival, or wait for the earliest window still open; None if all closed."""
+    if not windows:
+        return arrival
+    starts = [max(arrival, w.start) for w in windows if arrival <= w.end]
+    return min(starts) if starts else None
+
+
+def repair(inputs: RouteInputs, start: datetime) -> tuple[Timeline, list[int]]:
+    """Drop stops until the timeline holds: the first late stop, or the last on overrun.
+
+    Needed only when traffic or the break pushes a route past what the solver saw, or
+    when the solver could not make every required stop fit; dropped stops are reported.
+    """
+    sequence = list(inputs.sequence)
+    dropped: list[int] = []
+    while True:
+        current = RouteInputs(
+            inputs.problem, inputs.vehicle, sequence, inputs.durations_s,
+            inputs.service_s, inputs.leg_factor,
+        )  # fmt: skip
+        timeline = plan_timeline(current, start)
+        if timeline.feasible or not sequence:
+            return timeline, dropped
+        position = timeline.late[0] if timeline.late else len(sequence) - 1
+        dropped.append(sequence.pop(position))

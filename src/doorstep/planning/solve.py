@@ -1,0 +1,201 @@
+"""``solve``: a planning problem and its travel matrices in, a checked-shape Plan out.
+
+Pure apart from the wall clock it is allowed to spend: no I/O, no globals, the seed is
+explicit. Steps: door times, pre-check (reasoned rejections), PyVRP model, parallel
+search, then the schedule on the clock with traffic and breaks, repairing any route that
+traffic pushed past a window so every returned plan keeps its promises.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Mapping, Sequence
+from datetime import datetime, timedelta
+
+from doorstep.domain.model import VehicleType
+from doorstep.geo.provider import TravelMatrix
+from doorstep.planning.door_time import door_time_s
+from doorstep.planning.emissions import co2_kg
+from doorstep.planning.model import (
+    Load,
+    Plan,
+    PlanningProblem,
+    PlanningVehicle,
+    Route,
+    Unassigned,
+    UnassignedReason,
+)
+from doorstep.planning.params import LegFactor, PlannerParams, free_flow
+from doorstep.planning.precheck import precheck
+from doorstep.planning.pyvrp_model import SolverModel, build_model
+from doorstep.planning.schedule import RouteInputs, repair
+from doorstep.planning.search import Found, SearchPlan, rounds_for, search
+
+# Kept back from the budget for reading the solution and scheduling routes.
+_FINISH_RESERVE_S = 0.03
+_FINISH_RESERVE_PER_STOP_S = 0.0002
+
+
+def solve(
+    problem: PlanningProblem,
+    matrices: Mapping[VehicleType, TravelMatrix],
+    params: PlannerParams | None = None,
+    *,
+    leg_factor: LegFactor = free_flow,
+) -> Plan:
+    """Routes for the problem; ``matrices`` cover ``problem.points()`` for each profile."""
+    started = time.monotonic()
+    params = params or PlannerParams()
+    service = [door_time_s(s, params.door_time) for s in problem.stops]
+    kept, unassigned = precheck(problem, matrices, service)
+    if not kept or not problem.vehicles:
+        reason = UnassignedReason.NO_FEASIBLE_ROUTE
+        rest = [Unassigned(problem.stops[i].id, problem.stops[i].parcel_ids, reason) for i in kept]
+        return Plan((), tuple(unassigned + rest))
+    factor = params.solver_traffic_factor or worst_factor(problem.vehicles, leg_factor)
+    model = build_model(problem, kept, matrices, service, factor, params.deferral_penalty)
+    reserve = _FINISH_RESERVE_S + _FINISH_RESERVE_PER_STOP_S * len(kept)
+    deadline = started + params.time_budget_s - reserve
+    iterations = params.max_iterations
+    rounds = 1 if iterations else rounds_for(params.workers, deadline - time.monotonic(), len(kept))
+    found = search(
+        model.data,
+        SearchPlan(
+            params.seed, params.workers, None if iterations else deadline, iterations, rounds
+        ),
+    )
+    inputs = _Decoded(problem, matrices, service, leg_factor)
+    return inputs.plan(model, found, kept, unassigned)
+
+
+def worst_factor(vehicles: Sequence[PlanningVehicle], leg_factor: LegFactor) -> float:
+    """The largest traffic factor over all shifts, sampled every 15 minutes."""
+    worst = 1.0 if leg_factor is free_flow else 0.0
+    for v in vehicles:
+        moment = v.shift_start
+        while moment <= v.shift_end:
+            worst = max(worst, leg_factor(moment))
+            moment += timedelta(minutes=15)
+    return worst if worst > 0 else 1.0
+
+
+class _Decoded:
+    """Turns the solver's client sequences into timed, costed, repaired routes."""
+
+    def __init__(
+        self,
+        problem: PlanningProblem,
+        matrices: Mapping[VehicleType, TravelMatrix],
+        service: Sequence[int],
+        leg_factor: LegFactor,
+    ) -> None:
+        self.problem = problem
+        self.matrices = matrices
+        self.service = service
+        self.leg_factor = leg_factor
+
+    def plan(
+        self, model: SolverModel, found: Found, kept: list[int], unassigned: list[Unassigned]
+    ) -> Plan:
+        vehicles = {v.id: v for v in self.problem.vehicles}
+        routes: list[Route] = []
+        routed: set[int] = set()
+        dropped: list[int] = []
+        used_per_type = [0] * len(model.type_vehicles)
+        starts = _start_times(self.problem, model, found)
+        for (vehicle_type, clients), start in zip(found.routes, starts, strict=True):
+            vehicle_id = model.type_vehicles[vehicle_type][used_per_type[vehicle_type]]
+            used_per_type[vehicle_type] += 1
+            sequence = [model.client_stop[c] for c in clients]
+            route, lost = self._route(vehicles[vehicle_id], sequence, start)
+            dropped.extend(lost)
+            routed.update(i for i in sequence if i not in lost)
+            if route is not None:
+                routes.append(route)
+        for i in kept:
+            if i not in routed:
+                stop = self.problem.stops[i]
+                reason = (
+                    UnassignedReason.NO_FEASIBLE_ROUTE
+                    if stop.must_serve or i in dropped
+                    else UnassignedReason.DEFERRED_CAPACITY_SHORT
+                )
+                unassigned.append(Unassigned(stop.id, stop.parcel_ids, reason))
+        return Plan(tuple(routes), tuple(unassigned))
+
+    def _route(
+        self, vehicle: PlanningVehicle, sequence: list[int], start: datetime
+    ) -> tuple[Route | None, list[int]]:
+        sequence, lost = _fit_capacity(self.problem, vehicle, sequence)
+        durations = self.matrices[vehicle.vehicle_type].durations_s
+        inputs = RouteInputs(
+            self.problem, vehicle, sequence, durations, self.service, self.leg_factor
+        )
+        timeline, late = repair(inputs, start)
+        lost += late
+        sequence = [i for i in sequence if i not in late]
+        if not sequence:
+            return None, lost
+        n_hubs = len(self.problem.hubs)
+        nodes = [
+            self.problem.hub_index(vehicle.start_hub),
+            *(n_hubs + i for i in sequence),
+            self.problem.hub_index(vehicle.end_hub),
+        ]
+        metres = self.matrices[vehicle.vehicle_type].distances_m
+        distance = int(sum(int(metres[a, b]) for a, b in itertools.pairwise(nodes)))
+        hours = (timeline.end - start).total_seconds() / 3600
+        stops = [self.problem.stops[i] for i in sequence]
+        load = Load(
+            sum(s.parcel_count for s in stops),
+            sum(s.weight_kg for s in stops),
+            sum(s.volume_litres for s in stops),
+        )
+        route = Route(
+            vehicle_id=vehicle.id,
+            start_hub=vehicle.start_hub,
+            end_hub=vehicle.end_hub,
+            start=start,
+            end=timeline.end,
+            stops=timeline.stops,
+            distance_m=distance,
+            load=load,
+            co2_kg=co2_kg(distance, vehicle.vehicle_type, vehicle.co2_kg_per_km),
+            cost=vehicle.fixed_cost
+            + vehicle.cost_per_km * distance / 1000
+            + vehicle.cost_per_hour * hours,
+            break_=timeline.break_,
+        )
+        return route, lost
+
+
+def _start_times(problem: PlanningProblem, model: SolverModel, found: Found) -> list[datetime]:
+    """Departure from the hub as PyVRP scheduled it (late enough to avoid idle waiting)."""
+    import pyvrp
+
+    data = model.data
+    starts = []
+    for vehicle_type, clients in found.routes:
+        route = pyvrp.Route(data, list(clients), vehicle_type)
+        starts.append(problem.departure + timedelta(seconds=int(route.start_time())))
+    return starts
+
+
+def _fit_capacity(
+    problem: PlanningProblem, vehicle: PlanningVehicle, sequence: list[int]
+) -> tuple[list[int], list[int]]:
+    """Drop trailing stops while over capacity (only if the solver returned an overload)."""
+    kept = list(sequence)
+    lost: list[int] = []
+    cap = vehicle.capacity
+    while kept:
+        stops = [problem.stops[i] for i in kept]
+        if (
+            sum(s.parcel_count for s in stops) <= cap.parcels
+            and sum(s.weight_kg for s in stops) <= cap.weight_kg + 1e-9
+            and sum(s.volume_litres for s in stops) <= cap.volume_litres + 1e-9
+        ):
+            break
+        lost.append(kept.pop())
+    return kept, lost

@@ -1,0 +1,17 @@
+"""The VRPTW benchmark runs end to end on one Solomon instance in a fraction of a second."""
+
+import json
+from pathlib import Path
+
+from benchmarks.vrptw import main
+
+
+def test_benchmark_solves_c101_feasibly_close_to_the_best_known(tmp_path: Path) -> None:
+    out = tmp_path / "rows.json"
+    main(["--set", "solomon", "--budget", "0.2", "--instances", "C101", "--workers", "1",
+          "--json", str(out)])  # fmt: skip
+    (row,) = json.loads(out.read_text())
+    assert row["instance"] == "C101" and row["n"] == 100
+    assert row["feasible"] is True
+    assert 0 <= row["gap_pct"] < 3.0
+    assert row["wall_s"] < 0.5
