@@ -1,0 +1,87 @@
+"""The same day for VROOM (pyvroom): custom matrices per profile, stop sequences out.
+
+VROOM has no time budget and no price for leaving a job out: it serves as many jobs as
+it can (higher ``priority`` first), then minimises its cost. Promised stops get priority
+100, next-day ones 0. Costs are given in hundredths of a penny (fixed, per hour of
+travel, per km), so VROOM ranks vehicles as the benchmark does; VROOM prices only
+travel time, not waiting or door time, which the benchmark's re-timing then adds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import vroom
+
+from benchmarks._ortools_adapter import SolverRun, capacities, demands, seconds_after
+from doorstep.domain.model import VehicleType
+from doorstep.geo.provider import TravelMatrix
+from doorstep.planning import PlanningProblem, PlanningVehicle
+
+COST_UNIT = 10_000  # per pound
+EXPLORATION = 5
+THREADS = 2
+
+
+def _vehicle(problem: PlanningProblem, k: int, v: PlanningVehicle) -> vroom.Vehicle:
+    breaks = []
+    if v.break_ is not None:
+        b = v.break_
+        window = (seconds_after(problem, b.earliest_start), seconds_after(problem, b.latest_start))
+        breaks.append(vroom.Break(k, [window], service=b.duration_s))
+    return vroom.Vehicle(
+        k,
+        start=problem.hub_index(v.start_hub),
+        end=problem.hub_index(v.end_hub),
+        profile=v.vehicle_type.value,
+        capacity=capacities(v),
+        time_window=(seconds_after(problem, v.shift_start), seconds_after(problem, v.shift_end)),
+        breaks=breaks,
+        costs=vroom.VehicleCosts(
+            fixed=round(v.fixed_cost * COST_UNIT),
+            per_hour=round(v.cost_per_hour * COST_UNIT),
+            per_km=round(v.cost_per_km * COST_UNIT),
+        ),
+        description=v.id,
+    )
+
+
+def solve_vroom(
+    problem: PlanningProblem,
+    matrices: Mapping[VehicleType, TravelMatrix],
+    service: Sequence[int],
+) -> SolverRun:
+    """``solve(exploration_level=5, nb_threads=2)``; stops on no route stay unassigned."""
+    problem_input = vroom.Input()
+    for profile in problem.profiles():
+        m = matrices[profile]
+        problem_input.set_durations_matrix(profile.value, m.durations_s.astype(np.uint32))
+        problem_input.set_distances_matrix(profile.value, m.distances_m.astype(np.uint32))
+    for k, v in enumerate(problem.vehicles):
+        problem_input.add_vehicle(_vehicle(problem, k, v))
+    hubs = len(problem.hubs)
+    jobs = []
+    for i, stop in enumerate(problem.stops):
+        windows = [
+            (seconds_after(problem, w.start), seconds_after(problem, w.end)) for w in stop.windows
+        ]
+        jobs.append(
+            vroom.Job(
+                i,
+                hubs + i,
+                default_service=service[i],
+                delivery=demands(stop),
+                time_windows=windows,
+                priority=100 if stop.must_serve else 0,
+            )
+        )
+    problem_input.add_job(jobs)
+    solution = problem_input.solve(exploration_level=EXPLORATION, nb_threads=THREADS)
+    answer = solution.to_dict()
+    sequences: dict[str, list[int]] = {v.id: [] for v in problem.vehicles}
+    for route in answer["routes"]:
+        vehicle = problem.vehicles[int(route["vehicle"])]
+        sequences[vehicle.id] = [int(s["id"]) for s in route["steps"] if s["type"] == "job"]
+    note = f"exploration_level={EXPLORATION}, nb_threads={THREADS}, code {answer['code']}"
+    return SolverRun(sequences, note)
