@@ -9,7 +9,12 @@ travel time, not waiting or door time, which the benchmark's re-timing then adds
 
 from __future__ import annotations
 
+import multiprocessing
+import time
 from collections.abc import Mapping, Sequence
+from datetime import timedelta
+from multiprocessing.connection import Connection
+from typing import Any
 
 import numpy as np
 import vroom
@@ -51,8 +56,14 @@ def solve_vroom(
     problem: PlanningProblem,
     matrices: Mapping[VehicleType, TravelMatrix],
     service: Sequence[int],
+    timeout_s: float | None = None,
 ) -> SolverRun:
-    """``solve(exploration_level=5, nb_threads=2)``; stops on no route stay unassigned."""
+    """``solve(exploration_level=5, nb_threads=2)``; stops on no route stay unassigned.
+
+    ``timeout_s`` uses VROOM's own time limit (``-l`` on its command line), which stops
+    the local search and returns the best solution so far.
+    """
+    started = time.monotonic()
     problem_input = vroom.Input()
     for profile in problem.profiles():
         m = matrices[profile]
@@ -77,11 +88,49 @@ def solve_vroom(
             )
         )
     problem_input.add_job(jobs)
-    solution = problem_input.solve(exploration_level=EXPLORATION, nb_threads=THREADS)
+    limit = None
+    if timeout_s is not None:
+        limit = timedelta(seconds=max(0.1, timeout_s - (time.monotonic() - started)))
+    solution = problem_input.solve(exploration_level=EXPLORATION, nb_threads=THREADS, timeout=limit)
     answer = solution.to_dict()
     sequences: dict[str, list[int]] = {v.id: [] for v in problem.vehicles}
     for route in answer["routes"]:
         vehicle = problem.vehicles[int(route["vehicle"])]
         sequences[vehicle.id] = [int(s["id"]) for s in route["steps"] if s["type"] == "job"]
     note = f"exploration_level={EXPLORATION}, nb_threads={THREADS}, code {answer['code']}"
+    if limit is not None:
+        note += f", timeout={limit.total_seconds():.1f} s"
     return SolverRun(sequences, note)
+
+
+def _child(args: tuple[Any, ...], pipe: Connection) -> None:
+    pipe.send(solve_vroom(*args))
+    pipe.close()
+
+
+def solve_vroom_waiting(
+    problem: PlanningProblem,
+    matrices: Mapping[VehicleType, TravelMatrix],
+    service: Sequence[int],
+    timeout_s: float | None,
+    give_up_s: float,
+) -> SolverRun | None:
+    """:func:`solve_vroom` in a forked process, abandoned after ``give_up_s`` (None then).
+
+    VROOM's own timeout bounds only its local search, not its construction heuristics,
+    and a C++ call cannot be interrupted in-process, so the benchmark waits from outside.
+    """
+    receive, send = multiprocessing.Pipe(duplex=False)
+    context = multiprocessing.get_context("fork")
+    child = context.Process(target=_child, args=((problem, matrices, service, timeout_s), send))
+    child.start()
+    send.close()
+    try:
+        if receive.poll(give_up_s):
+            run: SolverRun = receive.recv()
+            return run
+        return None
+    finally:
+        if child.is_alive():
+            child.kill()
+        child.join()

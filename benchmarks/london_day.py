@@ -17,7 +17,7 @@ import json
 import os
 import platform
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +32,7 @@ from benchmarks._retime import (
     service_times,
     to_plan,
 )
-from benchmarks._vroom_adapter import solve_vroom
+from benchmarks._vroom_adapter import solve_vroom_waiting
 from doorstep.domain.model import VehicleType
 from doorstep.geo.provider import TravelMatrix
 from doorstep.planning import Plan, PlannerParams, PlanningProblem, check_plan, solve
@@ -40,9 +40,10 @@ from doorstep.planning import Plan, PlannerParams, PlanningProblem, check_plan, 
 ROW_KEYS = (
     "solver", "stops", "seed", "budget_s", "wall_s", "over_budget", "vehicles_available",
     "vehicles_used", "km", "hours", "unassigned_stops", "unassigned_parcels", "cost",
-    "feasible", "violations", "network", "note", "date", "machine",
+    "finished", "feasible", "violations", "network", "note", "date", "machine",
 )  # fmt: skip
-SOLVERS = ("doorstep", "ortools", "vroom")
+SOLVERS = ("doorstep", "ortools", "vroom", "vroom_budget")
+DEFAULT_SOLVERS = "doorstep,ortools,vroom"
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,23 +71,33 @@ def run_doorstep(day: Day, budget_s: float, seed: int) -> tuple[Plan, str]:
     return plan, f"planning.solve, workers={params.workers}"
 
 
-def _other(run: Callable[[], SolverRun], day: Day) -> tuple[Plan, str]:
-    result = run()
+def _other(result: SolverRun | None, day: Day, gave_up_s: float) -> tuple[Plan | None, str]:
+    if result is None:
+        return None, f"did not finish within {gave_up_s:.0f} s; stopped"
     return to_plan(day.problem, result.sequences, day.matrices, day.service), result.note
 
 
-def run_solver(name: str, day: Day, budget_s: float, seed: int) -> dict[str, Any]:
+def _solve(
+    name: str, day: Day, budget_s: float, seed: int, wait_s: float
+) -> tuple[Plan | None, str]:
+    if name == "doorstep":
+        return run_doorstep(day, budget_s, seed)
+    if name == "ortools":
+        return _other(solve_ortools(day.problem, day.matrices, day.service, budget_s), day, 0)
+    timeout = budget_s if name == "vroom_budget" else None
+    run = solve_vroom_waiting(day.problem, day.matrices, day.service, timeout, wait_s)
+    return _other(run, day, wait_s)
+
+
+def run_solver(
+    name: str, day: Day, budget_s: float, seed: int, wait_s: float = 3600.0
+) -> dict[str, Any]:
     """One solver's row: its plan re-timed and priced by the benchmark, then checked."""
     started = time.perf_counter()
-    if name == "doorstep":
-        own, note = run_doorstep(day, budget_s, seed)
-    elif name == "ortools":
-        own, note = _other(
-            lambda: solve_ortools(day.problem, day.matrices, day.service, budget_s), day
-        )
-    else:
-        own, note = _other(lambda: solve_vroom(day.problem, day.matrices, day.service), day)
+    own, note = _solve(name, day, budget_s, seed, wait_s)
     wall = time.perf_counter() - started
+    finished = own is not None
+    own = own or to_plan(day.problem, {}, day.matrices, day.service)  # all unassigned
     plan = to_plan(day.problem, sequences_of(day.problem, own), day.matrices, day.service)
     plan = plan if name != "doorstep" else _keep_unassigned(plan, own)
     violations = check_plan(day.problem, own, day.matrices)
@@ -106,7 +117,8 @@ def run_solver(name: str, day: Day, budget_s: float, seed: int) -> dict[str, Any
         "unassigned_stops": len(plan.unassigned),
         "unassigned_parcels": sum(len(u.parcel_ids) for u in plan.unassigned),
         "cost": round(plan_cost(day.problem, plan), 2),
-        "feasible": not violations,
+        "finished": finished,
+        "feasible": finished and not violations,
         "violations": [f"{v.kind} {v.where}: {v.detail}" for v in violations[:10]],
         "network": day.network,
         "note": note,
@@ -146,8 +158,8 @@ def table(rows: Sequence[Mapping[str, Any]]) -> str:
 
 
 def ratio_line(rows: Sequence[Mapping[str, Any]]) -> str:
-    costs = {r["solver"]: r["cost"] for r in rows}
-    others = [costs[s] for s in ("ortools", "vroom") if s in costs]
+    costs = {r["solver"]: r["cost"] for r in rows if r["finished"]}
+    others = [c for s, c in costs.items() if s != "doorstep"]
     if "doorstep" not in costs or not others:
         return ""
     ratio = costs["doorstep"] / min(others)
@@ -161,7 +173,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--budget", type=float, default=30.0, help="seconds per solver")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--json", type=Path, help="write the rows here")
-    parser.add_argument("--solvers", default=",".join(SOLVERS), help="comma-separated subset")
+    parser.add_argument(
+        "--solvers",
+        default=DEFAULT_SOLVERS,
+        help=f"comma-separated, from {', '.join(SOLVERS)} (vroom_budget: VROOM with its "
+        "own timeout set to the budget)",
+    )
+    parser.add_argument(
+        "--give-up", type=float, default=3600.0, help="seconds to wait for VROOM (default 1 h)"
+    )
     args = parser.parse_args(argv)
     solvers = [s.strip() for s in args.solvers.split(",") if s.strip()]
     unknown = set(solvers) - set(SOLVERS)
@@ -173,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     stamp = datetime.now(UTC).isoformat(timespec="seconds")
     rows = []
     for name in solvers:
-        row = run_solver(name, day, args.budget, args.seed)
+        row = run_solver(name, day, args.budget, args.seed, args.give_up)
         row |= {"date": stamp, "machine": machine()}
         rows.append({k: row[k] for k in ROW_KEYS})
         print(f"{name}: done in {row['wall_s']:.1f} s ({row['note']})", flush=True)

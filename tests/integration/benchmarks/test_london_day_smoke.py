@@ -17,6 +17,7 @@ def test_every_solver_returns_a_checked_plan_with_the_documented_row_keys(
         assert tuple(row) == ROW_KEYS
         assert row["stops"] == 30
         assert row["violations"] == [], row["solver"]
+        assert row["finished"] is True
         assert row["feasible"] is True
         assert row["vehicles_used"] >= 1
         assert row["unassigned_stops"] < 30
