@@ -1,8 +1,10 @@
 """Matrices kept on disk, so re-planning the same stops does not route them again.
 
 The key is a hash of everything the answer depends on: the provider's own identity for
-this profile and departure (network id, traffic band and factor, snapping limit...) and
-the points rounded to 6 decimals (~0.1 m). Files are written to a temporary name in the
+this profile and departure (network id, the speed factor of the departure's traffic
+band, snapping limit...) and the points rounded to 6 decimals (~0.1 m). Keying on the
+factor rather than the band's name lets walkers, whom traffic does not slow, share one
+entry across the day. Files are written to a temporary name in the
 same folder and renamed over the final name with ``os.replace``, which is atomic on
 POSIX and Windows, so two processes writing the same entry leave one whole file and a
 reader never sees half a file. A file that cannot be read counts as a miss.

@@ -59,11 +59,10 @@ class Contracted:
 
 def _neighbours(graph: csr_matrix) -> tuple[list[set[int]], dict[tuple[int, int], float]]:
     coo = graph.tocoo()
-    weight = {
-        (int(u), int(v)): float(w) for u, v, w in zip(coo.row, coo.col, coo.data, strict=True)
-    }
+    rows, cols = coo.row.tolist(), coo.col.tolist()
+    weight = dict(zip(zip(rows, cols, strict=True), coo.data.tolist(), strict=True))
     around: list[set[int]] = [set() for _ in range(graph.shape[0])]
-    for u, v in weight:
+    for u, v in zip(rows, cols, strict=True):
         around[u].add(v)
         around[v].add(u)
     return around, weight
@@ -124,36 +123,27 @@ def _assemble(
     kept = np.flatnonzero(~through & _touched(graph))
     compact = np.full(n, -1, dtype=np.int64)
     compact[kept] = np.arange(len(kept))
-    inf = np.full(n, np.inf)
-    place = {
-        "from_start": inf.copy(), "to_end": inf.copy(), "from_end": inf.copy(),
-        "to_start": inf.copy(),
-    }  # fmt: skip
-    for key in place:
-        place[key][kept] = 0.0
     start, end, chain_of = compact.copy(), compact.copy(), np.full(n, -1, dtype=np.int64)
-    tails, heads, costs = [], [], []
+    place = {key: np.full(n, np.inf) for key in ("from_start", "to_end", "from_end", "to_start")}
+    for costs in place.values():
+        costs[kept] = 0.0
     coo = graph.tocoo()
-    direct = through[coo.row] | through[coo.col]
-    tails += list(compact[coo.row[~direct]])
-    heads += list(compact[coo.col[~direct]])
-    costs += list(coo.data[~direct])
+    direct = ~(through[coo.row] | through[coo.col])  # edges between two junctions stay
+    edges = [(compact[coo.row[direct]], compact[coo.col[direct]], coo.data[direct])]
     for number, chain in enumerate(chains):
-        inner = np.array(chain[1:-1])
+        inner = chain[1:-1]
         start[inner], end[inner], chain_of[inner] = compact[chain[0]], compact[chain[-1]], number
-        for forward in (True, False):
-            path = chain if forward else chain[::-1]
+        for forward, path in ((True, chain), (False, chain[::-1])):
             if (path[0], path[1]) not in weight:
-                continue
-            steps = np.cumsum([weight[(u, v)] for u, v in itertools.pairwise(path)])
-            inner_steps = steps[:-1] if forward else steps[:-1][::-1]
+                continue  # one-way the other way
+            steps = list(itertools.accumulate(weight[pair] for pair in itertools.pairwise(path)))
+            inner_steps = np.array(steps[:-1] if forward else steps[-2::-1])
             place["from_start" if forward else "from_end"][inner] = inner_steps
             place["to_end" if forward else "to_start"][inner] = steps[-1] - inner_steps
-            tails.append(compact[path[0]])
-            heads.append(compact[path[-1]])
-            costs.append(steps[-1])
+            edges.append((compact[[path[0]]], compact[[path[-1]]], np.array([steps[-1]])))
+    tails, heads, costs = (np.concatenate(part) for part in zip(*edges, strict=True))
     return Contracted(
-        graph=_min_graph(len(kept), np.array(tails), np.array(heads), np.array(costs)),
+        graph=_min_graph(len(kept), tails, heads, costs),
         compact=compact, start=start, end=end, chain=chain_of, **place,
     )  # fmt: skip
 

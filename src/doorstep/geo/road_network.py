@@ -4,7 +4,8 @@ A point is snapped to the nearest node of the profile's network (only nodes of i
 largest strongly connected component carry edges, so any snapped node can reach any
 other); the metres between the point and that node are walked, because they are the
 courier's steps from the kerb to the door. The road part is one multi-source Dijkstra
-run (scipy, in C) from the distinct snapped nodes.
+run (scipy, in C) from the distinct snapped nodes over the junction graph of
+:mod:`doorstep.geo.network_contract`, which gives the same costs as the full graph.
 
 Distance along the *fastest* path comes from the same run: each edge weight packs its
 time in tenths of a second above ``2**24`` and its length in decimetres below. Sums of
@@ -64,7 +65,9 @@ class _ProfileGraph:
         packed = np.maximum(tenths, 1.0) * _LENGTH_BITS + decimetres  # no zero-weight edge
         n = len(indptr) - 1
         self.graph = csr_matrix((packed, indices, indptr), shape=(n, n))
-        self.nodes = np.flatnonzero(np.diff(indptr) > 0)
+        routable = np.diff(indptr) > 0
+        routable[arrays.get("no_snap", [])] = False  # junction copies for turn restrictions
+        self.nodes = np.flatnonzero(routable)
         self.tree = cKDTree(xy[self.nodes])
         self.contracted = contract(self.graph)
 
@@ -89,15 +92,9 @@ class RoadNetwork:
         self.lat = arrays["lat_e7"].astype(np.float64) / COORD_SCALE
         self.lon = arrays["lon_e7"].astype(np.float64) / COORD_SCALE
         self.origin = (float(self.lat.mean()), float(self.lon.mean()))
-        xy = project_local(self.lat, self.lon, *self.origin)
+        self._xy = project_local(self.lat, self.lon, *self.origin)
+        self._arrays = arrays
         self._graphs: dict[VehicleType, _ProfileGraph] = {}
-        for profile in VehicleType:
-            prefix = f"{profile.value}/"
-            profile_arrays = {
-                k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)
-            }
-            if profile_arrays:
-                self._graphs[profile] = _ProfileGraph(profile_arrays, xy)
 
     @property
     def network_id(self) -> str:
@@ -108,8 +105,13 @@ class RoadNetwork:
         return str(self.metadata["attribution"])
 
     def graph(self, profile: VehicleType) -> _ProfileGraph:
+        """The profile's graph, prepared on first use (contraction takes a moment)."""
         if profile not in self._graphs:
-            raise ValueError(f"network {self.network_id} has no {profile.value} profile")
+            prefix = f"{profile.value}/"
+            arrays = {k[len(prefix) :]: v for k, v in self._arrays.items() if k.startswith(prefix)}
+            if not arrays:
+                raise ValueError(f"network {self.network_id} has no {profile.value} profile")
+            self._graphs[profile] = _ProfileGraph(arrays, self._xy)
         return self._graphs[profile]
 
     def snap(self, points: Sequence[GeoPoint], profile: VehicleType) -> Snapped:

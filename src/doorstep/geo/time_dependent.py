@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from doorstep.domain.model import VehicleType
 from doorstep.geo.traffic import TrafficProfile
@@ -47,15 +47,17 @@ def timeline(
         raise ValueError("start needs a timezone")
     arrivals: list[datetime] = []
     departures: list[datetime] = []
-    clock = start
+    # Count in UTC: adding a timedelta to a Europe/London time adds wall-clock time,
+    # which is an hour off across a clock change. Results go back to start's zone.
+    zone, clock = start.tzinfo, start.astimezone(UTC)
     for k, free_flow in enumerate(legs_free_flow_s):
         if free_flow < 0 or service_times[k] < 0:
             raise ValueError(f"leg {k}: durations must not be negative")
         clock = clock + timedelta(seconds=free_flow / traffic.factor(clock, profile))
-        arrivals.append(clock)
+        arrivals.append(clock.astimezone(zone))
         opening = not_before[k] if not_before is not None else None
         if opening is not None and opening > clock:
-            clock = opening
+            clock = opening.astimezone(UTC)
         clock = clock + timedelta(seconds=service_times[k])
-        departures.append(clock)
+        departures.append(clock.astimezone(zone))
     return Timeline(arrivals=tuple(arrivals), departures=tuple(departures))

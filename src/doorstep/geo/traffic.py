@@ -102,9 +102,8 @@ class TrafficProfile:
 
     def factor(self, moment: datetime, profile: VehicleType) -> float:
         """Speed multiplier for ``profile`` at ``moment`` (1.0 for unaffected vehicles)."""
-        if profile not in self.affects:
-            return 1.0
-        return self.band_at(moment).speed_factor
+        band = self.band_at(moment)  # checks the timezone for every vehicle alike
+        return band.speed_factor if profile in self.affects else 1.0
 
 
 LONDON = TrafficProfile(

@@ -18,9 +18,17 @@ def test_builds_from_osm_xml_with_metadata_and_attribution(tmp_path: Path) -> No
     assert written["attribution"] == ATTRIBUTION
     assert written["source_file"] == "tiny_grid.osm"
     assert written["osm_timestamp"] is None  # the fixture carries no timestamps
-    # Van: A, B, C, D, E, H (not the footway end 7 nor the private road end 8).
-    assert written["counts"]["van"]["nodes"] == 6
-    assert written["counts"]["on_foot"]["nodes"] == 7
+    assert set(written["counts"]) == {"van", "e_cargo_bike", "on_foot"}
+    assert written["van_turn_restrictions"] == 1
+
+
+def test_long_segments_get_nodes_every_25_metres_or_less(tmp_path: Path) -> None:
+    metadata = build_network(FIXTURES / "tiny_grid.osm", tmp_path / "grid.npz")
+    with np.load(tmp_path / "grid.npz") as arrays:
+        lengths = arrays["van/length_m"]
+    assert lengths.max() <= 25.0
+    # The fixture's streets add up to about 900 m of van road, each way about 100 m.
+    assert metadata["counts"]["van"]["nodes"] > 30
 
 
 def test_same_input_gives_the_same_network_id(tmp_path: Path) -> None:

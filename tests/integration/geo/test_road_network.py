@@ -28,13 +28,29 @@ def test_van_must_go_round_the_block_against_a_one_way(grid: RoadNetwork) -> Non
     m = metres(grid, VehicleType.VAN, [A, B])
     assert m[0, 1] == pytest.approx(crow(A, B), abs=1)
     round_the_block = crow(B, C) + crow(C, E) + crow(E, D) + crow(D, A)
-    assert m[1, 0] == pytest.approx(round_the_block, abs=2)
+    # At least round the block; a little more because of the no-right-turn at E.
+    assert round_the_block - 2 <= m[1, 0] <= round_the_block + 60
 
 
 def test_van_follows_a_reversed_one_way(grid: RoadNetwork) -> None:
     m = metres(grid, VehicleType.VAN, [C, H])
     assert m[1, 0] == pytest.approx(crow(H, C), abs=1)
     assert m[0, 1] == pytest.approx(crow(C, E) + crow(E, H), abs=2)
+
+
+def test_van_obeys_a_no_right_turn_but_walkers_do_not(grid: RoadNetwork) -> None:
+    # Coming down from C, a van may not turn right at E towards D. The cheapest legal
+    # way is to turn left towards H and U-turn at the next node (25 m at most away).
+    van = metres(grid, VehicleType.VAN, [C, D])
+    banned = crow(C, E) + crow(E, D)
+    assert banned + 10 < van[0, 1] <= banned + 2 * 25 + 2
+    assert metres(grid, VehicleType.ON_FOOT, [C, D])[0, 1] == pytest.approx(
+        crow(C, E) + crow(E, D), abs=2
+    )
+    # Arriving at E from elsewhere, the turn is allowed: H -> E -> D is direct.
+    assert metres(grid, VehicleType.VAN, [H, D])[0, 1] == pytest.approx(
+        crow(H, E) + crow(E, D), abs=2
+    )
 
 
 def test_bike_takes_the_cycleway_the_van_cannot(grid: RoadNetwork) -> None:
@@ -89,3 +105,12 @@ def test_private_road_is_not_a_van_node(grid: RoadNetwork) -> None:
     private_end = GeoPoint(51.5009, -0.10000)
     snapped = grid.snap([private_end], VehicleType.VAN)
     assert snapped.offsets_m[0] == pytest.approx(crow(private_end, A), abs=1)
+
+
+def test_a_door_midway_along_a_long_street_snaps_to_the_street_not_a_corner(
+    grid: RoadNetwork,
+) -> None:
+    # Halfway between A and B (100 m apart) and 10 m north of the street.
+    door = GeoPoint(51.50009, -0.09928)
+    offset = float(grid.snap([door], VehicleType.VAN).offsets_m[0])
+    assert offset < 16  # the corners are over 50 m away

@@ -1,10 +1,11 @@
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from doorstep.domain.model import VehicleType
 from doorstep.geo.time_dependent import timeline
-from doorstep.geo.traffic import LONDON
+from doorstep.geo.traffic import FREE_FLOW, LONDON
 
 
 def at(hour: int, minute: int = 0) -> datetime:
@@ -44,3 +45,23 @@ def test_refuses_service_times_not_matching_the_legs() -> None:
 def test_refuses_a_start_without_timezone() -> None:
     with pytest.raises(ValueError, match="timezone"):
         timeline([60], datetime(2026, 11, 25, 8), LONDON, [0])
+
+
+def test_elapsed_time_is_exact_across_the_spring_clock_change() -> None:
+    london = ZoneInfo("Europe/London")
+    start = datetime(2026, 3, 29, 0, 30, tzinfo=london)  # GMT; clocks jump 01:00 -> 02:00
+    result = timeline([7200], start, FREE_FLOW, [0])
+    # (Subtracting two Europe/London times would count wall-clock hours: compare in UTC.)
+    assert result.arrivals[0].astimezone(UTC) - start.astimezone(UTC) == timedelta(hours=2)
+    assert result.arrivals[0].astimezone(UTC) == datetime(2026, 3, 29, 2, 30, tzinfo=UTC)
+    assert result.arrivals[0].tzinfo is london
+    assert (result.arrivals[0].hour, result.arrivals[0].minute) == (3, 30)  # BST
+
+
+def test_a_leg_starting_after_the_clock_change_uses_the_new_local_band() -> None:
+    # 06:30 UTC on 30 March 2026 is 07:30 BST: the AM peak, not the night.
+    start = datetime(2026, 3, 30, 6, 30, tzinfo=UTC)
+    result = timeline([600], start, LONDON, [0])
+    peak = LONDON.factor(start, VehicleType.VAN)
+    assert result.arrivals[0] == start + timedelta(seconds=600 / peak)
+    assert peak == LONDON.bands[0].speed_factor

@@ -55,6 +55,12 @@ def test_refuses_a_departure_without_timezone() -> None:
         LONDON.band_at(datetime(2026, 11, 25, 8, 0))
 
 
+@pytest.mark.parametrize("profile", list(VehicleType))
+def test_every_vehicle_needs_a_timezone_aware_departure(profile: VehicleType) -> None:
+    with pytest.raises(ValueError, match="timezone"):
+        LONDON.factor(datetime(2026, 11, 25, 8, 0), profile)
+
+
 def test_only_vans_are_slowed_by_default() -> None:
     peak = london(8)
     assert LONDON.factor(peak, VehicleType.VAN) < 1.0
