@@ -30,6 +30,7 @@ from doorstep.planning.model import (
     PlanningStop,
     PlanningVehicle,
 )
+from doorstep.planning.pyvrp_model import MONEY_SCALE
 
 _ROOT = Path(__file__).resolve().parents[1]
 # ``../shared`` beside the clone (CI); a worktree one level deeper finds it one up more.
@@ -151,7 +152,9 @@ def to_problem(instance: Instance) -> PlanningProblem:
             shift_end=at(instance.due[0]),
             start_hub="depot",
             end_hub="depot",
-            cost_per_km=1.0,
+            # One money unit per instance distance unit, as PyVRP's own benchmarks: with
+            # Doorstep's money scale (millionths, per metre) that is 0.001 per "km".
+            cost_per_km=1000 / MONEY_SCALE,
             cost_per_hour=0.0,
         )
         for j in range(instance.fleet)

@@ -3,16 +3,18 @@
 Source: UK Government GHG Conversion Factors for Company Reporting (DESNZ, formerly
 BEIS/DEFRA), 2024 set, "Delivery vehicles" and "UK electricity for EVs" tables, rounded:
 
-* diesel van, Class III (1.74-3.5 t), average laden: about 0.25 kg CO2e/km (tank-to-wheel
-  plus the well-to-tank share is *not* included; add the WTT table if you report scope 3);
+* diesel van, Class III (1.74-3.5 t), average laden: about 0.25 kg CO2e/km (tailpipe only;
+  add the well-to-tank table if you report scope 3);
 * battery-electric van, Class III: about 0.07 kg CO2e/km (UK grid electricity to charge it,
   generation plus transmission losses);
 * e-cargo bike: no DESNZ row; about 2 kWh per 100 km at the UK grid factor (~0.21 kg/kWh)
   gives about 0.004 kg CO2e/km;
 * on foot: 0.
 
-These are defaults to override per vehicle (``PlanningVehicle.co2_kg_per_km``) with the
-current year's published factors or the operator's own fleet data: the tables change yearly.
+The figures are rounded and were not re-checked against the published spreadsheet when
+this module was written (it could not be downloaded here): verify them against the year
+you report on. They are defaults to override per vehicle (``PlanningVehicle.co2_kg_per_km``)
+with the current year's published factors or the operator's own fleet data.
 """
 
 from __future__ import annotations

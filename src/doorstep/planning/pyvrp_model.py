@@ -87,11 +87,51 @@ def build_model(
         clients.extend(made)
         client_stop.extend([stop_index] * len(made))
     vehicle_types, type_vehicles = _vehicle_types(problem, profiles)
+    clients, vehicle_types = _coarsest_load_units(clients, vehicle_types)
     data = pyvrp.ProblemData(
         locations, clients, depots, vehicle_types, distances, durations, groups=groups
     )
     unit = max(1, *(max(t.unit_distance_cost, t.unit_duration_cost) for t in vehicle_types))
     return SolverModel(data, tuple(client_stop), type_vehicles, profiles, unit)
+
+
+def _coarsest_load_units(
+    clients: list[pyvrp.Client], types: list[pyvrp.VehicleType]
+) -> tuple[list[pyvrp.Client], list[pyvrp.VehicleType]]:
+    """Divide each load dimension by the GCD of all its amounts: exact, and it keeps
+    PyVRP's per-unit penalties at their intended strength (whole-kg demands are counted
+    in kg, not in thousands of grams)."""
+    amounts = np.array([c.delivery for c in clients] + [t.capacity for t in types], dtype=np.int64)
+    divisors = [max(1, int(np.gcd.reduce(amounts[:, d]))) for d in range(amounts.shape[1])]
+    if all(d == 1 for d in divisors):
+        return clients, types
+    div = np.array(divisors, dtype=np.int64)
+    scaled = [
+        _with_delivery(c, [int(x) for x in np.asarray(c.delivery, dtype=np.int64) // div])
+        for c in clients
+    ]
+    retyped = [
+        t.replace(
+            capacity=[int(x) for x in np.asarray(t.capacity, dtype=np.int64) // div],
+            initial_load=[0] * len(divisors),
+        )
+        for t in types
+    ]
+    return scaled, retyped
+
+
+def _with_delivery(c: pyvrp.Client, delivery: list[int]) -> pyvrp.Client:
+    return pyvrp.Client(
+        location=c.location,
+        delivery=delivery,
+        service_duration=c.service_duration,
+        tw_early=c.tw_early,
+        tw_late=c.tw_late,
+        prize=c.prize,
+        required=c.required,
+        group=c.group,
+        name=c.name,
+    )
 
 
 def _matrix_for(
@@ -198,3 +238,8 @@ def _vehicle_type(
         profile=profiles.index(v.vehicle_type),
         name=v.id,
     )
+
+
+def route_start_s(model: SolverModel, vehicle_type: int, clients: Sequence[int]) -> int:
+    """When PyVRP lets this route leave its depot, in seconds after the epoch."""
+    return int(pyvrp.Route(model.data, list(clients), vehicle_type).start_time())

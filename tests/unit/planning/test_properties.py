@@ -48,7 +48,7 @@ def small_days(draw: st.DrawFn) -> PlanningProblem:
     return problem(stops, vans, departure=MORNING + timedelta(minutes=draw(st.integers(0, 60))))
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(small_days())
 def test_every_plan_passes_the_checker_and_places_every_stop_once(p: PlanningProblem) -> None:
     m = matrices_for(p)

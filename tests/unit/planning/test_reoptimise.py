@@ -3,9 +3,12 @@
 import time
 from datetime import timedelta
 
+import pytest
+
+from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Capacity, GeoPoint
 from doorstep.planning.check import check_plan
-from doorstep.planning.model import PlanningProblem
+from doorstep.planning.model import Break, PlanningProblem
 from doorstep.planning.params import PlannerParams
 from doorstep.planning.plan_day import travel_matrices
 from doorstep.planning.reoptimise import CourierState, remaining_problem, reoptimise
@@ -70,3 +73,22 @@ def test_replans_150_stops_on_5_routes_within_2_seconds() -> None:
     rest = remaining_problem(p, states, NOW)
     assert check_plan(rest, plan, travel_matrices(rest, provider)) == []
     assert len(plan.routed_stop_ids) == 150
+
+
+def test_a_break_already_taken_is_not_planned_again() -> None:
+    lunch = Break(MORNING + timedelta(hours=3), MORNING + timedelta(hours=4), 1800)
+    p = problem(grid_stops(5, window=(0, 8)), [vehicle("v0", break_=lunch)])
+    fresh = remaining_problem(p, {"v0": CourierState("v0", GeoPoint(51.53, -0.12))}, NOW)
+    rested = remaining_problem(
+        p, {"v0": CourierState("v0", GeoPoint(51.53, -0.12), break_taken=True)}, NOW
+    )
+    assert fresh.vehicles[0].break_ == lunch
+    assert rested.vehicles[0].break_ is None
+
+
+def test_refuses_a_state_for_an_unknown_stop_naming_the_vehicle() -> None:
+    p = day(3, 1)
+    with pytest.raises(InvalidValue, match="states\\[v0\\]"):
+        remaining_problem(
+            p, {"v0": CourierState("v0", GeoPoint(51.5, -0.1), completed=("nope",))}, NOW
+        )

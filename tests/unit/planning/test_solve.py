@@ -74,7 +74,7 @@ def test_routes_return_before_the_shift_ends() -> None:
 
 def test_the_break_is_taken_inside_its_window() -> None:
     lunch = Break(MORNING + timedelta(hours=1), MORNING + timedelta(hours=1, minutes=30), 1800)
-    plan = solved(problem(grid_stops(40), [vehicle(break_=lunch)]))
+    plan = solved(problem(grid_stops(25), [vehicle(break_=lunch)]))
     taken = plan.routes[0].break_
     assert taken is not None
     assert lunch.earliest_start <= taken.start <= lunch.latest_start
@@ -136,17 +136,17 @@ def test_alternative_windows_are_both_usable() -> None:
 
 
 def test_same_seed_and_iterations_give_the_same_plan() -> None:
-    p = problem(grid_stops(40, window=(0, 6)), [vehicle("a"), vehicle("b")])
+    p = problem(grid_stops(25, window=(0, 6)), [vehicle("a"), vehicle("b")])
     m = matrices_for(p)
-    params = PlannerParams(max_iterations=400, workers=2, seed=11)
+    params = PlannerParams(max_iterations=100, workers=2, seed=11)
     assert solve(p, m, params) == solve(p, m, params)
 
 
 def test_two_workers_are_at_least_as_good_as_one_with_the_same_first_seed() -> None:
-    p = problem(grid_stops(50), [vehicle("a"), vehicle("b")])
+    p = problem(grid_stops(30), [vehicle("a"), vehicle("b")])
     m = matrices_for(p)
-    one = solve(p, m, PlannerParams(max_iterations=200, workers=1, seed=5))
-    two = solve(p, m, PlannerParams(max_iterations=200, workers=2, seed=5))
+    one = solve(p, m, PlannerParams(max_iterations=100, workers=1, seed=5))
+    two = solve(p, m, PlannerParams(max_iterations=100, workers=2, seed=5))
     assert two.cost <= one.cost + 1e-9
 
 
@@ -192,3 +192,10 @@ def test_a_window_only_free_flow_could_make_is_not_promised_in_traffic() -> None
     plan = solve(p, m, FAST, leg_factor=rush_hour)
     assert check_plan(p, plan, m, leg_factor=rush_hour) == []
     assert plan.unassigned_reasons() == {"a": UnassignedReason.NO_FEASIBLE_ROUTE}
+
+
+def test_without_vehicles_every_stop_is_reported_not_routed() -> None:
+    p = problem([stop("a"), stop("b")], [])
+    plan = solve(p, matrices_for(p), FAST)
+    assert plan.routes == ()
+    assert set(plan.unassigned_reasons().values()) == {UnassignedReason.NO_FEASIBLE_ROUTE}
