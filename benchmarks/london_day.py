@@ -17,6 +17,7 @@ import json
 import os
 import platform
 import time
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -39,7 +40,8 @@ from doorstep.planning import Plan, PlannerParams, PlanningProblem, check_plan, 
 
 ROW_KEYS = (
     "solver", "stops", "seed", "budget_s", "wall_s", "over_budget", "vehicles_available",
-    "vehicles_used", "km", "hours", "unassigned_stops", "unassigned_parcels", "cost",
+    "vehicles_used", "km", "hours", "unassigned_stops", "unassigned_parcels",
+    "unassigned_reasons", "cost",
     "finished", "feasible", "violations", "network", "note", "date", "machine",
 )  # fmt: skip
 SOLVERS = ("doorstep", "ortools", "vroom", "vroom_budget")
@@ -116,6 +118,7 @@ def run_solver(
         "hours": round(plan.duration_s / 3600, 2),
         "unassigned_stops": len(plan.unassigned),
         "unassigned_parcels": sum(len(u.parcel_ids) for u in plan.unassigned),
+        "unassigned_reasons": dict(Counter(u.reason.value for u in plan.unassigned)),
         "cost": round(plan_cost(day.problem, plan), 2),
         "finished": finished,
         "feasible": finished and not violations,
