@@ -117,10 +117,13 @@ class _Model:
                 for (_, gap_start), (gap_end, _) in itertools.pairwise(spans):
                     if gap_end > gap_start + 1:
                         cumul.RemoveInterval(gap_start + 1, gap_end - 1)
+        self._shifts(dim)
+
+    def _shifts(self, dim: pywrapcp.RoutingDimension) -> None:
+        """Shift as start/end ranges, span cost per second, the break as an interval."""
         visit = [
             int(self.node_service[self.manager.IndexToNode(i)]) for i in range(self.routing.Size())
         ]
-        visit += [0] * (self.routing.Size() + 2 * len(self.problem.vehicles) - len(visit))
         solver = self.routing.solver()
         for k, v in enumerate(self.problem.vehicles):
             shift = (
@@ -139,7 +142,7 @@ class _Model:
                     False,
                     f"break {v.id}",
                 )
-                dim.SetBreakIntervalsOfVehicle([interval], k, visit[: self.routing.Size()])
+                dim.SetBreakIntervalsOfVehicle([interval], k, visit)
 
     def _loads(self) -> None:
         per_node = [[0, 0, 0]] * self.hubs + [demands(s) for s in self.problem.stops]

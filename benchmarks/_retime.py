@@ -160,6 +160,24 @@ class _RouteClock:
         return max(0, slack)
 
 
+def _planned_stops(
+    problem: PlanningProblem, sequence: Sequence[int], walk: _Walk, service: Sequence[int]
+) -> list[PlannedStop]:
+    def at(seconds: int) -> datetime:
+        return problem.departure + timedelta(seconds=seconds)
+
+    return [
+        PlannedStop(
+            problem.stops[i].id,
+            problem.stops[i].parcel_ids,
+            at(walk.arrivals[k]),
+            at(walk.starts[k]),
+            at(walk.starts[k] + service[i]),
+        )
+        for k, i in enumerate(sequence)
+    ]
+
+
 def timed_route(
     problem: PlanningProblem,
     vehicle: PlanningVehicle,
@@ -170,18 +188,7 @@ def timed_route(
     clock = _RouteClock(problem, vehicle, sequence, matrix, service)
     start, walk, gap = clock.best()
     moment = problem.departure
-    stops = []
-    for k, i in enumerate(sequence):
-        stop = problem.stops[i]
-        stops.append(
-            PlannedStop(
-                stop.id,
-                stop.parcel_ids,
-                moment + timedelta(seconds=walk.arrivals[k]),
-                moment + timedelta(seconds=walk.starts[k]),
-                moment + timedelta(seconds=walk.starts[k] + service[i]),
-            )
-        )
+    stops = _planned_stops(problem, sequence, walk, service)
     taken = None
     if gap is not None and walk.break_start is not None and vehicle.break_ is not None:
         after = problem.stops[sequence[gap - 1]].id if gap > 0 else None

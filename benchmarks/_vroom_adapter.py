@@ -52,18 +52,12 @@ def _vehicle(problem: PlanningProblem, k: int, v: PlanningVehicle) -> vroom.Vehi
     )
 
 
-def solve_vroom(
+def _input(
     problem: PlanningProblem,
     matrices: Mapping[VehicleType, TravelMatrix],
     service: Sequence[int],
-    timeout_s: float | None = None,
-) -> SolverRun:
-    """``solve(exploration_level=5, nb_threads=2)``; stops on no route stay unassigned.
-
-    ``timeout_s`` uses VROOM's own time limit (``-l`` on its command line), which stops
-    the local search and returns the best solution so far.
-    """
-    started = time.monotonic()
+) -> vroom.Input:
+    """Matrices per profile, vehicles, and one job per stop (location = matrix row)."""
     problem_input = vroom.Input()
     for profile in problem.profiles():
         m = matrices[profile]
@@ -88,6 +82,22 @@ def solve_vroom(
             )
         )
     problem_input.add_job(jobs)
+    return problem_input
+
+
+def solve_vroom(
+    problem: PlanningProblem,
+    matrices: Mapping[VehicleType, TravelMatrix],
+    service: Sequence[int],
+    timeout_s: float | None = None,
+) -> SolverRun:
+    """``solve(exploration_level=5, nb_threads=2)``; stops on no route stay unassigned.
+
+    ``timeout_s`` uses VROOM's own time limit (``-l`` on its command line), which stops
+    the local search and returns the best solution so far.
+    """
+    started = time.monotonic()
+    problem_input = _input(problem, matrices, service)
     limit = None
     if timeout_s is not None:
         limit = timedelta(seconds=max(0.1, timeout_s - (time.monotonic() - started)))
