@@ -22,7 +22,7 @@ from tests.factories import order_payload
 from tests.integration.live_server import LiveApi
 
 PROBLEM = "application/problem+json"
-OPERATOR_TAGS = {"hubs", "fleet", "brands", "users"}
+OPERATOR_TAGS = {"hubs", "fleet", "brands", "users", "plans"}
 BRAND_TAGS = {"orders", "parcels", "auth"}
 KNOWN_EXCEPTIONS = {
     "POST /v1/auth/token": "the login itself: it takes credentials, not a bearer token",

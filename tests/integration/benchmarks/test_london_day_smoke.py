@@ -1,0 +1,25 @@
+"""The london_day benchmark runs all three solvers end to end on a small Camden day."""
+
+import json
+from pathlib import Path
+
+from benchmarks.london_day import ROW_KEYS, main
+
+
+def test_every_solver_returns_a_checked_plan_with_the_documented_row_keys(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "rows.json"
+    assert main(["--stops", "30", "--budget", "1", "--seed", "3", "--json", str(out)]) == 0
+    rows = json.loads(out.read_text())
+    assert [r["solver"] for r in rows] == ["doorstep", "ortools", "vroom"]
+    for row in rows:
+        assert tuple(row) == ROW_KEYS
+        assert row["stops"] == 30
+        assert row["violations"] == [], row["solver"]
+        assert row["finished"] is True
+        assert row["feasible"] is True
+        assert row["vehicles_used"] >= 1
+        assert row["unassigned_stops"] < 30
+        assert row["cost"] > 0
+        assert "road network" in row["network"]
