@@ -9,8 +9,12 @@ cost) so they keep the same strength relative to costs as PyVRP's defaults.
 
 Breaks are not a PyVRP concept (PyVRP issue #352: a dummy break client per vehicle makes
 the search struggle). Doorstep reserves the break instead: a vehicle with a break gets its
-shift end and its maximum duration shortened by the break's length, and the schedule step
-places the break afterwards, in the first gap of the route that keeps every window.
+shift end and its maximum duration shortened by the break's length, and every window that
+closes after the earliest break start closes earlier by that length in the solver (a
+visit after the break arrives at most that much later). The schedule step then places
+the break in the first gap of the route, and no promised stop is pushed out of its window
+by it. The price is conservatism: a stop served before the break was held to a slightly
+earlier deadline than it needed.
 """
 
 from __future__ import annotations
@@ -73,12 +77,14 @@ def build_model(
     clients: list[pyvrp.Client] = []
     client_stop: list[int] = []
     groups: list[pyvrp.ClientGroup] = []
+    reserve = _BreakReserve.of(problem)
     for k, stop_index in enumerate(stop_indices):
         stop = problem.stops[stop_index]
         locations.append(pyvrp.Location(x=stop.point.lon, y=stop.point.lat, name=stop.id))
         made = _clients_for(
-            stop, n_hubs + k, service_s[stop_index], problem, len(groups), deferral_penalty
-        )
+            stop, n_hubs + k, service_s[stop_index], problem, len(groups), deferral_penalty,
+            reserve,
+        )  # fmt: skip
         if len(made) > 1:
             first = len(clients)
             groups.append(
@@ -166,6 +172,27 @@ def vehicle_capacity(vehicle: PlanningVehicle) -> list[int]:
     ]
 
 
+@dataclass(frozen=True, slots=True)
+class _BreakReserve:
+    """How much earlier a window must close in the solver so the break fits before it."""
+
+    after_s: int  # the earliest any break may start, in seconds after the epoch
+    duration_s: int  # the longest break
+
+    @classmethod
+    def of(cls, problem: PlanningProblem) -> _BreakReserve:
+        breaks = [v.break_ for v in problem.vehicles if v.break_ is not None]
+        if not breaks:
+            return cls(int(_UNLIMITED), 0)
+        earliest = min(b.earliest_start for b in breaks)
+        return cls(seconds_after(earliest, problem.departure), max(b.duration_s for b in breaks))
+
+    def tighten(self, early: int, late: int) -> int:
+        if late <= self.after_s:
+            return late  # closes before any break can start: served before the break
+        return max(early, late - self.duration_s)
+
+
 def _clients_for(
     stop: PlanningStop,
     location: int,
@@ -173,13 +200,15 @@ def _clients_for(
     problem: PlanningProblem,
     group: int,
     deferral_penalty: float,
+    reserve: _BreakReserve,
 ) -> list[pyvrp.Client]:
     """One client per window still open; alternatives become a mutually exclusive group."""
     epoch = problem.departure
     windows = [
-        (max(0, seconds_after(w.start, epoch)), seconds_after(w.end, epoch))
+        (early, reserve.tighten(early, seconds_after(w.end, epoch)))
         for w in stop.windows
         if w.end >= epoch
+        for early in (max(0, seconds_after(w.start, epoch)),)
     ] or [(0, int(_UNLIMITED))]
     in_group = len(windows) > 1
     prize = 0 if stop.must_serve else _money(deferral_penalty * stop.parcel_count)

@@ -3,6 +3,7 @@
 from dataclasses import replace
 from datetime import datetime, timedelta
 
+import numpy as np
 import pytest
 
 from doorstep.domain.errors import InvalidValue
@@ -199,3 +200,29 @@ def test_without_vehicles_every_stop_is_reported_not_routed() -> None:
     plan = solve(p, matrices_for(p), FAST)
     assert plan.routes == ()
     assert set(plan.unassigned_reasons().values()) == {UnassignedReason.NO_FEASIBLE_ROUTE}
+
+
+def test_lunch_breaks_do_not_push_promised_stops_out_of_their_windows() -> None:
+    """Busy routes with windows all day and a 30-minute break to take between 12 and 14:
+    the break must be planned for, not discovered afterwards at the cost of stops."""
+    rng = np.random.default_rng(4)
+    stops = [
+        stop(
+            f"s{i}",
+            51.53 + rng.uniform(-0.03, 0.03),
+            -0.12 + rng.uniform(-0.05, 0.05),
+            window=(float(start), float(start) + 2.0) if i % 2 == 0 else None,
+        )
+        for i, start in enumerate(1 + rng.integers(0, 7, size=60))
+    ]
+    lunch = Break(MORNING + timedelta(hours=4), MORNING + timedelta(hours=6), 1800)
+    fleet = [
+        vehicle(f"v{i}", break_=lunch, shift_end=MORNING + timedelta(hours=10)) for i in range(3)
+    ]
+    p = problem(stops, fleet)
+    m = matrices_for(p)
+    plan = solve(p, m, PlannerParams(max_iterations=1000, workers=1, seed=1))
+    assert check_plan(p, plan, m) == []
+    assert plan.unassigned == ()
+    over_lunch = [r for r in plan.routes if r.start <= lunch.latest_start < r.end]
+    assert over_lunch and all(r.break_ is not None for r in over_lunch)
