@@ -18,7 +18,7 @@ from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Brand, Role
 from doorstep.services._access import require_admin, require_hub_operator, require_id
 from doorstep.services.errors import AuthenticationFailed, NotFound
-from doorstep.services.idempotency import BeforeCommit
+from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import (
     ApiKey,
     Clock,
@@ -57,9 +57,7 @@ def create_brand(
             raise InvalidValue("name", "must not be empty")
         brand = Brand(id=ids.new_id("brd"), name=name.strip())
         uow.brands.add(brand)
-        if before_commit is not None:
-            before_commit(uow, brand)
-        uow.commit()
+        commit_with(uow, brand, before_commit)
     return brand
 
 
@@ -95,9 +93,7 @@ def issue_api_key(
         )
         uow.api_keys.add(key)
         issued = IssuedKey(key=key, token=f"{KEY_SCHEME}_{prefix}_{secret}")
-        if before_commit is not None:
-            before_commit(uow, issued)
-        uow.commit()
+        commit_with(uow, issued, before_commit)
     return issued
 
 
@@ -157,9 +153,7 @@ def create_user(
             courier_id=courier_id,
         )
         uow.users.add(user)
-        if before_commit is not None:
-            before_commit(uow, user)
-        uow.commit()
+        commit_with(uow, user, before_commit)
     return user
 
 

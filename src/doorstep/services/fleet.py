@@ -17,7 +17,7 @@ from doorstep.domain.model import (
     VehicleType,
 )
 from doorstep.services._access import require_hub_operator
-from doorstep.services.idempotency import BeforeCommit
+from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import UnitOfWork
 
 
@@ -64,9 +64,7 @@ def create_hub(
     )
     with uow:
         uow.hubs.add(hub)
-        if before_commit is not None:
-            before_commit(uow, hub)
-        uow.commit()
+        commit_with(uow, hub, before_commit)
     return hub
 
 
@@ -93,9 +91,7 @@ def create_vehicle(
         ):
             raise InvalidValue("hub_id", "no such hub")
         uow.vehicles.add(vehicle)
-        if before_commit is not None:
-            before_commit(uow, vehicle)
-        uow.commit()
+        commit_with(uow, vehicle, before_commit)
     return vehicle
 
 
@@ -121,9 +117,7 @@ def create_courier(
         ):
             raise InvalidValue("vehicle_id", "no such vehicle")
         uow.couriers.add(courier)
-        if before_commit is not None:
-            before_commit(uow, courier)
-        uow.commit()
+        commit_with(uow, courier, before_commit)
     return courier
 
 

@@ -32,6 +32,18 @@ BeforeCommit: TypeAlias = Callable[[UnitOfWork, T], None]
 """Called by a use case with its open unit of work and its result, just before commit."""
 
 
+def commit_with(uow: UnitOfWork, result: T, before_commit: BeforeCommit[T] | None) -> T:
+    """Commit a use case's transaction, letting the caller write into it first.
+
+    An idempotent request saves its answer here, so the answer and the change it
+    describes are committed together or not at all.
+    """
+    if before_commit is not None:
+        before_commit(uow, result)
+    uow.commit()
+    return result
+
+
 class IdempotencyKeyReused(Exception):
     """The key was used before for a different request (another method, path or body)."""
 

@@ -13,7 +13,7 @@ from doorstep.domain.model import Address, Order, Priority, Recipient, ServiceLe
 from doorstep.domain.parcel import Dimensions, Parcel, ParcelEvent
 from doorstep.services._access import require_id, require_order_writer
 from doorstep.services.errors import NotFound, ServiceError
-from doorstep.services.idempotency import BeforeCommit
+from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import Clock, Conflict, OrderQuery, Page, UnitOfWork
 
 MAX_PARCELS_PER_ORDER = 50
@@ -126,9 +126,7 @@ def create_order(
         require_order_writer(uow.principal)
         order = _build_order(uow, cmd, clock.now())
         uow.orders.add(order)
-        if before_commit is not None:
-            before_commit(uow, order)
-        uow.commit()
+        commit_with(uow, order, before_commit)
     return order
 
 
@@ -150,9 +148,7 @@ def create_orders_batch(
     with uow:
         require_order_writer(uow.principal)
         results = _build_batch(uow, cmds, clock.now())
-        if before_commit is not None:
-            before_commit(uow, results)
-        uow.commit()
+        commit_with(uow, results, before_commit)
     return results
 
 
@@ -177,9 +173,7 @@ def create_orders_all_or_nothing(
         if refused:
             uow.rollback()
             return refused
-        if before_commit is not None:
-            before_commit(uow, results)
-        uow.commit()
+        commit_with(uow, results, before_commit)
     return results
 
 
@@ -262,9 +256,7 @@ def cancel_order(
                 uow.parcels.save(parcel)
         if events:
             uow.outbox.add(_order_cancelled(order, events, now))
-        if before_commit is not None:
-            before_commit(uow, order)
-        uow.commit()
+        commit_with(uow, order, before_commit)
     return order
 
 

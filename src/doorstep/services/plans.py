@@ -27,7 +27,7 @@ from doorstep.services._plan_request import (
     planning_problem,
 )
 from doorstep.services.errors import NotFound
-from doorstep.services.idempotency import BeforeCommit
+from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import (
     Clock,
     Json,
@@ -89,9 +89,7 @@ def request_plan(
             created_by=uow.principal.actor,
         )
         uow.plans.add(plan)
-        if before_commit is not None:
-            before_commit(uow, plan)
-        uow.commit()
+        commit_with(uow, plan, before_commit)
     return plan
 
 

@@ -18,7 +18,7 @@ from doorstep.domain.parcel import Parcel, ParcelState, allowed_actions
 from doorstep.domain.scan import HubScan, ScanKind, ScanOutcome, ScanTarget
 from doorstep.services._access import require_hub_operator, require_id
 from doorstep.services.errors import NotFound
-from doorstep.services.idempotency import BeforeCommit
+from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import Clock, UnitOfWork
 
 # A scanner's clock may run a little fast; a scan from further ahead is a wrong clock.
@@ -75,9 +75,7 @@ def record_hub_scan(
         scan = _unknown_barcode(uow, cmd, now) if parcel is None else _apply(uow, cmd, parcel, now)
         uow.scans.add(scan)
         result = ScanResult(scan)
-        if before_commit is not None:
-            before_commit(uow, result)
-        uow.commit()
+        commit_with(uow, result, before_commit)
     return result
 
 
