@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from doorstep.domain import ids
 from doorstep.domain.access import Principal, PrincipalKind
+from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Role
 from doorstep.services.errors import NotFound, PermissionDenied
 
@@ -31,3 +34,12 @@ def require_id(public_id: str, prefix: str, kind: str) -> None:
     """A malformed id can match nothing: answer 'not found' before touching the database."""
     if not ids.has_prefix(public_id, prefix):
         raise NotFound(kind, public_id[:40])
+
+
+def require_reference(
+    public_id: str | None, prefix: str, get: Callable[[str], object | None], field: str, kind: str
+) -> None:
+    """An id named inside a request body must be of its type and visible to the caller;
+    otherwise the body is invalid at that field (422), not the URL (404). None passes."""
+    if public_id is not None and (not ids.has_prefix(public_id, prefix) or get(public_id) is None):
+        raise InvalidValue(field, f"no such {kind}")

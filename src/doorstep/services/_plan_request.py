@@ -30,6 +30,7 @@ from doorstep.planning import (
     UnassignedReason,
     group_into_stops,
 )
+from doorstep.services._access import require_reference
 from doorstep.services.ports import PLANNABLE_STATES, PlanRecord, UnitOfWork
 
 LONDON = ZoneInfo("Europe/London")
@@ -113,8 +114,7 @@ def _chosen_vehicles(uow: UnitOfWork, cmd: RequestPlan) -> list[tuple[Vehicle, V
 
 def normalise_request(uow: UnitOfWork, cmd: RequestPlan) -> dict[str, Any]:
     """The request as stored: validated against hub and fleet, with the parcels to plan."""
-    if not ids.has_prefix(cmd.hub_id, "hub") or uow.hubs.get(cmd.hub_id) is None:
-        raise InvalidValue("hub_id", "no such hub")
+    require_reference(cmd.hub_id, "hub", uow.hubs.get, "hub_id", "hub")
     vehicles = _chosen_vehicles(uow, cmd)
     start, end = local_day(cmd.plan_date)
     orders = uow.orders.list_for_planning(cmd.hub_id, start, end)

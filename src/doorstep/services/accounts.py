@@ -16,7 +16,12 @@ from doorstep.domain import ids
 from doorstep.domain.access import Principal
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Brand, Role
-from doorstep.services._access import require_admin, require_hub_operator, require_id
+from doorstep.services._access import (
+    require_admin,
+    require_hub_operator,
+    require_id,
+    require_reference,
+)
 from doorstep.services.errors import AuthenticationFailed, NotFound
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import (
@@ -140,10 +145,7 @@ def create_user(
     with uow:
         if uow.users.get_by_email(normalised) is not None:
             raise Conflict(f"A user with e-mail {normalised!r} already exists.")
-        if courier_id is not None and (
-            not ids.has_prefix(courier_id, "cou") or uow.couriers.get(courier_id) is None
-        ):
-            raise InvalidValue("courier_id", "no such courier")
+        require_reference(courier_id, "cou", uow.couriers.get, "courier_id", "courier")
         user = User(
             id=ids.new_id("usr"),
             email=normalised,

@@ -16,7 +16,7 @@ from doorstep.domain.model import (
     Vehicle,
     VehicleType,
 )
-from doorstep.services._access import require_hub_operator
+from doorstep.services._access import require_hub_operator, require_reference
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import UnitOfWork
 
@@ -86,10 +86,7 @@ def create_vehicle(
         hub_id=cmd.hub_id,
     )
     with uow:
-        if cmd.hub_id is not None and (
-            not ids.has_prefix(cmd.hub_id, "hub") or uow.hubs.get(cmd.hub_id) is None
-        ):
-            raise InvalidValue("hub_id", "no such hub")
+        require_reference(cmd.hub_id, "hub", uow.hubs.get, "hub_id", "hub")
         uow.vehicles.add(vehicle)
         commit_with(uow, vehicle, before_commit)
     return vehicle
@@ -112,10 +109,7 @@ def create_courier(
         vehicle_id=cmd.vehicle_id,
     )
     with uow:
-        if cmd.vehicle_id is not None and (
-            not ids.has_prefix(cmd.vehicle_id, "veh") or uow.vehicles.get(cmd.vehicle_id) is None
-        ):
-            raise InvalidValue("vehicle_id", "no such vehicle")
+        require_reference(cmd.vehicle_id, "veh", uow.vehicles.get, "vehicle_id", "vehicle")
         uow.couriers.add(courier)
         commit_with(uow, courier, before_commit)
     return courier

@@ -11,7 +11,7 @@ from doorstep.domain.errors import DomainError, InvalidValue
 from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Address, Order, Priority, Recipient, ServiceLevel, TimeWindow
 from doorstep.domain.parcel import Dimensions, Parcel, ParcelEvent
-from doorstep.services._access import require_id, require_order_writer
+from doorstep.services._access import require_id, require_order_writer, require_reference
 from doorstep.services.errors import NotFound, ServiceError
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import Clock, Conflict, OrderQuery, Page, UnitOfWork
@@ -70,8 +70,7 @@ def resolve_brand(uow: UnitOfWork, requested: str | None) -> str:
         return principal.brand_id
     if requested is None:
         raise InvalidValue("brand_id", "operators must say which brand the order is for")
-    if not ids.has_prefix(requested, "brd") or uow.brands.get(requested) is None:
-        raise InvalidValue("brand_id", "no such brand")
+    require_reference(requested, "brd", uow.brands.get, "brand_id", "brand")
     return requested
 
 
@@ -80,10 +79,7 @@ def _build_order(uow: UnitOfWork, cmd: CreateOrder, now: datetime) -> Order:
     if not 1 <= len(cmd.parcels) <= MAX_PARCELS_PER_ORDER:
         raise InvalidValue("parcels", f"an order has 1 to {MAX_PARCELS_PER_ORDER} parcels")
     brand_id = resolve_brand(uow, cmd.brand_id)
-    if cmd.hub_id is not None and (
-        not ids.has_prefix(cmd.hub_id, "hub") or uow.hubs.get(cmd.hub_id) is None
-    ):
-        raise InvalidValue("hub_id", "no such hub")
+    require_reference(cmd.hub_id, "hub", uow.hubs.get, "hub_id", "hub")
     if uow.orders.get_by_reference(brand_id, cmd.reference) is not None:
         raise Conflict(f"An order with reference {cmd.reference!r} already exists.")
     order_id = ids.new_id("ord")

@@ -16,7 +16,7 @@ from doorstep.domain.errors import InvalidTransition, InvalidValue, WrongVehicle
 from doorstep.domain.events import DomainEvent
 from doorstep.domain.parcel import Parcel, ParcelState, allowed_actions
 from doorstep.domain.scan import HubScan, ScanKind, ScanOutcome, ScanTarget
-from doorstep.services._access import require_hub_operator, require_id
+from doorstep.services._access import require_hub_operator, require_id, require_reference
 from doorstep.services.errors import NotFound
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import Clock, UnitOfWork
@@ -83,10 +83,7 @@ def _check_target(uow: UnitOfWork, cmd: RecordScan) -> None:
     vehicle_id = cmd.target.vehicle_id
     if cmd.kind is ScanKind.LOAD and vehicle_id is None:
         raise InvalidValue("target.vehicle_id", "a load scan needs the vehicle")
-    if vehicle_id is not None and (
-        not ids.has_prefix(vehicle_id, "veh") or uow.vehicles.get(vehicle_id) is None
-    ):
-        raise InvalidValue("target.vehicle_id", "no such vehicle")
+    require_reference(vehicle_id, "veh", uow.vehicles.get, "target.vehicle_id", "vehicle")
 
 
 def _new_scan(
