@@ -4,10 +4,13 @@
     python -m benchmarks.vrptw --set homberger_1000 --budget 60 --instances C1_10_1
     python -m benchmarks.vrptw --set solomon --instances C101,R101 --workers 2
     python -m benchmarks.vrptw --set solomon --budget 1 --solver pyvrp   # the baseline
+    python -m benchmarks.vrptw --set solomon --instances C101 --iterations 500  # any machine alike
 
 Every instance goes through ``doorstep.planning.solve`` (not PyVRP directly), with distance
 as the only cost (1 per km, nothing per hour, no fixed cost) and the instance's fleet. The
 wall time of the whole call is the budget; ``feasible`` comes from the independent checker.
+``--iterations`` stops each search after that many iterations instead of at the budget, so
+the distances do not depend on the machine (the test suite runs it this way).
 """
 
 from __future__ import annotations
@@ -54,11 +57,15 @@ def run_pyvrp(name: str, row: dict[str, str], budget: float, seed: int) -> Row:
                len(routes), feasible, 0, bks, None if gap is None else round(gap, 3))  # fmt: skip
 
 
-def run_one(name: str, row: dict[str, str], budget: float, workers: int, seed: int) -> Row:
+def run_one(
+    name: str, row: dict[str, str], budget: float, workers: int, seed: int, iterations: int | None
+) -> Row:
     instance = load(name, row)
     problem = to_problem(instance)
     matrices = {VehicleType.VAN: matrix(instance)}
-    params = PlannerParams(time_budget_s=budget, seed=seed, workers=workers)
+    params = PlannerParams(
+        time_budget_s=budget, seed=seed, workers=workers, max_iterations=iterations
+    )
     started = time.monotonic()
     plan = solve(problem, matrices, params)
     wall = time.monotonic() - started
@@ -101,6 +108,12 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--instances", default="", help="comma-separated subset, e.g. C101,R101")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--iterations",
+        type=int,
+        default=None,
+        help="stop each search after this many iterations instead of at the budget",
+    )
     parser.add_argument("--json", type=Path, default=None, help="write rows as JSON here")
     parser.add_argument(
         "--solver",
@@ -114,12 +127,16 @@ def main(argv: list[str] | None = None) -> list[Row]:
     unknown = [n for n in wanted if n not in bks]
     if unknown:
         parser.error(f"--instances: not in set {args.set}: {', '.join(unknown)}")
+    if args.iterations is not None and args.solver == "pyvrp":
+        parser.error("--iterations: the pyvrp baseline runs to the budget only")
     rows = []
     for name in wanted:
         if args.solver == "pyvrp":
             rows.append(run_pyvrp(name, bks[name], args.budget, args.seed))
         else:
-            rows.append(run_one(name, bks[name], args.budget, args.workers, args.seed))
+            rows.append(
+                run_one(name, bks[name], args.budget, args.workers, args.seed, args.iterations)
+            )
         print(
             f"{name}: {rows[-1].distance:.2f} gap {rows[-1].gap_pct}% {rows[-1].wall_s:.2f} s",
             flush=True,

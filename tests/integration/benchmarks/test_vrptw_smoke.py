@@ -1,4 +1,8 @@
-"""The VRPTW benchmark runs end to end on one Solomon instance in a fraction of a second."""
+"""The VRPTW benchmark runs end to end on one Solomon instance.
+
+The search is bounded by iterations, so the result is the same on an idle laptop and a
+loaded CI machine; how fast it runs is what the benchmark itself reports.
+"""
 
 import json
 from pathlib import Path
@@ -8,10 +12,9 @@ from benchmarks.vrptw import main
 
 def test_benchmark_solves_c101_feasibly_close_to_the_best_known(tmp_path: Path) -> None:
     out = tmp_path / "rows.json"
-    main(["--set", "solomon", "--budget", "0.2", "--instances", "C101", "--workers", "1",
+    main(["--set", "solomon", "--iterations", "100", "--instances", "C101", "--workers", "1",
           "--json", str(out)])  # fmt: skip
     (row,) = json.loads(out.read_text())
     assert row["instance"] == "C101" and row["n"] == 100
     assert row["feasible"] is True
-    assert 0 <= row["gap_pct"] < 15.0  # 0.2 s on a busy machine: a smoke test, not a score
-    assert row["wall_s"] < 0.5
+    assert 0 <= row["gap_pct"] < 1.0  # C101 is easy: 100 iterations find the best known
