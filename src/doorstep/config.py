@@ -42,7 +42,3 @@ class Settings(BaseSettings):
         if self.database_url:
             return self.database_url
         return f"sqlite:///{(self.data_dir / 'doorstep.sqlite3').resolve()}"
-
-    @property
-    def tracking_base_url(self) -> str:
-        return self.public_url.rstrip("/") + "/t/"

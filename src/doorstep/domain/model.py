@@ -109,14 +109,6 @@ class Recipient:
 
 
 @dataclass(eq=False, slots=True)
-class Operator:
-    """The delivery company running this Doorstep: owns hubs, fleet and brands."""
-
-    id: str
-    name: str
-
-
-@dataclass(eq=False, slots=True)
 class Brand:
     """A shipper (tenant): sees only its own orders and parcels."""
 
@@ -181,13 +173,6 @@ class Order:
     def __post_init__(self) -> None:
         if not self.reference.strip():
             raise InvalidValue("reference", "must not be empty")
-
-    @property
-    def cancellable(self) -> bool:
-        """True while no parcel has left the hub for delivery."""
-        return all(
-            p.can(ParcelAction.CANCEL) or p.state is ParcelState.CANCELLED for p in self.parcels
-        )
 
     def cancel(
         self, *, actor: str, at: datetime, reason_code: str | None = None

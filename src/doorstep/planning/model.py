@@ -155,10 +155,6 @@ class PlanningVehicle:
         if min(self.cost_per_km, self.cost_per_hour, self.fixed_cost) < 0:
             raise InvalidValue(f"vehicle {self.id}.costs", "must not be negative")
 
-    @property
-    def profile(self) -> VehicleType:
-        return self.vehicle_type
-
 
 @dataclass(frozen=True, slots=True)
 class PlanningProblem:

@@ -11,7 +11,7 @@ separate visit rather than forcing an impossible one.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from doorstep.domain.model import (
@@ -135,7 +135,3 @@ def _make_stop(members: list[ParcelRequest]) -> PlanningStop:
         door_time_s=max(overrides) if overrides else None,
         postcode=first.postcode,
     )
-
-
-def stops_by_id(stops: Iterable[PlanningStop]) -> dict[str, PlanningStop]:
-    return {s.id: s for s in stops}

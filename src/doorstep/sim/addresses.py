@@ -32,11 +32,6 @@ class DemoAddress:
     address_type: str
     street: str
 
-    @property
-    def district(self) -> str:
-        """The outward code ("NW5"), the unit hubs commonly sort by."""
-        return self.postcode.split(" ", 1)[0]
-
 
 def parse_addresses(text: str) -> tuple[DemoAddress, ...]:
     """Read the sample's CSV text; a bad row fails loudly with its line number."""

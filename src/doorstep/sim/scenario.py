@@ -1,6 +1,6 @@
 """A demo day's orders: pure and seeded, so the same seed always tells the same story.
 
-The payloads are exactly the body of ``POST /v1/orders`` (API_CONTRACT.md); the demo
+The payloads are exactly the body of ``POST /v1/orders`` (docs/api.md, "Orders"); the demo
 sends them over HTTP as the brands would. The morning's hub scans are planned by
 :func:`plan_hub_morning` (in :mod:`doorstep.sim.hub_morning`, re-exported here) from the
 orders the API created.

@@ -1,4 +1,4 @@
-"""An in-memory Doorstep speaking API_CONTRACT.md, behind an httpx.MockTransport.
+"""An in-memory Doorstep speaking the HTTP API of docs/api.md, behind an httpx.MockTransport.
 
 Scans go through the real parcel state machine (``doorstep.domain.parcel``), so a scan
 plan that this server accepts is one the real hub accepts too. Only what the sim uses

@@ -1,1 +1,1 @@
-"""Pydantic schemas of the HTTP API: the JSON shapes of API_CONTRACT, validated at the edge."""
+"""Pydantic schemas of the HTTP API: the JSON shapes in docs/api.md, validated at the edge."""
