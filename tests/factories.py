@@ -90,7 +90,7 @@ def order(*, brand_id: str | None = None, parcels: int = 1, **overrides: Any) ->
         "window": TimeWindow(MORNING + timedelta(hours=3), MORNING + timedelta(hours=5)),
         "parcels": [parcel(order_id=order_id, brand_id=owner) for _ in range(parcels)],
     }
-    return Order(**(fields | overrides))
+    return Order.create(**(fields | overrides))
 
 
 def create_order_command(**overrides: Any) -> Any:

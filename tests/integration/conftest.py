@@ -126,16 +126,21 @@ def _empty_all_tables(engine: Engine) -> None:
             connection.execute(table.delete())
 
 
-@pytest.fixture(params=DATABASES)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A clean database at the newest schema, as a SQLAlchemy URL."""
-    if request.param == "sqlite":
+def fresh_database(kind: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A clean ``kind`` ("sqlite" or "postgresql") database at the newest schema, as a URL."""
+    if kind == "sqlite":
         path = tmp_path / "doorstep.sqlite3"
         shutil.copyfile(request.getfixturevalue("_sqlite_template"), path)
         return f"sqlite:///{path}"
     url, cleaner = request.getfixturevalue("_postgres_migrated")
     _empty_all_tables(cleaner)
     return str(url)
+
+
+@pytest.fixture(params=DATABASES)
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A clean database at the newest schema, as a SQLAlchemy URL."""
+    return fresh_database(request.param, request, tmp_path)
 
 
 @pytest.fixture(params=DATABASES)

@@ -3,20 +3,24 @@
 It keeps what matters to the use cases: brand scoping (a brand sees only its own rows, so a
 foreign id reads as missing), ``Conflict`` at commit on duplicate keys, ``StaleObject`` on
 concurrent parcel changes, nothing visible to others before commit, rollback on leaving.
+Events are not made here: as in the store, the repositories mark what they store as seen
+and commit writes the events those aggregates recorded (payloads as JSON gives them back).
+tests/integration/store/test_repository_contract.py runs the same checks on both.
 """
 
 from __future__ import annotations
 
 import copy
+import json
 import threading
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 from doorstep.domain.access import Principal
-from doorstep.domain.events import DomainEvent, from_parcel_event
+from doorstep.domain.events import DomainEvent, SeenAggregates
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel
 from doorstep.domain.scan import HubScan, ScanOutcome
@@ -47,6 +51,7 @@ from doorstep.services.ports import (
 )
 
 T = TypeVar("T", Hub, Vehicle, Courier)
+F = TypeVar("F")
 
 
 @dataclass
@@ -85,6 +90,7 @@ class FakeUnitOfWork:
 
     def _reset(self) -> None:
         self._pending: list[tuple[str, Any]] = []
+        self.seen = SeenAggregates()
         self.brands: BrandRepository = _Brands(self)
         self.hubs: HubRepository = _Simple[Hub](self, "hubs")
         self.vehicles: VehicleRepository = _Simple[Vehicle](self, "vehicles")
@@ -111,12 +117,17 @@ class FakeUnitOfWork:
         self.rollback()
 
     def stage(self, kind: str, item: Any) -> None:
-        self._pending.append((kind, copy.deepcopy(item)))
+        self._pending.append((kind, _fresh(item)))
 
     def pending(self, kind: str) -> list[Any]:
         return [item for k, item in self._pending if k == kind]
 
+    def collect_new_events(self) -> Iterator[DomainEvent]:
+        return self.seen.collect_new_events()
+
     def commit(self) -> None:
+        for event in self.collect_new_events():
+            self.outbox.add(event)
         with self.db.lock:
             for kind, item in self._pending:
                 _check(self.db, kind, item)
@@ -128,6 +139,7 @@ class FakeUnitOfWork:
 
     def rollback(self) -> None:
         self._pending = []
+        self.seen.clear()
 
     @property
     def sees_all(self) -> bool:
@@ -187,6 +199,16 @@ def _apply(db: FakeDatabase, kind: str, item: Any) -> None:
         getattr(db, kind)[item.id] = item
 
 
+def _fresh(item: F) -> F:
+    """A copy as the store would give it back: without events recorded but not yet stored
+    (tests may put new orders straight into the database)."""
+    found = copy.deepcopy(item)
+    for aggregate in found if isinstance(found, list) else [found]:
+        if hasattr(aggregate, "collect_events"):
+            aggregate.collect_events()
+    return found
+
+
 class _Repo:
     def __init__(self, uow: FakeUnitOfWork) -> None:
         self.uow = uow
@@ -225,22 +247,28 @@ class _Brands(_Repo):
 
 class _Orders(_Repo):
     def add(self, order: Order) -> None:
+        for parcel in order.parcels:
+            parcel.version = 1  # as the store numbers a new parcel's first version
         self.uow.stage("orders", order)
-        self.uow.stage(
-            "outbox", DomainEvent("order.created", order.id, order.created_at, {}, order.brand_id)
-        )
+        self.uow.seen.add(order)
+
+    def save(self, order: Order) -> None:
+        for parcel in order.parcels:
+            if parcel.new_events:
+                self.uow.parcels.save(parcel)
+        self.uow.seen.add(order)
 
     def _all(self) -> list[Order]:
         return [o for o in self.db.orders.values() if self.uow.visible(o.brand_id)]
 
     def get(self, order_id: str) -> Order | None:
         order = self.db.orders.get(order_id)
-        return copy.deepcopy(order) if order and self.uow.visible(order.brand_id) else None
+        return _fresh(order) if order and self.uow.visible(order.brand_id) else None
 
     def get_by_reference(self, brand_id: str, reference: str) -> Order | None:
         for order in self._all():
             if order.brand_id == brand_id and order.reference == reference:
-                return copy.deepcopy(order)
+                return _fresh(order)
         return None
 
     def list(self, query: OrderQuery) -> Page[Order]:
@@ -262,7 +290,7 @@ class _Orders(_Repo):
             start = next(i for i, o in enumerate(orders) if o.id == query.cursor) + 1
         page = orders[start : start + query.limit]
         more = len(orders) > start + query.limit
-        return Page(copy.deepcopy(page), page[-1].id if more and page else None)
+        return Page(_fresh(page), page[-1].id if more and page else None)
 
     def list_for_planning(
         self, hub_id: str, day_start: datetime, day_end: datetime
@@ -274,28 +302,23 @@ class _Orders(_Repo):
             and any(p.state in PLANNABLE_STATES for p in o.parcels)
             and (o.window is None or (o.window.start < day_end and o.window.end > day_start))
         ]
-        return copy.deepcopy(found)
+        return _fresh(found)
 
 
 class _Parcels(_Repo):
     def get(self, parcel_id: str) -> Parcel | None:
         parcel = self.db.parcels().get(parcel_id)
-        return copy.deepcopy(parcel) if parcel and self.uow.visible(parcel.brand_id) else None
+        return _fresh(parcel) if parcel and self.uow.visible(parcel.brand_id) else None
 
     def get_by_barcode(self, barcode: str) -> Parcel | None:
         for parcel in self.db.parcels().values():
             if parcel.barcode == barcode and self.uow.visible(parcel.brand_id):
-                return copy.deepcopy(parcel)
+                return _fresh(parcel)
         return None
 
     def save(self, parcel: Parcel) -> None:
-        stored = self.db.parcels().get(parcel.id)
-        known = len(stored.events) if stored else 0
         self.uow.stage("parcels", parcel)
-        for event in parcel.events[known:]:
-            self.uow.stage(
-                "outbox", from_parcel_event(event, brand_id=parcel.brand_id, barcode=parcel.barcode)
-            )
+        self.uow.seen.add(parcel)
 
 
 class _Scans(_Repo):
@@ -304,6 +327,7 @@ class _Scans(_Repo):
 
     def add(self, scan: HubScan) -> None:
         self.uow.stage("scans", scan)
+        self.uow.seen.add(scan)
 
     def list_exceptions(self, hub_id: str, limit: int = 100) -> list[HubScan]:
         if self.uow.principal.is_brand:
@@ -379,7 +403,8 @@ class _Plans(_Repo):
 
 class _Outbox(_Repo):
     def add(self, event: DomainEvent) -> None:
-        self.uow.stage("outbox", event)
+        """Stored as a database column gives it back: a payload that is not JSON fails here."""
+        self.uow.stage("outbox", replace(event, payload=json.loads(json.dumps(event.payload))))
 
     def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
         return [(i, e) for i, e, sent in self.db.outbox if sent is None][:limit]

@@ -1,45 +1,208 @@
-"""Domain events as the outbox stores them: a name, the aggregate, a time and a payload.
+"""Every domain event: its name, its payload, and how aggregates carry it to the outbox.
 
-Parcel transitions are :class:`~doorstep.domain.parcel.ParcelEvent`; everything the
-outside world may react to (notifications, webhooks, ETAs, reports) is turned into a
-:class:`DomainEvent` and written in the same transaction as the change.
+An aggregate (an order, a parcel, a hub scan) records the events of its own changes in
+``new_events``; the unit of work collects them from the aggregates it stored and writes
+them to the outbox in the same transaction as the change. Notifications, webhooks, ETAs
+and reports read them there, so a name or a payload field is a published contract:
+``docs/events.md`` lists them and a test keeps that page equal to :data:`PAYLOAD_FIELDS`.
+
+This module imports nothing else of the domain, so every other module may import it.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any, Protocol
 
-from doorstep.domain.parcel import ParcelEvent
+
+class EventName(StrEnum):
+    """The one list of event names. A parcel's is ``parcel.`` and the state it moved to."""
+
+    ORDER_CREATED = "order.created"
+    ORDER_CANCELLED = "order.cancelled"
+    PARCEL_AT_HUB = "parcel.at_hub"
+    PARCEL_SORTED = "parcel.sorted"
+    PARCEL_LOADED = "parcel.loaded"
+    PARCEL_OUT_FOR_DELIVERY = "parcel.out_for_delivery"
+    PARCEL_DELIVERED = "parcel.delivered"
+    PARCEL_ATTEMPT_FAILED = "parcel.attempt_failed"
+    PARCEL_RETURNING = "parcel.returning"
+    PARCEL_RETURNED_TO_SENDER = "parcel.returned_to_sender"
+    PARCEL_CANCELLED = "parcel.cancelled"
+    SCAN_UNKNOWN_BARCODE = "scan.unknown_barcode"
+
+    @classmethod
+    def for_parcel_state(cls, state: str) -> EventName:
+        """The name of a parcel's move into ``state``; ValueError for a state with none."""
+        return cls(f"parcel.{state}")
+
+
+PARCEL_FIELDS = (
+    "parcel_id",
+    "barcode",
+    "sequence",
+    "action",
+    "from_state",
+    "to_state",
+    "actor",
+    "place",
+    "reason_code",
+    "details",
+)
+
+PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
+    {
+        EventName.ORDER_CREATED: ("order_id", "reference", "parcels"),
+        EventName.ORDER_CANCELLED: ("order_id", "reference", "parcel_ids"),
+        EventName.SCAN_UNKNOWN_BARCODE: ("scan_id", "hub_id", "barcode", "kind", "scanned_at"),
+    }
+    | {name: PARCEL_FIELDS for name in EventName if name.startswith("parcel.")}
+)
+"""The keys of each event's payload, in the order ``docs/events.md`` lists them."""
 
 
 @dataclass(frozen=True, slots=True)
 class DomainEvent:
-    name: str  # "parcel.loaded", "order.created", "scan.unknown_barcode"
+    """One event as the outbox stores it. Payload values are JSON: str, int, None, lists, dicts.
+
+    ``name`` is a plain string because the outbox may hold names a newer version wrote;
+    everything this version writes uses :class:`EventName`.
+    """
+
+    name: str
     aggregate_id: str
     occurred_at: datetime
     payload: Mapping[str, Any] = field(default_factory=dict)
     brand_id: str | None = None
 
 
-def from_parcel_event(event: ParcelEvent, *, brand_id: str, barcode: str) -> DomainEvent:
+def order_created(
+    *,
+    order_id: str,
+    brand_id: str,
+    reference: str,
+    at: datetime,
+    parcels: Sequence[tuple[str, str]],
+) -> DomainEvent:
+    """``parcels`` holds ``(parcel_id, barcode)`` pairs."""
     return DomainEvent(
-        name=event.name,
-        aggregate_id=event.parcel_id,
-        occurred_at=event.at,
+        name=EventName.ORDER_CREATED,
+        aggregate_id=order_id,
+        occurred_at=at,
         brand_id=brand_id,
         payload={
-            "parcel_id": event.parcel_id,
-            "barcode": barcode,
-            "sequence": event.sequence,
-            "action": event.action.value,
-            "from_state": event.from_state.value,
-            "to_state": event.to_state.value,
-            "actor": event.actor,
-            "place": event.place,
-            "reason_code": event.reason_code,
-            "details": dict(event.details),
+            "order_id": order_id,
+            "reference": reference,
+            "parcels": [{"parcel_id": p, "barcode": b} for p, b in parcels],
         },
     )
+
+
+def order_cancelled(
+    *, order_id: str, brand_id: str, reference: str, at: datetime, parcel_ids: Sequence[str]
+) -> DomainEvent:
+    """``parcel_ids`` are the parcels this cancellation moved (not those cancelled before)."""
+    return DomainEvent(
+        name=EventName.ORDER_CANCELLED,
+        aggregate_id=order_id,
+        occurred_at=at,
+        brand_id=brand_id,
+        payload={"order_id": order_id, "reference": reference, "parcel_ids": list(parcel_ids)},
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ParcelMove:
+    """What the outbox says of one parcel transition; states and action as their words."""
+
+    parcel_id: str
+    brand_id: str
+    barcode: str
+    sequence: int
+    action: str
+    from_state: str
+    to_state: str
+    actor: str
+    at: datetime
+    place: str | None
+    reason_code: str | None
+    details: Mapping[str, str]
+
+
+def parcel_moved(move: ParcelMove) -> DomainEvent:
+    return DomainEvent(
+        name=EventName.for_parcel_state(move.to_state),
+        aggregate_id=move.parcel_id,
+        occurred_at=move.at,
+        brand_id=move.brand_id,
+        payload={
+            "parcel_id": move.parcel_id,
+            "barcode": move.barcode,
+            "sequence": move.sequence,
+            "action": move.action,
+            "from_state": move.from_state,
+            "to_state": move.to_state,
+            "actor": move.actor,
+            "place": move.place,
+            "reason_code": move.reason_code,
+            "details": dict(move.details),
+        },
+    )
+
+
+def scan_unknown_barcode(
+    *, scan_id: str, hub_id: str, barcode: str, kind: str, scanned_at: datetime, at: datetime
+) -> DomainEvent:
+    """No brand: nobody knows whose parcel it is, so only the operator sees it."""
+    return DomainEvent(
+        name=EventName.SCAN_UNKNOWN_BARCODE,
+        aggregate_id=scan_id,
+        occurred_at=at,
+        payload={
+            "scan_id": scan_id,
+            "hub_id": hub_id,
+            "barcode": barcode,
+            "kind": kind,
+            "scanned_at": scanned_at.isoformat(),
+        },
+    )
+
+
+class RecordsEvents(Protocol):
+    """An aggregate: it keeps the events of its changes until a unit of work collects them."""
+
+    def collect_events(self) -> list[DomainEvent]:
+        """The events recorded since the last collection, oldest first; forgets them."""
+
+
+def drain(events: list[DomainEvent]) -> list[DomainEvent]:
+    """Empty ``events`` in place and return what it held (aggregates may be frozen)."""
+    taken = list(events)
+    events.clear()
+    return taken
+
+
+class SeenAggregates:
+    """The aggregates a unit of work stored, in the order it stored them.
+
+    Kept by identity: the same object stored twice (saved, changed, saved again) is
+    collected once, with all its events. Only stored aggregates are collected, so an
+    event never reaches the outbox without the change it describes.
+    """
+
+    def __init__(self) -> None:
+        self._seen: dict[int, RecordsEvents] = {}
+
+    def add(self, aggregate: RecordsEvents) -> None:
+        self._seen.setdefault(id(aggregate), aggregate)
+
+    def clear(self) -> None:
+        self._seen.clear()
+
+    def collect_new_events(self) -> Iterator[DomainEvent]:
+        for aggregate in list(self._seen.values()):
+            yield from aggregate.collect_events()

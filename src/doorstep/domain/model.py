@@ -6,7 +6,9 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
 
+from doorstep.domain import events
 from doorstep.domain.errors import InvalidValue
+from doorstep.domain.events import DomainEvent
 from doorstep.domain.parcel import Parcel, ParcelAction, ParcelEvent, ParcelState
 
 
@@ -155,7 +157,11 @@ class Courier:
 
 @dataclass(eq=False, slots=True)
 class Order:
-    """A brand's request to deliver one or more parcels to one recipient."""
+    """A brand's request to deliver one or more parcels to one recipient.
+
+    The aggregate of an order and its parcels: build a new one with :meth:`create`, which
+    records ``order.created``; the store rebuilds stored ones with the plain constructor.
+    """
 
     id: str
     brand_id: str
@@ -169,21 +175,85 @@ class Order:
     window: TimeWindow | None = None
     priority: Priority = Priority.NORMAL
     hub_id: str | None = None
+    # Outbox events of changes not yet stored (its parcels keep their own).
+    new_events: list[DomainEvent] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if not self.reference.strip():
             raise InvalidValue("reference", "must not be empty")
 
+    @classmethod
+    def create(
+        cls,
+        *,
+        id: str,
+        brand_id: str,
+        reference: str,
+        recipient: Recipient,
+        address: Address,
+        service_level: ServiceLevel,
+        tracking_token: str,
+        created_at: datetime,
+        parcels: list[Parcel],
+        window: TimeWindow | None = None,
+        priority: Priority = Priority.NORMAL,
+        hub_id: str | None = None,
+    ) -> Order:
+        """A new order, carrying its ``order.created`` event."""
+        order = cls(
+            id=id,
+            brand_id=brand_id,
+            reference=reference,
+            recipient=recipient,
+            address=address,
+            service_level=service_level,
+            tracking_token=tracking_token,
+            created_at=created_at,
+            parcels=parcels,
+            window=window,
+            priority=priority,
+            hub_id=hub_id,
+        )
+        order.new_events.append(
+            events.order_created(
+                order_id=id,
+                brand_id=brand_id,
+                reference=reference,
+                at=created_at,
+                parcels=[(parcel.id, parcel.barcode) for parcel in parcels],
+            )
+        )
+        return order
+
     def cancel(
         self, *, actor: str, at: datetime, reason_code: str | None = None
     ) -> list[ParcelEvent]:
-        """Cancel every parcel, or none: refuses when one is already on its way."""
+        """Cancel every parcel, or none: refuses when one is already on its way.
+
+        Records ``order.cancelled`` when a parcel moved; cancelling again records nothing.
+        """
         for parcel in self.parcels:
             if parcel.state is not ParcelState.CANCELLED and not parcel.can(ParcelAction.CANCEL):
                 # Raise the parcel's own refusal, which names its state and allowed actions.
                 parcel.apply(ParcelAction.CANCEL, actor=actor, at=at)
-        return [
+        moved = [
             parcel.apply(ParcelAction.CANCEL, actor=actor, at=at, reason_code=reason_code)
             for parcel in self.parcels
             if parcel.state is not ParcelState.CANCELLED
         ]
+        if moved:
+            self.new_events.append(
+                events.order_cancelled(
+                    order_id=self.id,
+                    brand_id=self.brand_id,
+                    reference=self.reference,
+                    at=at,
+                    parcel_ids=[event.parcel_id for event in moved],
+                )
+            )
+        return moved
+
+    def collect_events(self) -> list[DomainEvent]:
+        """Its parcels' events first, then its own: a cancellation follows its parcels'."""
+        collected = [event for parcel in self.parcels for event in parcel.collect_events()]
+        return collected + events.drain(self.new_events)

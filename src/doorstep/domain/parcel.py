@@ -2,7 +2,8 @@
 
 Every change of state is an action applied to a parcel; each action appends an
 immutable :class:`ParcelEvent`, and replaying a parcel's events gives its state.
-Hub scans, the courier app and dispatchers all go through :meth:`Parcel.apply`.
+Hub scans, the courier app and dispatchers all go through :meth:`Parcel.apply`, which
+also records the outbox's ``parcel.<state>`` event (see :mod:`doorstep.domain.events`).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from enum import StrEnum
 from types import MappingProxyType
 
 from doorstep.domain.errors import InvalidTransition, InvalidValue, WrongVehicle
+from doorstep.domain.events import DomainEvent, EventName, ParcelMove, drain, parcel_moved
 
 
 class ParcelState(StrEnum):
@@ -87,9 +89,9 @@ class ParcelEvent:
     details: Mapping[str, str] = field(default_factory=dict)
 
     @property
-    def name(self) -> str:
+    def name(self) -> EventName:
         """The event's name in the outbox, for example ``parcel.loaded``."""
-        return f"parcel.{self.to_state.value}"
+        return EventName.for_parcel_state(self.to_state.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +126,8 @@ class Parcel:
     attempts: int = 0
     events: list[ParcelEvent] = field(default_factory=list)
     version: int = 0
+    # Outbox events of changes not yet stored; a parcel read from the store has none.
+    new_events: list[DomainEvent] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if not self.weight_kg >= 0:
@@ -181,7 +185,29 @@ class Parcel:
         )
         self._mutate(event)
         self.events.append(event)
+        self.new_events.append(self._outbox_event(event))
         return event
+
+    def collect_events(self) -> list[DomainEvent]:
+        return drain(self.new_events)
+
+    def _outbox_event(self, event: ParcelEvent) -> DomainEvent:
+        return parcel_moved(
+            ParcelMove(
+                parcel_id=self.id,
+                brand_id=self.brand_id,
+                barcode=self.barcode,
+                sequence=event.sequence,
+                action=event.action.value,
+                from_state=event.from_state.value,
+                to_state=event.to_state.value,
+                actor=event.actor,
+                at=event.at,
+                place=event.place,
+                reason_code=event.reason_code,
+                details=event.details,
+            )
+        )
 
     def _mutate(self, event: ParcelEvent) -> None:
         """Apply an event's effect; shared by :meth:`apply` and :meth:`replay`."""

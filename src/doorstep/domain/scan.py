@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
+from doorstep.domain.events import DomainEvent, drain, scan_unknown_barcode
 from doorstep.domain.parcel import ParcelAction
 
 
@@ -35,7 +36,11 @@ class ScanTarget:
 
 @dataclass(frozen=True, slots=True)
 class HubScan:
-    """One scan as stored: idempotent by (hub_id, client_event_id)."""
+    """One scan as stored: idempotent by (hub_id, client_event_id).
+
+    A new scan is made with :meth:`create`, so that an unknown barcode records its
+    ``scan.unknown_barcode`` event; the store rebuilds stored scans with the constructor.
+    """
 
     id: str
     hub_id: str
@@ -50,3 +55,51 @@ class HubScan:
     message: str
     parcel_id: str | None = None
     parcel_state: str | None = None
+    # Outbox events not yet stored; not part of what the scan is.
+    new_events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
+
+    @classmethod
+    def create(
+        cls,
+        *,
+        id: str,
+        hub_id: str,
+        client_event_id: str,
+        barcode: str,
+        kind: ScanKind,
+        target: ScanTarget,
+        scanned_at: datetime,
+        recorded_at: datetime,
+        actor: str,
+        outcome: ScanOutcome,
+        message: str,
+    ) -> HubScan:
+        """A new scan; an unknown barcode is an exception, announced as an event."""
+        scan = cls(
+            id=id,
+            hub_id=hub_id,
+            client_event_id=client_event_id,
+            barcode=barcode,
+            kind=kind,
+            target=target,
+            scanned_at=scanned_at,
+            recorded_at=recorded_at,
+            actor=actor,
+            outcome=outcome,
+            message=message,
+        )
+        if outcome is ScanOutcome.UNKNOWN_BARCODE:
+            scan.new_events.append(
+                scan_unknown_barcode(
+                    scan_id=id,
+                    hub_id=hub_id,
+                    barcode=barcode,
+                    kind=kind.value,
+                    scanned_at=scanned_at,
+                    at=recorded_at,
+                )
+            )
+        return scan
+
+    def collect_events(self) -> list[DomainEvent]:
+        return drain(self.new_events)

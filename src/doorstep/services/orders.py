@@ -8,9 +8,8 @@ from datetime import datetime
 
 from doorstep.domain import ids
 from doorstep.domain.errors import DomainError, InvalidValue
-from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Address, Order, Priority, Recipient, ServiceLevel, TimeWindow
-from doorstep.domain.parcel import Dimensions, Parcel, ParcelEvent
+from doorstep.domain.parcel import Dimensions, Parcel
 from doorstep.services._access import require_id, require_order_writer, require_reference
 from doorstep.services.errors import NotFound, ServiceError
 from doorstep.services.idempotency import BeforeCommit, commit_with
@@ -94,7 +93,7 @@ def _build_order(uow: UnitOfWork, cmd: CreateOrder, now: datetime) -> Order:
         )
         for spec in cmd.parcels
     ]
-    return Order(
+    return Order.create(
         id=order_id,
         brand_id=brand_id,
         reference=cmd.reference,
@@ -244,30 +243,10 @@ def cancel_order(
         order = uow.orders.get(order_id)
         if order is None:
             raise NotFound("order", order_id)
-        now = clock.now()
-        events = order.cancel(actor=uow.principal.actor, at=now, reason_code=reason_code)
-        changed = {event.parcel_id for event in events}
-        for parcel in order.parcels:
-            if parcel.id in changed:
-                uow.parcels.save(parcel)
-        if events:
-            uow.outbox.add(_order_cancelled(order, events, now))
+        order.cancel(actor=uow.principal.actor, at=clock.now(), reason_code=reason_code)
+        uow.orders.save(order)
         commit_with(uow, order, before_commit)
     return order
-
-
-def _order_cancelled(order: Order, events: list[ParcelEvent], now: datetime) -> DomainEvent:
-    return DomainEvent(
-        name="order.cancelled",
-        aggregate_id=order.id,
-        occurred_at=now,
-        brand_id=order.brand_id,
-        payload={
-            "order_id": order.id,
-            "reference": order.reference,
-            "parcel_ids": [event.parcel_id for event in events],
-        },
-    )
 
 
 def get_parcel(uow: UnitOfWork, parcel_id: str) -> Parcel:

@@ -155,7 +155,11 @@ class CourierRepository(Protocol):
 
 class OrderRepository(Protocol):
     def add(self, order: Order) -> None:
-        """Store a new order with its parcels; writes ``order.created`` to the outbox."""
+        """Store a new order with its parcels; its events go to the outbox at commit."""
+
+    def save(self, order: Order) -> None:
+        """Save the order's changed parcels (as :meth:`ParcelRepository.save` does); the
+        order's and parcels' new events go to the outbox at commit."""
 
     def get(self, order_id: str) -> Order | None: ...
     def get_by_reference(self, brand_id: str, reference: str) -> Order | None: ...
@@ -173,7 +177,8 @@ class ParcelRepository(Protocol):
     def get_by_barcode(self, barcode: str) -> Parcel | None: ...
 
     def save(self, parcel: Parcel) -> None:
-        """Persist state and append the parcel's new events, each also to the outbox.
+        """Persist state and append the parcel's new history; its events reach the outbox
+        at commit.
 
         Raises :class:`StaleObject` (at once or at commit) when the parcel changed since read.
         """
@@ -193,7 +198,9 @@ class PlanRepository(Protocol):
 
 class ScanRepository(Protocol):
     def get(self, hub_id: str, client_event_id: str) -> HubScan | None: ...
-    def add(self, scan: HubScan) -> None: ...
+    def add(self, scan: HubScan) -> None:
+        """Store a scan; its events (an unknown barcode's) go to the outbox at commit."""
+
     def list_exceptions(self, hub_id: str, limit: int = 100) -> list[HubScan]: ...
 
 
@@ -222,7 +229,11 @@ class Outbox(Protocol):
 
 
 class UnitOfWork(Protocol):
-    """One transaction, scoped to one principal. Leaving without commit rolls back."""
+    """One transaction, scoped to one principal. Leaving without commit rolls back.
+
+    Use cases never write domain events themselves: the aggregates record them, and
+    ``commit`` writes those of every aggregate the repositories stored to the outbox.
+    """
 
     principal: Principal
     brands: BrandRepository

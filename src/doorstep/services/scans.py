@@ -13,7 +13,6 @@ from datetime import datetime, timedelta
 
 from doorstep.domain import ids
 from doorstep.domain.errors import InvalidTransition, InvalidValue, WrongVehicle
-from doorstep.domain.events import DomainEvent
 from doorstep.domain.parcel import Parcel, ParcelState, allowed_actions
 from doorstep.domain.scan import HubScan, ScanKind, ScanOutcome, ScanTarget
 from doorstep.services._access import require_hub_operator, require_id, require_reference
@@ -89,7 +88,7 @@ def _check_target(uow: UnitOfWork, cmd: RecordScan) -> None:
 def _new_scan(
     cmd: RecordScan, now: datetime, actor: str, outcome: ScanOutcome, message: str
 ) -> HubScan:
-    return HubScan(
+    return HubScan.create(
         id=ids.new_id("scn"),
         hub_id=cmd.hub_id,
         client_event_id=cmd.client_event_id,
@@ -108,22 +107,7 @@ def _unknown_barcode(uow: UnitOfWork, cmd: RecordScan, now: datetime) -> HubScan
     message = (
         f"Barcode {cmd.barcode} is not known here. Put the parcel aside for the exceptions desk."
     )
-    scan = _new_scan(cmd, now, uow.principal.actor, ScanOutcome.UNKNOWN_BARCODE, message)
-    uow.outbox.add(
-        DomainEvent(
-            name="scan.unknown_barcode",
-            aggregate_id=scan.id,
-            occurred_at=now,
-            payload={
-                "scan_id": scan.id,
-                "hub_id": cmd.hub_id,
-                "barcode": cmd.barcode,
-                "kind": cmd.kind.value,
-                "scanned_at": cmd.scanned_at.isoformat(),
-            },
-        )
-    )
-    return scan
+    return _new_scan(cmd, now, uow.principal.actor, ScanOutcome.UNKNOWN_BARCODE, message)
 
 
 def _apply(uow: UnitOfWork, cmd: RecordScan, parcel: Parcel, now: datetime) -> HubScan:

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain.access import Principal
 from doorstep.domain.errors import InvalidValue
-from doorstep.domain.events import DomainEvent
+from doorstep.domain.events import SeenAggregates
 from doorstep.domain.model import (
     Address,
     AddressType,
@@ -27,8 +27,7 @@ from doorstep.domain.model import (
 from doorstep.services.ports import PLANNABLE_STATES, OrderQuery, Page
 from doorstep.store.base import SqlRepository
 from doorstep.store.crypto import FieldCipher, seal, unseal
-from doorstep.store.outbox import SqlOutbox
-from doorstep.store.parcels import parcel_to_domain, write_parcel
+from doorstep.store.parcels import SqlParcelRepository, parcel_to_domain, write_parcel
 from doorstep.store.scoping import brand_filter, pk_of, scoped
 from doorstep.store.tables import BrandRow, HubRow, OrderRow, ParcelRow
 
@@ -53,14 +52,23 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
 
 
 class SqlOrderRepository(SqlRepository):
+    """Orders with their parcels; what it stores is marked seen, for the outbox at commit."""
+
     def __init__(
-        self, session: Session, principal: Principal, cipher: FieldCipher, outbox: SqlOutbox
+        self,
+        session: Session,
+        principal: Principal,
+        cipher: FieldCipher,
+        *,
+        seen: SeenAggregates,
+        parcels: SqlParcelRepository,
     ) -> None:
         super().__init__(session, principal, cipher)
-        self.outbox = outbox
+        self.seen = seen
+        self.parcels = parcels
 
     def add(self, order: Order) -> None:
-        """Insert the order and its parcels, and ``order.created`` in the outbox."""
+        """Insert the order and its parcels (with any history they already have)."""
         for parcel in order.parcels:
             if parcel.order_id != order.id or parcel.brand_id != order.brand_id:
                 raise InvalidValue("parcels", f"parcel {parcel.id} belongs to another order")
@@ -68,28 +76,20 @@ class SqlOrderRepository(SqlRepository):
             brand_pk = pk_of(self.session, self.principal, BrandRow, order.brand_id, "brand_id")
             row = self._to_row(order, brand_pk)
             self.session.add(row)
-            self._outbox_created(order)
             for parcel in order.parcels:
                 parcel_row = ParcelRow(public_id=parcel.id, brand_pk=brand_pk, version=1)
                 row.parcels.append(parcel_row)
-                write_parcel(self.session, self.principal, parcel_row, parcel, self.outbox)
+                write_parcel(self.session, self.principal, parcel_row, parcel)
         for parcel in order.parcels:
             parcel.version = 1
+        self.seen.add(order)
 
-    def _outbox_created(self, order: Order) -> None:
-        self.outbox.add(
-            DomainEvent(
-                name="order.created",
-                aggregate_id=order.id,
-                occurred_at=order.created_at,
-                brand_id=order.brand_id,
-                payload={
-                    "order_id": order.id,
-                    "reference": order.reference,
-                    "parcels": [{"parcel_id": p.id, "barcode": p.barcode} for p in order.parcels],
-                },
-            )
-        )
+    def save(self, order: Order) -> None:
+        """Save the parcels that changed (each version-checked); the order row never changes."""
+        for parcel in order.parcels:
+            if parcel.new_events:
+                self.parcels.save(parcel)
+        self.seen.add(order)
 
     def get(self, order_id: str) -> Order | None:
         row = self.session.scalar(self._select().where(OrderRow.public_id == order_id))

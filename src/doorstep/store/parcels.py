@@ -1,8 +1,9 @@
 """Parcels and their append-only event history.
 
-A save writes the parcel's state columns, appends the events it does not have yet, and
-puts each of them in the outbox, all in the caller's transaction. The version column
-guards every save: a parcel read before someone else's change cannot overwrite it.
+A save writes the parcel's state columns and appends the events it does not have yet, in
+the caller's transaction; the unit of work then writes the parcel's new outbox events at
+commit. The version column guards every save: a parcel read before someone else's change
+cannot overwrite it.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
 from doorstep.domain.access import Principal
-from doorstep.domain.events import from_parcel_event
+from doorstep.domain.events import SeenAggregates
 from doorstep.domain.parcel import Dimensions, Parcel, ParcelAction, ParcelEvent, ParcelState
 from doorstep.services.ports import StaleObject
 from doorstep.store.base import SqlRepository
 from doorstep.store.crypto import FieldCipher
-from doorstep.store.outbox import SqlOutbox
 from doorstep.store.scoping import pk_of, scoped
 from doorstep.store.tables import ParcelEventRow, ParcelRow, VehicleRow
 
@@ -70,10 +70,8 @@ def parcel_to_domain(row: ParcelRow) -> Parcel:
     )
 
 
-def write_parcel(
-    session: Session, principal: Principal, row: ParcelRow, parcel: Parcel, outbox: SqlOutbox
-) -> None:
-    """Copy the parcel's state onto ``row`` and append its unsaved events (and outbox rows)."""
+def write_parcel(session: Session, principal: Principal, row: ParcelRow, parcel: Parcel) -> None:
+    """Copy the parcel's state onto ``row`` and append the history it does not have yet."""
     dims = parcel.dimensions
     row.barcode = parcel.barcode
     row.weight_kg = parcel.weight_kg
@@ -92,15 +90,14 @@ def write_parcel(
     for event in parcel.events:
         if event.sequence > stored:
             row.events.append(event_to_row(event))
-            outbox.add(from_parcel_event(event, brand_id=parcel.brand_id, barcode=parcel.barcode))
 
 
 class SqlParcelRepository(SqlRepository):
     def __init__(
-        self, session: Session, principal: Principal, cipher: FieldCipher, outbox: SqlOutbox
+        self, session: Session, principal: Principal, cipher: FieldCipher, *, seen: SeenAggregates
     ) -> None:
         super().__init__(session, principal, cipher)
-        self.outbox = outbox
+        self.seen = seen
 
     def get(self, parcel_id: str) -> Parcel | None:
         row = self._row(ParcelRow.public_id == parcel_id)
@@ -120,9 +117,10 @@ class SqlParcelRepository(SqlRepository):
                 f"(version {parcel.version}, now {row.version}): read it again"
             )
         with self.savepoint():
-            write_parcel(self.session, self.principal, row, parcel, self.outbox)
+            write_parcel(self.session, self.principal, row, parcel)
             row.version = parcel.version + 1
         parcel.version = row.version
+        self.seen.add(parcel)
 
     def _row(self, condition: ColumnElement[bool]) -> ParcelRow | None:
         return self.session.scalar(scoped(self.principal, ParcelRow).where(condition))

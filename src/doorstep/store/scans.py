@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
+from doorstep.domain.access import Principal
 from doorstep.domain.errors import InvalidValue
+from doorstep.domain.events import SeenAggregates
 from doorstep.domain.scan import HubScan, ScanKind, ScanOutcome, ScanTarget
 from doorstep.store.base import SqlRepository
+from doorstep.store.crypto import FieldCipher
 from doorstep.store.scoping import pk_of, scoped
 from doorstep.store.tables import HubRow, HubScanRow, ParcelRow
 
@@ -33,6 +37,12 @@ def _scan(row: HubScanRow) -> HubScan:
 
 class SqlScanRepository(SqlRepository):
     """Scans carry the scanned parcel's brand, so a brand sees the scans of its parcels only."""
+
+    def __init__(
+        self, session: Session, principal: Principal, cipher: FieldCipher, *, seen: SeenAggregates
+    ) -> None:
+        super().__init__(session, principal, cipher)
+        self.seen = seen
 
     def get(self, hub_id: str, client_event_id: str) -> HubScan | None:
         query = (
@@ -76,6 +86,7 @@ class SqlScanRepository(SqlRepository):
                     brand_pk=brand_pk,
                 )
             )
+        self.seen.add(scan)
 
     def list_exceptions(self, hub_id: str, limit: int = 100) -> list[HubScan]:
         """Scans a person must look at (refused, unknown barcode), newest first."""

@@ -1,12 +1,14 @@
 """The SQL unit of work: one session, one transaction, one principal.
 
-Leaving the ``with`` block without :meth:`SqlUnitOfWork.commit` rolls everything back,
-outbox rows included, so an event is never published for a change that did not happen.
+The repositories mark what they store as seen; :meth:`SqlUnitOfWork.commit` collects the
+events those aggregates recorded and writes them to the outbox in the same transaction.
+Leaving the ``with`` block without a commit rolls everything back, outbox rows included,
+so an event is never published for a change that did not happen.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Self
 
@@ -14,6 +16,7 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from doorstep.domain.access import Principal
+from doorstep.domain.events import DomainEvent, SeenAggregates
 from doorstep.services import ports
 from doorstep.store.accounts import (
     SqlApiKeyRepository,
@@ -62,22 +65,25 @@ class SqlUnitOfWork:
         self._session_factory = session_factory
         self._cipher: FieldCipher = cipher or PlaintextCipher()
         self._session: Session | None = None
+        self._seen = SeenAggregates()
 
     def __enter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("this unit of work is already open")
         session = self._session_factory()
         self._session = session
+        self._seen.clear()
         parts = (session, self.principal, self._cipher)
-        outbox = SqlOutbox(*parts)
-        self.outbox = outbox
+        seen = self._seen
+        self.outbox = SqlOutbox(*parts)
         self.brands = SqlBrandRepository(*parts)
         self.hubs = SqlHubRepository(*parts)
         self.vehicles = SqlVehicleRepository(*parts)
         self.couriers = SqlCourierRepository(*parts)
-        self.orders = SqlOrderRepository(*parts, outbox=outbox)
-        self.parcels = SqlParcelRepository(*parts, outbox=outbox)
-        self.scans = SqlScanRepository(*parts)
+        parcels = SqlParcelRepository(*parts, seen=seen)
+        self.parcels = parcels
+        self.orders = SqlOrderRepository(*parts, seen=seen, parcels=parcels)
+        self.scans = SqlScanRepository(*parts, seen=seen)
         self.users = SqlUserRepository(*parts)
         self.api_keys = SqlApiKeyRepository(*parts)
         self.idempotency = SqlIdempotencyRepository(*parts)
@@ -91,16 +97,26 @@ class SqlUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         session, self._session = self._session, None
+        self._seen.clear()
         if session is not None:
             session.rollback()  # a no-op after commit
             session.close()
 
     def commit(self) -> None:
+        """Write the stored aggregates' new events to the outbox, then commit both at once."""
+        session = self._open()
+        for event in self.collect_new_events():
+            self.outbox.add(event)
         with translated():
-            self._open().commit()
+            session.commit()
 
     def rollback(self) -> None:
         self._open().rollback()
+        self._seen.clear()
+
+    def collect_new_events(self) -> Iterator[DomainEvent]:
+        """The events of every aggregate stored so far, each once, in the order stored."""
+        return self._seen.collect_new_events()
 
     def _open(self) -> Session:
         if self._session is None:

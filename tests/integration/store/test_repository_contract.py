@@ -1,0 +1,297 @@
+"""One contract, three back-ends: the unit-test fake, SQLite and PostgreSQL pass the same tests.
+
+Mostly what reaches the outbox, name and payload, for each change a use case makes: the
+fake must not invent events of its own (it once wrote an ``order.created`` without a
+payload), so unit tests of use cases see exactly the rows the store would write.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import nullcontext
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from doorstep.domain import ids
+from doorstep.domain.access import Principal
+from doorstep.domain.events import DomainEvent
+from doorstep.domain.model import Brand, Hub
+from doorstep.domain.parcel import ParcelAction, ParcelState
+from doorstep.domain.scan import HubScan, ScanKind, ScanOutcome, ScanTarget
+from doorstep.services.ports import Conflict, StaleObject, UnitOfWork
+from doorstep.store.crypto import FernetCipher
+from doorstep.store.database import create_engine_for
+from doorstep.store.uow import make_uow_factory
+from tests import factories
+from tests.integration.conftest import DATABASES, TEST_SECRET, fresh_database
+from tests.unit.fakes import FakeDatabase, uow_factory
+
+Backend = Callable[[Principal], UnitOfWork]
+SYSTEM = Principal.system("test")
+T0 = factories.MORNING
+
+
+@pytest.fixture(params=["fake", *DATABASES])
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Backend:
+    if request.param == "fake":
+        return uow_factory(FakeDatabase())
+    engine = create_engine_for(fresh_database(request.param, request, tmp_path))
+    request.addfinalizer(engine.dispose)
+    return make_uow_factory(engine, FernetCipher(TEST_SECRET))
+
+
+@dataclass
+class World:
+    brand: Brand
+    hub: Hub
+
+
+@pytest.fixture
+def world(backend: Backend) -> World:
+    brand, hub = factories.brand(), factories.hub()
+    with backend(SYSTEM) as uow:
+        uow.brands.add(brand)
+        uow.hubs.add(hub)
+        uow.commit()
+    return World(brand, hub)
+
+
+def _outbox(backend: Backend) -> list[DomainEvent]:
+    with backend(SYSTEM) as uow:
+        return [event for _, event in uow.outbox.pending(limit=1000)]
+
+
+def _stored_order(backend: Backend, world: World, parcels: int = 1) -> str:
+    order = factories.order(brand_id=world.brand.id, parcels=parcels)
+    with backend(SYSTEM) as uow:
+        uow.orders.add(order)
+        uow.commit()
+    return order.id
+
+
+def _scan(world: World, barcode: str, outcome: ScanOutcome) -> HubScan:
+    return HubScan.create(
+        id=ids.new_id("scn"),
+        hub_id=world.hub.id,
+        client_event_id=ids.new_id("scn"),
+        barcode=barcode,
+        kind=ScanKind.RECEIVE,
+        target=ScanTarget(),
+        scanned_at=T0,
+        recorded_at=T0 + timedelta(seconds=2),
+        actor="usr_hub",
+        outcome=outcome,
+        message="...",
+    )
+
+
+def test_adding_an_order_writes_order_created_with_its_parcels(
+    backend: Backend, world: World
+) -> None:
+    order = factories.order(brand_id=world.brand.id, parcels=2)
+    with backend(SYSTEM) as uow:
+        uow.orders.add(order)
+        uow.commit()
+
+    assert _outbox(backend) == [
+        DomainEvent(
+            name="order.created",
+            aggregate_id=order.id,
+            occurred_at=order.created_at,
+            brand_id=world.brand.id,
+            payload={
+                "order_id": order.id,
+                "reference": order.reference,
+                "parcels": [{"parcel_id": p.id, "barcode": p.barcode} for p in order.parcels],
+            },
+        )
+    ]
+    assert [p.version for p in order.parcels] == [1, 1]
+
+
+def test_cancelling_writes_each_parcel_then_the_order_and_cancelling_again_nothing(
+    backend: Backend, world: World
+) -> None:
+    order_id = _stored_order(backend, world, parcels=2)
+    later = T0 + timedelta(hours=1)
+    for _ in range(2):
+        with backend(SYSTEM) as uow:
+            found = uow.orders.get(order_id)
+            assert found is not None
+            found.cancel(actor="usr_disp", at=later, reason_code="brand_request")
+            uow.orders.save(found)
+            uow.commit()
+        order = found
+
+    events = _outbox(backend)[1:]
+    assert [e.name for e in events] == ["parcel.cancelled", "parcel.cancelled", "order.cancelled"]
+    assert events[0].payload == {
+        "parcel_id": order.parcels[0].id,
+        "barcode": order.parcels[0].barcode,
+        "sequence": 1,
+        "action": "cancel",
+        "from_state": "created",
+        "to_state": "cancelled",
+        "actor": "usr_disp",
+        "place": None,
+        "reason_code": "brand_request",
+        "details": {},
+    }
+    assert events[2] == DomainEvent(
+        name="order.cancelled",
+        aggregate_id=order_id,
+        occurred_at=later,
+        brand_id=world.brand.id,
+        payload={
+            "order_id": order_id,
+            "reference": order.reference,
+            "parcel_ids": [p.id for p in order.parcels],
+        },
+    )
+    with backend(SYSTEM) as uow:
+        stored = uow.orders.get(order_id)
+    assert stored is not None
+    assert [p.state for p in stored.parcels] == [ParcelState.CANCELLED] * 2
+
+
+def test_scans_write_each_transition_of_the_parcel_in_order(backend: Backend, world: World) -> None:
+    order_id = _stored_order(backend, world)
+    with backend(SYSTEM) as uow:
+        order = uow.orders.get(order_id)
+        assert order is not None
+        parcel = uow.parcels.get_by_barcode(order.parcels[0].barcode)
+        assert parcel is not None
+        parcel.apply(ParcelAction.RECEIVE, actor="usr_hub", at=T0, place=world.hub.id)
+        uow.parcels.save(parcel)
+        parcel.apply(ParcelAction.SORT, actor="usr_hub", at=T0, place=world.hub.id, bay="B4")
+        uow.parcels.save(parcel)  # the same parcel twice: each event still written once
+        uow.scans.add(_scan(world, parcel.barcode, ScanOutcome.ACCEPTED))
+        uow.commit()
+
+    events = _outbox(backend)[1:]
+    assert [(e.name, e.aggregate_id, e.brand_id) for e in events] == [
+        ("parcel.at_hub", parcel.id, world.brand.id),
+        ("parcel.sorted", parcel.id, world.brand.id),
+    ]
+    assert events[1].payload == {
+        "parcel_id": parcel.id,
+        "barcode": parcel.barcode,
+        "sequence": 2,
+        "action": "sort",
+        "from_state": "at_hub",
+        "to_state": "sorted",
+        "actor": "usr_hub",
+        "place": world.hub.id,
+        "reason_code": None,
+        "details": {"bay": "B4"},
+    }
+
+
+def test_an_unknown_barcode_writes_scan_unknown_barcode_for_no_brand(
+    backend: Backend, world: World
+) -> None:
+    scan = _scan(world, "DS0000NOBODY", ScanOutcome.UNKNOWN_BARCODE)
+    with backend(SYSTEM) as uow:
+        uow.scans.add(scan)
+        uow.commit()
+
+    assert _outbox(backend) == [
+        DomainEvent(
+            name="scan.unknown_barcode",
+            aggregate_id=scan.id,
+            occurred_at=scan.recorded_at,
+            brand_id=None,
+            payload={
+                "scan_id": scan.id,
+                "hub_id": world.hub.id,
+                "barcode": "DS0000NOBODY",
+                "kind": "receive",
+                "scanned_at": T0.isoformat(),
+            },
+        )
+    ]
+    with backend(SYSTEM) as uow:
+        assert uow.scans.list_exceptions(world.hub.id) == [scan]
+
+
+@pytest.mark.parametrize("leave", ["no_commit", "exception", "rollback_then_commit"])
+def test_nothing_reaches_the_outbox_unless_its_change_commits(
+    backend: Backend, world: World, leave: str
+) -> None:
+    order_id = _stored_order(backend, world)
+    crash = pytest.raises(RuntimeError) if leave == "exception" else nullcontext()
+    with crash, backend(SYSTEM) as uow:
+        order = uow.orders.get(order_id)
+        assert order is not None
+        order.cancel(actor="usr_disp", at=T0)
+        uow.orders.save(order)
+        uow.scans.add(_scan(world, "DS0000NOBODY", ScanOutcome.UNKNOWN_BARCODE))
+        if leave == "exception":
+            raise RuntimeError("the scanner crashed")
+        if leave == "rollback_then_commit":
+            uow.rollback()
+            uow.commit()
+
+    assert [e.name for e in _outbox(backend)] == ["order.created"]
+    with backend(SYSTEM) as uow:
+        stored = uow.orders.get(order_id)
+    assert stored is not None and stored.parcels[0].state is ParcelState.CREATED
+
+
+def test_a_stale_parcel_writes_neither_its_state_nor_its_event(
+    backend: Backend, world: World
+) -> None:
+    order_id = _stored_order(backend, world)
+    copies = []
+    for _ in range(2):
+        with backend(SYSTEM) as uow:
+            order = uow.orders.get(order_id)
+        assert order is not None
+        copies.append(order.parcels[0])
+    fresh, old_copy = copies
+    with backend(SYSTEM) as uow:
+        fresh.apply(ParcelAction.RECEIVE, actor="usr_a", at=T0)
+        uow.parcels.save(fresh)
+        uow.commit()
+
+    old_copy.apply(ParcelAction.CANCEL, actor="usr_b", at=T0)
+    with backend(SYSTEM) as uow, pytest.raises(StaleObject):
+        uow.parcels.save(old_copy)
+        uow.commit()
+
+    assert [e.name for e in _outbox(backend)] == ["order.created", "parcel.at_hub"]
+
+
+def test_a_reference_used_twice_by_one_brand_conflicts_and_writes_nothing(
+    backend: Backend, world: World
+) -> None:
+    first = factories.order(brand_id=world.brand.id)
+    again = factories.order(brand_id=world.brand.id, reference=first.reference)
+    with backend(SYSTEM) as uow:
+        uow.orders.add(first)
+        uow.commit()
+    with backend(SYSTEM) as uow, pytest.raises(Conflict):
+        uow.orders.add(again)
+        uow.commit()
+
+    assert [e.aggregate_id for e in _outbox(backend)] == [first.id]
+
+
+def test_a_brand_sees_only_its_own_orders_and_parcels(backend: Backend, world: World) -> None:
+    other = factories.brand(name="Hackney Books")
+    with backend(SYSTEM) as uow:
+        uow.brands.add(other)
+        uow.commit()
+    mine, theirs = _stored_order(backend, world), factories.order(brand_id=other.id)
+    with backend(SYSTEM) as uow:
+        uow.orders.add(theirs)
+        uow.commit()
+
+    with backend(Principal.brand(world.brand.id, "key_test")) as uow:
+        assert uow.orders.get(mine) is not None
+        assert uow.orders.get(theirs.id) is None
+        assert uow.parcels.get(theirs.parcels[0].id) is None
+        assert uow.parcels.get_by_barcode(theirs.parcels[0].barcode) is None
