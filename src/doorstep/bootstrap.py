@@ -10,16 +10,17 @@ from fastapi import FastAPI
 
 from doorstep.api import create_app
 from doorstep.config import Settings
-from doorstep.domain.model import VehicleType
-from doorstep.geo.provider import TravelTimeProvider
+from doorstep.geo.matrix_cache import CacheableProvider, CachedProvider, MatrixCache
+from doorstep.geo.postcodes import PostcodeLookup
 from doorstep.geo.road_network import RoadNetworkProvider, load_network
-from doorstep.geo.straight_line import StraightLineProvider
-from doorstep.geo.traffic import FREE_FLOW, LONDON
+from doorstep.geo.straight_line import STRAIGHT_LINE, StraightLineProvider
+from doorstep.geo.traffic import LONDON
 from doorstep.jobs.queue import make_queue
 from doorstep.jobs.tasks import PlanJobs
+from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
 from doorstep.services.container import Container
-from doorstep.services.ports import PasswordHasher, Routing
+from doorstep.services.ports import PasswordHasher, Routing, RoutingFor
 from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
 from doorstep.store.migrate import check_schema_current
@@ -33,25 +34,41 @@ class SystemClock:
         return datetime.now(UTC)
 
 
-def london_leg_factor(moment: datetime) -> float:
-    """London's van speed bands as a travel-time multiplier (slower speed, longer leg).
+def build_routing(settings: Settings) -> RoutingFor:
+    """Network name -> routing, for the CLI and the API alike: London traffic by time of
+    day (vans slowed, bikes and walkers not) and matrices cached on disk under the data
+    directory. Providers are made once per name (a road network takes a moment to load).
+    ``straight_line`` needs no data; any other name is a packaged road network or the
+    path of one made by ``doorstep geo build-network``.
 
-    Applied to every profile: bikes lose a little in peak hours too, and an estimate on
-    the slow side keeps promised windows."""
-    return 1.0 / LONDON.factor(moment, VehicleType.VAN)
+    Raises ``UnknownNetwork`` for a name that is neither straight line nor a network.
+    """
+    matrix_cache = MatrixCache(settings.data_dir / "matrix-cache")
+
+    @cache
+    def routing_for(network: str) -> Routing:
+        inner: CacheableProvider
+        if network == STRAIGHT_LINE:
+            # A frozen dataclass: its read-only ``name`` satisfies the protocol at run time.
+            inner = cast(CacheableProvider, StraightLineProvider(traffic=LONDON))
+        else:
+            inner = RoadNetworkProvider(load_network(network), traffic=LONDON)
+        return Routing(provider=CachedProvider(inner, matrix_cache), traffic=LONDON)
+
+    return routing_for
 
 
 @cache
-def routing_for(network: str) -> Routing:
-    """Free-flow matrices from the named back-end; the planner adds London's traffic per
-    leg. Providers are made once per process (a road network takes a moment to load)."""
-    provider: TravelTimeProvider
-    if network == "straight_line":
-        # A frozen dataclass: its read-only ``name`` satisfies the protocol at run time.
-        provider = cast(TravelTimeProvider, StraightLineProvider(traffic=FREE_FLOW))
-    else:
-        provider = RoadNetworkProvider(load_network(network), traffic=FREE_FLOW)
-    return Routing(provider=provider, leg_factor=london_leg_factor)
+def postcode_lookup() -> PostcodeLookup:
+    """The packaged London postcode table, loaded on first look-up and shared."""
+    return PostcodeLookup()
+
+
+def planner_params() -> PlannerParams:
+    """How plan jobs search (the budget comes from each plan). One search per job: workers
+    are threads or processes of their own, and forking the solver from inside a server's
+    thread is not safe."""
+    return PlannerParams(workers=1)
 
 
 def build_container(
@@ -60,13 +77,15 @@ def build_container(
     passwords: PasswordHasher | None = None,
     check_schema: bool = True,
     jobs: PlanJobs | None = None,
+    planner: PlannerParams | None = None,
 ) -> Container:
     """Engine, unit of work (sensitive fields encrypted), clock, password hasher, the job
     queue (``jobs`` bound to the container; made from settings when not given) and the
     routing back-ends.
 
     Refuses (``SchemaOutdated``) a database whose schema is not the code's: run
-    ``doorstep db upgrade`` first. ``passwords`` lets tests use a cheaper Argon2 cost.
+    ``doorstep db upgrade`` first. ``passwords`` lets tests use a cheaper Argon2 cost, and
+    ``planner`` bound a solve by iterations (the plan's budget still sets the time).
     """
     engine = create_engine_for(settings.effective_database_url)
     if check_schema:
@@ -80,7 +99,9 @@ def build_container(
         public_url=settings.public_url,
         on_close=engine.dispose,
         enqueue_plan=jobs.enqueue,
-        routing_for=routing_for,
+        routing_for=build_routing(settings),
+        planner=planner or planner_params(),
+        postcodes=postcode_lookup(),
     )
     jobs.bind(container)
     return container

@@ -25,6 +25,7 @@ from doorstep.config import Settings
 from doorstep.domain.access import Principal
 from doorstep.domain.model import Role
 from doorstep.jobs.consumer import start_in_process
+from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
 from doorstep.services import accounts
 from doorstep.services.container import Container
@@ -77,21 +78,24 @@ class LiveApi:
 
 
 @contextmanager
-def serve(database_url: str, data_dir: Path | None = None) -> Iterator[LiveApi]:
+def serve(
+    database_url: str, data_dir: Path | None = None, planner: PlannerParams | None = None
+) -> Iterator[LiveApi]:
     """Run the API for ``database_url`` in a thread until the block ends.
 
     Jobs go to a local (SQLite) queue in ``data_dir`` and a consumer thread runs them, as
     ``doorstep serve`` does on one machine; the queue is made only when a job is enqueued.
+    ``planner`` replaces how plan jobs search (a test bounds them by iterations).
     """
     with (
         tempfile.TemporaryDirectory() as scratch,
-        _serve(database_url, data_dir or Path(scratch)) as live,
+        _serve(database_url, data_dir or Path(scratch), planner) as live,
     ):
         yield live
 
 
 @contextmanager
-def _serve(database_url: str, data_dir: Path) -> Iterator[LiveApi]:
+def _serve(database_url: str, data_dir: Path, planner: PlannerParams | None) -> Iterator[LiveApi]:
     settings = Settings(
         mode="test",
         database_url=database_url,
@@ -102,7 +106,10 @@ def _serve(database_url: str, data_dir: Path) -> Iterator[LiveApi]:
     )
     jobs = build_jobs(settings)
     container = build_container(
-        settings, passwords=Argon2PasswordHasher(time_cost=1, memory_cost=1024), jobs=jobs
+        settings,
+        passwords=Argon2PasswordHasher(time_cost=1, memory_cost=1024),
+        jobs=jobs,
+        planner=planner,
     )
     consumer = start_in_process(jobs.queue)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)

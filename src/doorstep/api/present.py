@@ -22,9 +22,11 @@ from doorstep.api.schemas.scans import ScanPublic, ScanTargetPublic
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelEvent
 from doorstep.domain.scan import HubScan
+from doorstep.planning.document import PlanDocument
 from doorstep.services import plans
 from doorstep.services.accounts import IssuedKey
 from doorstep.services.orders import order_status
+from doorstep.services.plans import StoredPlanRequest
 from doorstep.services.ports import PlanRecord, User
 
 
@@ -181,7 +183,7 @@ def plan(item: PlanRecord, now: datetime, base: str) -> PlanPublic:
         started_at=item.started_at,
         finished_at=item.finished_at,
         error=item.error,
-        request=item.request,
+        request=StoredPlanRequest.model_validate(item.request),
         links=PlanLinks(self=url, geojson=f"{url}/geojson"),
-        result=item.result,
+        result=None if item.result is None else PlanDocument.model_validate(item.result),
     )

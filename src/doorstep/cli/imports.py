@@ -36,6 +36,7 @@ def import_orders(
                 CLI,
                 iter(lambda: stream.read(CHUNK), b""),
                 clock=container.clock,
+                postcodes=container.postcodes,
                 brand_id=brand,
                 atomic=atomic,
             )

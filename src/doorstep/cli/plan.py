@@ -14,16 +14,19 @@ import sys
 import threading
 import time
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
 from doorstep.cli._common import fail, load_settings
 from doorstep.domain.model import GeoPoint
+
+if TYPE_CHECKING:
+    from doorstep.planning.document import PlanDocument
 
 CHUNK = 64 * 1024
 MAX_LISTED = 20
@@ -44,15 +47,20 @@ def plan(
     depart: Annotated[str, typer.Option("--depart", help="Departure, HH:MM London.")] = "08:00",
     budget: Annotated[float, typer.Option("--budget", help="Seconds to search.")] = 30.0,
     network: Annotated[
-        str, typer.Option("--network", help="'straight', a packaged network or a .npz path.")
-    ] = "straight",
+        str,
+        typer.Option("--network", help="'straight_line', a packaged network or a .npz path."),
+    ] = "straight_line",
     fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.JSON,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the search.")] = 1,
     workers: Annotated[int, typer.Option("--workers", help="Search processes.")] = 2,
+    iterations: Annotated[
+        int | None,
+        typer.Option("--iterations", help="Stop each search after N iterations (repeatable)."),
+    ] = None,
 ) -> None:
     """Plan a day's routes from an order file and a fleet file."""
+    from doorstep.bootstrap import postcode_lookup
     from doorstep.domain.errors import InvalidValue
-    from doorstep.geo.postcodes import PostcodeLookup
     from doorstep.planning.export import plan_document
     from doorstep.planning.params import PlannerParams
     from doorstep.services.plan_input import PlanInputError, build_plan_input
@@ -60,33 +68,37 @@ def plan(
 
     plan_date, departure, hub_point = _when_and_where(day, depart, hub)
     try:
-        params = PlannerParams(time_budget_s=budget, seed=seed, workers=workers)
+        params = PlannerParams(
+            time_budget_s=budget, seed=seed, workers=workers, max_iterations=iterations
+        )
     except InvalidValue as error:
-        fail(f"--{error.field.replace('time_budget_s', 'budget')}: {error.reason}")
+        flag = {"time_budget_s": "budget", "max_iterations": "iterations"}.get(error.field)
+        fail(f"--{flag or error.field}: {error.reason}")
     accepted = _read_orders(orders)
     fleet_rows = _read_fleet(fleet, plan_date)
-    provider, traffic = _provider(network)
+    routing = _routing(network)
     try:
         plan_input = build_plan_input(
             accepted, fleet_rows, hub=hub_point, plan_date=plan_date,
-            departure=departure, postcodes=PostcodeLookup(),
+            departure=departure, postcodes=postcode_lookup(),
         )  # fmt: skip
         for warning in plan_input.warnings:
             typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
         problem = plan_input.problem
-        leg_factor = traffic_leg_factor(traffic, departure, problem.profiles())
+        leg_factor = traffic_leg_factor(routing.traffic, departure, problem.profiles())
         label = f"planning {len(problem.stops)} stops on {len(problem.vehicles)} vehicles"
         with _Ticker(label, budget):
-            result, _ = solve_input(plan_input, provider, params, leg_factor=leg_factor)
+            result, _ = solve_input(plan_input, routing.provider, params, leg_factor=leg_factor)
     except PlanInputError as error:
         _fail_listing([str(p) for p in error.problems])
-    document = plan_document(result, problem)
+    document = plan_document(result, problem, plan_input.built.manifest)
     _write(out, fmt, document)
     _summary(document, plan_input.stop_rows)
     typer.echo(f"wrote {out} ({fmt.value})")
 
 
 def _when_and_where(day: str, depart: str, hub: str) -> tuple[date, datetime, GeoPoint]:
+    from doorstep.domain.errors import InvalidValue
     from doorstep.services._csv_values import parse_moment
 
     try:
@@ -100,7 +112,7 @@ def _when_and_where(day: str, depart: str, hub: str) -> tuple[date, datetime, Ge
     parts = hub.split(",")
     try:
         return plan_date, departure, GeoPoint(float(parts[0]), float(parts[1]))
-    except (ValueError, IndexError, Exception):
+    except (ValueError, IndexError, InvalidValue):  # not numbers, one number, off the globe
         fail(f"--hub: {hub!r} is not LAT,LON (like 51.5353,-0.1426)")
 
 
@@ -154,23 +166,15 @@ def _fail_listing(problems: list[str]) -> None:
     fail(f"{len(problems)} problem(s) in the input{more}; nothing was planned")
 
 
-def _provider(network: str) -> tuple[Any, Any]:
-    """The travel-time provider (cached on disk under the data dir) and its traffic."""
-    from doorstep.geo.matrix_cache import CachedProvider, MatrixCache
-    from doorstep.geo.road_network import RoadNetworkProvider, UnknownNetwork, load_network
-    from doorstep.geo.straight_line import StraightLineProvider
-    from doorstep.geo.traffic import LONDON
+def _routing(network: str) -> Any:
+    """The travel-time provider and traffic, chosen where the API's are (bootstrap)."""
+    from doorstep.bootstrap import build_routing
+    from doorstep.geo.road_network import UnknownNetwork
 
-    inner: Any
-    if network == "straight":
-        inner = StraightLineProvider(traffic=LONDON)
-    else:
-        try:
-            inner = RoadNetworkProvider(load_network(network), LONDON)
-        except UnknownNetwork as error:
-            fail(f"--network: {error}, or 'straight' for straight-line distances")
-    cache = MatrixCache(load_settings().data_dir / "matrix-cache")
-    return CachedProvider(inner, cache), LONDON
+    try:
+        return build_routing(load_settings())(network)
+    except UnknownNetwork as error:
+        fail(f"--network: {error}, or 'straight_line' for straight-line distances")
 
 
 class _Ticker:
@@ -198,7 +202,7 @@ class _Ticker:
         self.thread.join()
 
 
-def _write(out: Path, fmt: Format, document: dict[str, Any]) -> None:
+def _write(out: Path, fmt: Format, document: PlanDocument) -> None:
     from doorstep.planning.export import CSV_COLUMNS, csv_rows, geojson
 
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -208,24 +212,24 @@ def _write(out: Path, fmt: Format, document: dict[str, Any]) -> None:
             writer.writeheader()
             writer.writerows(csv_rows(document))
         return
-    data = geojson(document) if fmt is Format.GEOJSON else document
+    data = geojson(document) if fmt is Format.GEOJSON else document.to_json()
     out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
 
 
-def _summary(document: dict[str, Any], stop_rows: Any) -> None:
-    totals = document["totals"]
+def _summary(document: PlanDocument, stop_rows: Callable[[str], list[int]]) -> None:
+    totals = document.totals
     typer.echo(
-        f"{totals['routes']} routes, {totals['stops']} stops, {totals['parcels']} parcels, "
-        f"{totals['distance_m'] / 1000:.1f} km, {totals['duration_s'] / 3600:.1f} h, "
-        f"{totals['co2_kg']:.1f} kg CO2"
+        f"{totals.routes} routes, {totals.stops} stops, {totals.parcels} parcels, "
+        f"{totals.distance_m / 1000:.1f} km, {totals.duration_s / 3600:.1f} h, "
+        f"{totals.co2_kg:.1f} kg CO2"
     )
-    reasons = Counter(item["reason"] for item in document["unassigned"])
+    reasons = Counter(item.reason for item in document.unassigned)
     for reason, count in sorted(reasons.items()):
         rows = sorted(
             row
-            for item in document["unassigned"]
-            if item["reason"] == reason
-            for row in stop_rows(item["stop_id"])
+            for item in document.unassigned
+            if item.reason == reason
+            for row in stop_rows(item.stop_id)
         )
         shown = ", ".join(map(str, rows[:10])) + (" ..." if len(rows) > 10 else "")
         typer.echo(f"unassigned: {count} stop(s) {reason} (order rows {shown})")

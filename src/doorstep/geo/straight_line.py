@@ -27,6 +27,9 @@ from doorstep.geo.geometry import coordinates, pairwise_haversine_m
 from doorstep.geo.provider import TravelMatrix
 from doorstep.geo.traffic import LONDON, TrafficProfile
 
+STRAIGHT_LINE = "straight_line"
+"""The network name that means this provider, wherever a network is named (CLI, API)."""
+
 DEFAULT_SPEEDS_KMH: Mapping[VehicleType, float] = MappingProxyType(
     {VehicleType.VAN: 28.0, VehicleType.E_CARGO_BIKE: 15.0, VehicleType.ON_FOOT: 5.0}
 )
@@ -42,7 +45,7 @@ class StraightLineProvider:
     speeds_kmh: Mapping[VehicleType, float] = field(default_factory=lambda: DEFAULT_SPEEDS_KMH)
     detours: Mapping[VehicleType, float] = field(default_factory=lambda: DEFAULT_DETOURS)
     traffic: TrafficProfile = LONDON
-    name: str = "straight_line"
+    name: str = STRAIGHT_LINE
 
     def __post_init__(self) -> None:
         for profile in VehicleType:

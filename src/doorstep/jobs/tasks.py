@@ -55,7 +55,11 @@ class PlanJobs:
         container = self._bound()
         try:
             done = plans.run_plan(
-                container.uow_factory, plan_id, container.routing_for, container.clock
+                container.uow_factory,
+                plan_id,
+                container.routing_for,
+                container.clock,
+                container.planner,
             )
         except NotFound:
             log.warning("plan job for unknown plan %s dropped", plan_id)

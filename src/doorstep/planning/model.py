@@ -251,9 +251,12 @@ class Route:
 
 @dataclass(frozen=True, slots=True)
 class Unassigned:
+    """A stop on no route; ``detail`` says more where the reason alone would not."""
+
     stop_id: str
     parcel_ids: tuple[str, ...]
     reason: UnassignedReason
+    detail: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

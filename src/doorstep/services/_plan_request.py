@@ -10,30 +10,61 @@ Defaults, for a vehicle the request does not describe: shift 08:00-18:00 London 
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import Annotated, Any
 from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 from doorstep.domain import ids
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Order, Vehicle
 from doorstep.domain.parcel import Parcel
-from doorstep.planning import (
-    Break,
-    ParcelLoad,
-    ParcelRequest,
-    PlanningHub,
-    PlanningProblem,
-    PlanningVehicle,
-    Unassigned,
-    UnassignedReason,
-    group_into_stops,
-)
+from doorstep.planning import Break, PlanningHub, PlanningVehicle
 from doorstep.services._access import require_reference
+from doorstep.services.plan_problem import BuiltProblem, ParcelToPlan, build_problem
 from doorstep.services.ports import PLANNABLE_STATES, PlanRecord, UnitOfWork
 
 LONDON = ZoneInfo("Europe/London")
+HhMm = Annotated[dt.time, PlainSerializer(lambda t: t.isoformat("minutes"), return_type=str)]
+"""A London clock time on the plan's date, written ``HH:MM``."""
+
+
+class _Stored(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid", populate_by_name=True)
+
+
+class StoredBreak(_Stored):
+    earliest: HhMm
+    latest: HhMm
+    minutes: int
+
+
+class StoredShift(_Stored):
+    vehicle_id: str
+    shift_start: HhMm
+    shift_end: HhMm
+    break_: StoredBreak | None = Field(alias="break")
+    cost_per_km: float
+    cost_per_hour: float
+
+
+class StoredPlanRequest(_Stored):
+    """The request as planned: every vehicle's shift spelled out, the parcels chosen."""
+
+    hub_id: str
+    plan_date: dt.date = Field(alias="date")
+    depart: HhMm
+    budget_s: int
+    network: str
+    vehicles: list[StoredShift]
+    order_ids: list[str]
+    parcel_ids: list[str]
+
+    def to_json(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", by_alias=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,10 +100,6 @@ def local_day(day: date) -> tuple[datetime, datetime]:
     """The London day's bounds (a clock change makes it 23 or 25 hours long)."""
     start = datetime.combine(day, time(0), LONDON)
     return start, datetime.combine(day + timedelta(days=1), time(0), LONDON)
-
-
-def _hhmm(moment: time) -> str:
-    return moment.isoformat(timespec="minutes")
 
 
 def _check_shift(index: int, shift: VehicleShift) -> None:
@@ -112,110 +139,105 @@ def _chosen_vehicles(uow: UnitOfWork, cmd: RequestPlan) -> list[tuple[Vehicle, V
     return chosen
 
 
-def normalise_request(uow: UnitOfWork, cmd: RequestPlan) -> dict[str, Any]:
+def normalise_request(uow: UnitOfWork, cmd: RequestPlan) -> StoredPlanRequest:
     """The request as stored: validated against hub and fleet, with the parcels to plan."""
     require_reference(cmd.hub_id, "hub", uow.hubs.get, "hub_id", "hub")
     vehicles = _chosen_vehicles(uow, cmd)
     start, end = local_day(cmd.plan_date)
     orders = uow.orders.list_for_planning(cmd.hub_id, start, end)
     parcels = [p.id for o in orders for p in o.parcels if p.state in PLANNABLE_STATES]
-    return {
-        "hub_id": cmd.hub_id,
-        "date": cmd.plan_date.isoformat(),
-        "depart": _hhmm(cmd.depart),
-        "budget_s": cmd.budget_s,
-        "network": cmd.network,
-        "vehicles": [
-            {
-                "vehicle_id": vehicle.id,
-                "shift_start": _hhmm(shift.shift_start),
-                "shift_end": _hhmm(shift.shift_end),
-                "break": None
+    return StoredPlanRequest(
+        hub_id=cmd.hub_id,
+        plan_date=cmd.plan_date,
+        depart=cmd.depart,
+        budget_s=cmd.budget_s,
+        network=cmd.network,
+        vehicles=[
+            StoredShift(
+                vehicle_id=vehicle.id,
+                shift_start=shift.shift_start,
+                shift_end=shift.shift_end,
+                break_=None
                 if shift.break_ is None
-                else {
-                    "earliest": _hhmm(shift.break_.earliest),
-                    "latest": _hhmm(shift.break_.latest),
-                    "minutes": shift.break_.minutes,
-                },
-                "cost_per_km": shift.cost_per_km,
-                "cost_per_hour": shift.cost_per_hour,
-            }
+                else StoredBreak(
+                    earliest=shift.break_.earliest,
+                    latest=shift.break_.latest,
+                    minutes=shift.break_.minutes,
+                ),
+                cost_per_km=shift.cost_per_km,
+                cost_per_hour=shift.cost_per_hour,
+            )
             for vehicle, shift in vehicles
         ],
-        "order_ids": [o.id for o in orders],
-        "parcel_ids": parcels,
-    }
+        order_ids=[o.id for o in orders],
+        parcel_ids=parcels,
+    )
 
 
-def _at(day: date, hhmm: str) -> datetime:
-    return datetime.combine(day, time.fromisoformat(hhmm), LONDON)
+def _at(day: date, moment: time) -> datetime:
+    return datetime.combine(day, moment, LONDON)
 
 
-def _vehicle(uow: UnitOfWork, day: date, hub_id: str, spec: dict[str, Any]) -> PlanningVehicle:
-    vehicle = uow.vehicles.get(spec["vehicle_id"])
+def _vehicle(uow: UnitOfWork, day: date, hub_id: str, spec: StoredShift) -> PlanningVehicle:
+    vehicle = uow.vehicles.get(spec.vehicle_id)
     if vehicle is None:
-        raise InvalidValue("vehicles", f"vehicle {spec['vehicle_id']} no longer exists")
-    brk = spec["break"]
+        raise InvalidValue("vehicles", f"vehicle {spec.vehicle_id} no longer exists")
+    brk = spec.break_
     return PlanningVehicle(
         id=vehicle.id,
         vehicle_type=vehicle.vehicle_type,
         capacity=vehicle.capacity,
-        shift_start=_at(day, spec["shift_start"]),
-        shift_end=_at(day, spec["shift_end"]),
+        shift_start=_at(day, spec.shift_start),
+        shift_end=_at(day, spec.shift_end),
         start_hub=hub_id,
         end_hub=hub_id,
         break_=None
         if brk is None
-        else Break(_at(day, brk["earliest"]), _at(day, brk["latest"]), brk["minutes"] * 60),
-        cost_per_km=spec["cost_per_km"],
-        cost_per_hour=spec["cost_per_hour"],
+        else Break(_at(day, brk.earliest), _at(day, brk.latest), brk.minutes * 60),
+        cost_per_km=spec.cost_per_km,
+        cost_per_hour=spec.cost_per_hour,
     )
 
 
-def _parcel_request(order: Order, parcel: Parcel) -> ParcelRequest:
-    assert order.address.point is not None
-    volume = parcel.dimensions.volume_litres if parcel.dimensions else 0.0
-    return ParcelRequest(
-        parcel=ParcelLoad(parcel.id, parcel.weight_kg, volume),
-        point=order.address.point,
-        address_key=" ".join((*order.address.lines, order.address.postcode)),
-        postcode=order.address.postcode,
+def _to_plan(order: Order, parcel: Parcel) -> ParcelToPlan:
+    return ParcelToPlan(
+        parcel_id=parcel.id,
+        reference=order.reference,
+        recipient_name=order.recipient.name,
+        address=order.address,
+        weight_kg=parcel.weight_kg,
+        volume_litres=parcel.dimensions.volume_litres if parcel.dimensions else 0.0,
         window=order.window,
         service_level=order.service_level,
         priority=order.priority,
-        address_type=order.address.address_type,
+        barcode=parcel.barcode,
     )
 
 
-def planning_problem(
-    uow: UnitOfWork, plan: PlanRecord
-) -> tuple[PlanningProblem, tuple[Unassigned, ...]]:
-    """The problem to solve, and parcels that cannot be placed at all (no coordinates)."""
-    request = plan.request
+def planning_problem(uow: UnitOfWork, plan: PlanRecord) -> BuiltProblem:
+    """The stored request as a problem, by the one road every door takes: the parcels
+    still waiting (in the order chosen), the hub, and each vehicle's shift."""
+    request = StoredPlanRequest.model_validate(plan.request)
     hub = uow.hubs.get(plan.hub_id)
     if hub is None:
         raise InvalidValue("hub_id", "the hub no longer exists")
     day = plan.plan_date
-    vehicles = tuple(_vehicle(uow, day, hub.id, spec) for spec in request["vehicles"])
-    wanted = set(request["parcel_ids"])
-    requests: list[ParcelRequest] = []
-    unplaceable: list[Unassigned] = []
-    for order_id in request["order_ids"]:
+    vehicles = [_vehicle(uow, day, hub.id, spec) for spec in request.vehicles]
+    wanted = set(request.parcel_ids)
+    parcels: list[ParcelToPlan] = []
+    for order_id in request.order_ids:
         order = uow.orders.get(order_id)
-        for parcel in order.parcels if order else []:
-            if parcel.id not in wanted or parcel.state not in PLANNABLE_STATES:
-                continue
-            if order is not None and order.address.point is None:
-                stop_id = f"stop_{parcel.id}"
-                reason = UnassignedReason.UNROUTABLE_ADDRESS
-                unplaceable.append(Unassigned(stop_id, (parcel.id,), reason))
-            elif order is not None:
-                requests.append(_parcel_request(order, parcel))
-    problem = PlanningProblem(
-        date=day,
-        departure=_at(day, request["depart"]),
-        hubs=(PlanningHub(hub.id, hub.point),),
-        stops=tuple(group_into_stops(requests)),
+        if order is None:
+            continue
+        parcels += [
+            _to_plan(order, parcel)
+            for parcel in order.parcels
+            if parcel.id in wanted and parcel.state in PLANNABLE_STATES
+        ]
+    return build_problem(
+        parcels,
+        hubs=[PlanningHub(hub.id, hub.point)],
         vehicles=vehicles,
+        plan_date=day,
+        departure=_at(day, request.depart),
     )
-    return problem, tuple(unplaceable)

@@ -6,7 +6,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from doorstep.services.ports import Clock, PasswordHasher, Routing, UnitOfWorkFactory
+from doorstep.domain.model import GeoPoint
+from doorstep.planning.params import PlannerParams
+from doorstep.services.ports import Clock, Geocoder, PasswordHasher, Routing, UnitOfWorkFactory
 
 
 def _no_queue(plan_id: str) -> None:
@@ -15,6 +17,13 @@ def _no_queue(plan_id: str) -> None:
 
 def _no_routing(network: str) -> Routing:
     raise RuntimeError(f"no routing back-end is wired for {network!r}")
+
+
+class _NoGeocoder:
+    """Knows no postcode: orders without coordinates stay without a point."""
+
+    def centroid(self, postcode: str) -> GeoPoint | None:
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +38,9 @@ class Container:
     # Called after a plan request commits; bootstrap points it at the job queue.
     enqueue_plan: Callable[[str], None] = _no_queue
     routing_for: Callable[[str], Routing] = _no_routing  # network name -> back-end
+    # How plan jobs search; each plan's budget replaces the time. Tests bound iterations.
+    planner: PlannerParams = field(default_factory=lambda: PlannerParams(workers=1))
+    postcodes: Geocoder = field(default_factory=_NoGeocoder)  # places orders given no lat/lon
 
     def close(self) -> None:
         self.on_close()

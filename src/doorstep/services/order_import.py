@@ -39,7 +39,7 @@ from doorstep.services.orders import (
     create_orders_batch,
     resolve_brand,
 )
-from doorstep.services.ports import Clock, Conflict, UnitOfWork, UnitOfWorkFactory
+from doorstep.services.ports import Clock, Conflict, Geocoder, UnitOfWork, UnitOfWorkFactory
 
 ATOMIC_MAX_ROWS: Final = 10_000
 """An all-or-nothing import is one transaction holding every order: keep it bounded."""
@@ -56,6 +56,7 @@ def import_orders_csv(
     chunks: Iterable[bytes],
     *,
     clock: Clock,
+    postcodes: Geocoder | None = None,
     brand_id: str | None = None,
     atomic: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
@@ -74,6 +75,7 @@ def import_orders_csv(
     with uow_factory(principal) as uow:
         owner = resolve_brand(uow, brand_id)
     importer = _Importer(uow_factory, principal, clock, owner, before_commit)
+    importer.postcodes = postcodes
     if atomic:
         return importer.all_or_nothing(chunks)
     return importer.in_batches(chunks, batch_size)
@@ -96,6 +98,7 @@ class _Importer:
         self.brand_id = brand_id
         self.before_commit = before_commit
         self.report = ReportBuilder()
+        self.postcodes: Geocoder | None = None  # places rows given without lat/lon
 
     def in_batches(self, chunks: Iterable[bytes], batch_size: int) -> ImportReport:
         pending: Pending = []
@@ -125,7 +128,11 @@ class _Importer:
 
         commands = [cmd for _, cmd in pending]
         refused = create_orders_all_or_nothing(
-            self.uow_factory(self.principal), commands, clock=self.clock, before_commit=hook
+            self.uow_factory(self.principal),
+            commands,
+            clock=self.clock,
+            postcodes=self.postcodes,
+            before_commit=hook,
         )
         if outcome:
             return outcome[0]
@@ -152,7 +159,10 @@ class _Importer:
         for attempt in range(_CONFLICT_RETRIES):
             try:
                 items = create_orders_batch(
-                    self.uow_factory(self.principal), commands, clock=self.clock
+                    self.uow_factory(self.principal),
+                    commands,
+                    clock=self.clock,
+                    postcodes=self.postcodes,
                 )
             except Conflict:
                 if attempt == _CONFLICT_RETRIES - 1:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from doorstep.domain import ids
@@ -13,7 +13,7 @@ from doorstep.domain.parcel import Dimensions, Parcel
 from doorstep.services._access import require_id, require_order_writer, require_reference
 from doorstep.services.errors import NotFound, ServiceError
 from doorstep.services.idempotency import BeforeCommit, commit_with
-from doorstep.services.ports import Clock, Conflict, OrderQuery, Page, UnitOfWork
+from doorstep.services.ports import Clock, Conflict, Geocoder, OrderQuery, Page, UnitOfWork
 
 MAX_PARCELS_PER_ORDER = 50
 MAX_BATCH = 1000
@@ -73,7 +73,18 @@ def resolve_brand(uow: UnitOfWork, requested: str | None) -> str:
     return requested
 
 
-def _build_order(uow: UnitOfWork, cmd: CreateOrder, now: datetime) -> Order:
+def placed(address: Address, postcodes: Geocoder | None) -> Address:
+    """The address with its point: as given, else its postcode's centroid looked up now,
+    at intake, so every plan finds it there. An unknown postcode keeps no point (its
+    parcels are then reported ``unroutable_address`` by the planner)."""
+    if address.point is not None or postcodes is None:
+        return address
+    return replace(address, point=postcodes.centroid(address.postcode))
+
+
+def _build_order(
+    uow: UnitOfWork, cmd: CreateOrder, now: datetime, postcodes: Geocoder | None
+) -> Order:
     """Check the command against what is stored and make the new order (not yet added)."""
     if not 1 <= len(cmd.parcels) <= MAX_PARCELS_PER_ORDER:
         raise InvalidValue("parcels", f"an order has 1 to {MAX_PARCELS_PER_ORDER} parcels")
@@ -98,7 +109,7 @@ def _build_order(uow: UnitOfWork, cmd: CreateOrder, now: datetime) -> Order:
         brand_id=brand_id,
         reference=cmd.reference,
         recipient=cmd.recipient,
-        address=cmd.address,
+        address=placed(cmd.address, postcodes),
         service_level=cmd.service_level,
         tracking_token=ids.new_tracking_token(),
         created_at=now,
@@ -114,12 +125,15 @@ def create_order(
     cmd: CreateOrder,
     *,
     clock: Clock,
+    postcodes: Geocoder | None = None,
     before_commit: BeforeCommit[Order] | None = None,
 ) -> Order:
-    """Create one order with its parcels (state ``created``, barcodes, tracking token)."""
+    """Create one order with its parcels (state ``created``, barcodes, tracking token).
+
+    ``postcodes`` places an address given without lat/lon (see :func:`placed`)."""
     with uow:
         require_order_writer(uow.principal)
-        order = _build_order(uow, cmd, clock.now())
+        order = _build_order(uow, cmd, clock.now(), postcodes)
         uow.orders.add(order)
         commit_with(uow, order, before_commit)
     return order
@@ -130,6 +144,7 @@ def create_orders_batch(
     cmds: Sequence[CreateOrder | DomainError],
     *,
     clock: Clock,
+    postcodes: Geocoder | None = None,
     before_commit: BeforeCommit[list[BatchItem]] | None = None,
 ) -> list[BatchItem]:
     """Create every valid order of a batch in one transaction; report each refused one.
@@ -142,7 +157,7 @@ def create_orders_batch(
         raise InvalidValue("orders", f"a batch holds at most {MAX_BATCH} orders")
     with uow:
         require_order_writer(uow.principal)
-        results = _build_batch(uow, cmds, clock.now())
+        results = _build_batch(uow, cmds, clock.now(), postcodes)
         commit_with(uow, results, before_commit)
     return results
 
@@ -152,6 +167,7 @@ def create_orders_all_or_nothing(
     cmds: Sequence[CreateOrder],
     *,
     clock: Clock,
+    postcodes: Geocoder | None = None,
     before_commit: BeforeCommit[list[BatchItem]] | None = None,
 ) -> list[BatchItem]:
     """Create every order in one transaction, or none of them.
@@ -163,7 +179,7 @@ def create_orders_all_or_nothing(
     """
     with uow:
         require_order_writer(uow.principal)
-        results = _build_batch(uow, cmds, clock.now())
+        results = _build_batch(uow, cmds, clock.now(), postcodes)
         refused = [item for item in results if item.order is None]
         if refused:
             uow.rollback()
@@ -173,10 +189,13 @@ def create_orders_all_or_nothing(
 
 
 def _build_batch(
-    uow: UnitOfWork, cmds: Sequence[CreateOrder | DomainError], now: datetime
+    uow: UnitOfWork,
+    cmds: Sequence[CreateOrder | DomainError],
+    now: datetime,
+    postcodes: Geocoder | None,
 ) -> list[BatchItem]:
     seen: set[tuple[str, str]] = set()
-    return [_batch_item(uow, index, cmd, now, seen) for index, cmd in enumerate(cmds)]
+    return [_batch_item(uow, index, cmd, now, seen, postcodes) for index, cmd in enumerate(cmds)]
 
 
 def _batch_item(
@@ -185,11 +204,12 @@ def _batch_item(
     cmd: CreateOrder | DomainError,
     now: datetime,
     seen: set[tuple[str, str]],
+    postcodes: Geocoder | None,
 ) -> BatchItem:
     if isinstance(cmd, DomainError):
         return _refused(index, cmd)
     try:
-        order = _build_order(uow, cmd, now)
+        order = _build_order(uow, cmd, now, postcodes)
         if (order.brand_id, order.reference) in seen:
             raise Conflict(f"Reference {cmd.reference!r} appears twice in this batch.")
     except (DomainError, Conflict, ServiceError) as error:

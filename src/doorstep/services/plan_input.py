@@ -1,38 +1,33 @@
 """Order rows, fleet rows, a hub and a day into one :class:`PlanningProblem`.
 
 Everything a person typed is checked here, before any routing, and each problem names
-the file, row and column to fix: a missing coordinate whose postcode is unknown, a window
-already over at departure, an empty fleet. A parcel heavier (or bulkier) than every
-vehicle is a *warning*, not an error: the rest of the day can still be planned, and the
-planner reports that parcel's stop ``too_heavy_for_every_vehicle`` (or
-``too_large_for_every_vehicle``) with the row named here.
+the file, row and column to fix: a window already over at departure, an empty fleet.
+Reading the file is this door's order intake, so a row without coordinates is geocoded
+here from its postcode, as the API does when an order is created; the rows then take
+the one road every door takes (:func:`doorstep.services.plan_problem.build_problem`).
+
+Some things are *warnings*, not errors, because the rest of the day can still be
+planned: a postcode nobody knows (its parcels are reported ``unroutable_address``), and
+a parcel heavier (or bulkier) than every vehicle (``too_heavy_for_every_vehicle`` or
+``too_large_for_every_vehicle``), each with the row named here.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from doorstep.domain.errors import InvalidValue
-from doorstep.domain.model import Capacity, GeoPoint, TimeWindow
-from doorstep.geo.postcodes import PostcodeLookup
-from doorstep.planning.model import (
-    AreaType,
-    Break,
-    ParcelLoad,
-    PlanningHub,
-    PlanningProblem,
-    PlanningVehicle,
-)
-from doorstep.planning.stops import ParcelRequest, group_into_stops
+from doorstep.domain.model import Address, Capacity, GeoPoint, TimeWindow
+from doorstep.planning.model import Break, PlanningHub, PlanningProblem, PlanningVehicle
 from doorstep.services.fleet_csv import FleetRow
 from doorstep.services.order_csv import AcceptedRow
 from doorstep.services.order_draft import OrderDraft, ParcelDraft
+from doorstep.services.plan_problem import BuiltProblem, ParcelToPlan, build_problem
+from doorstep.services.ports import Geocoder
 
 DEFAULT_HUB = "hub"
-# Postcode areas of central London, where a van rarely parks at the door.
-_CENTRAL_AREAS = frozenset({"EC", "WC"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,15 +57,23 @@ class PlanInputError(Exception):
 class PlanInput:
     """The problem, and how to find each parcel and hub again in the files."""
 
-    problem: PlanningProblem
+    built: BuiltProblem
     parcel_rows: dict[str, int]
     geocoded_rows: frozenset[int]
     hub_sources: dict[str, str]
     warnings: tuple[InputProblem, ...] = field(default_factory=tuple)
 
+    @property
+    def problem(self) -> PlanningProblem:
+        return self.built.problem
+
     def stop_rows(self, stop_id: str) -> list[int]:
-        stop = next(s for s in self.problem.stops if s.id == stop_id)
-        return sorted({self.parcel_rows[p] for p in stop.parcel_ids})
+        """The order rows of a stop (or of an unplaceable parcel's ``stop_<parcel id>``)."""
+        stop = next((s for s in self.problem.stops if s.id == stop_id), None)
+        if stop is not None:
+            return sorted({self.parcel_rows[p] for p in stop.parcel_ids})
+        left = (u for u in self.built.unplaceable if u.stop_id == stop_id)
+        return [self.parcel_rows[u.parcel_ids[0]] for u in left]
 
 
 def parcel_id(reference: str, index: int) -> str:
@@ -85,98 +88,83 @@ def build_plan_input(
     hub: GeoPoint,
     plan_date: date,
     departure: datetime,
-    postcodes: PostcodeLookup,
+    postcodes: Geocoder,
 ) -> PlanInput:
     """Raises :class:`PlanInputError` naming every bad row; returns warnings otherwise."""
     problems: list[InputProblem] = []
+    warnings: list[InputProblem] = []
     if not fleet:
         problems.append(InputProblem("fleet", None, None, "the fleet has no vehicles"))
-    requests, parcel_rows, geocoded = _requests(orders, departure, postcodes, problems)
+    parcels, parcel_rows, geocoded = _parcels(orders, departure, postcodes, problems, warnings)
     hubs, hub_sources, vehicles = _fleet(fleet, hub, problems)
     if problems:
         raise PlanInputError(problems)
     try:
-        problem = PlanningProblem(
-            plan_date, departure, hubs, tuple(group_into_stops(requests)), vehicles
+        built = build_problem(
+            parcels, hubs=hubs, vehicles=vehicles, plan_date=plan_date, departure=departure
         )
     except InvalidValue as error:
         raise PlanInputError([InputProblem("input", None, None, str(error))]) from error
-    warnings = _too_big(orders, fleet)
-    return PlanInput(problem, parcel_rows, frozenset(geocoded), hub_sources, tuple(warnings))
+    warnings += _too_big(orders, fleet)
+    return PlanInput(built, parcel_rows, frozenset(geocoded), hub_sources, tuple(warnings))
 
 
-def _requests(
+def _parcels(
     orders: Sequence[AcceptedRow],
     departure: datetime,
-    postcodes: PostcodeLookup,
+    postcodes: Geocoder,
     problems: list[InputProblem],
-) -> tuple[list[ParcelRequest], dict[str, int], set[int]]:
-    requests: list[ParcelRequest] = []
+    warnings: list[InputProblem],
+) -> tuple[list[ParcelToPlan], dict[str, int], set[int]]:
+    parcels: list[ParcelToPlan] = []
     parcel_rows: dict[str, int] = {}
     geocoded: set[int] = set()
     for accepted in orders:
         draft, row = accepted.draft, accepted.row
-        point = _point(draft, row, postcodes, problems, geocoded)
+        point = _point(draft, postcodes)
+        if point is None:
+            reason = f"unknown postcode {draft.postcode!r} and no lat/lon given: not routed"
+            warnings.append(InputProblem("orders", row, "postcode", reason))
+        elif draft.lat is None or draft.lon is None:
+            geocoded.add(row)
         in_time, window = _window(draft, row, departure, problems)
-        if point is None or not in_time:
+        if not in_time:
             continue
+        address = replace(draft.address(), point=point)
         for index, parcel in enumerate(draft.parcels, start=1):
             pid = parcel_id(draft.reference, index)
             parcel_rows[pid] = row
-            requests.append(_request(draft, pid, parcel.weight_kg, _litres(parcel), point, window))
-    return requests, parcel_rows, geocoded
+            parcels.append(_parcel(draft, pid, parcel, address, window))
+    return parcels, parcel_rows, geocoded
 
 
-def _request(
-    draft: OrderDraft,
-    pid: str,
-    weight_kg: float,
-    litres: float,
-    point: GeoPoint,
-    window: TimeWindow | None,
-) -> ParcelRequest:
-    return ParcelRequest(
-        parcel=ParcelLoad(pid, weight_kg, litres),
-        point=point,
-        address_key=" ".join((*draft.address_lines, draft.postcode)),
-        postcode=draft.postcode,
+def _parcel(
+    draft: OrderDraft, pid: str, parcel: ParcelDraft, address: Address, window: TimeWindow | None
+) -> ParcelToPlan:
+    return ParcelToPlan(
+        parcel_id=pid,
+        reference=draft.reference,
+        recipient_name=draft.recipient_name,
+        address=address,
+        weight_kg=parcel.weight_kg,
+        volume_litres=_litres(parcel),
         window=window,
         service_level=draft.service_level,
         priority=draft.priority,
-        address_type=draft.address_type,
-        area=area_of(draft.postcode),
     )
-
-
-def area_of(postcode: str) -> AreaType:
-    """EC and WC postcodes are central London (scarce loading bays); the rest inner."""
-    letters = "".join(c for c in postcode[:2] if c.isalpha())
-    return AreaType.CENTRAL if letters in _CENTRAL_AREAS else AreaType.INNER
 
 
 def _litres(parcel: ParcelDraft) -> float:
     dimensions = parcel.dimensions()
     if dimensions is None:
         return 0.0
-    return float(dimensions.length_cm * dimensions.width_cm * dimensions.height_cm) / 1000.0
+    return dimensions.volume_litres
 
 
-def _point(
-    draft: OrderDraft,
-    row: int,
-    postcodes: PostcodeLookup,
-    problems: list[InputProblem],
-    geocoded: set[int],
-) -> GeoPoint | None:
+def _point(draft: OrderDraft, postcodes: Geocoder) -> GeoPoint | None:
     if draft.lat is not None and draft.lon is not None:
         return GeoPoint(draft.lat, draft.lon)
-    found = postcodes.centroid(draft.postcode)
-    if found is None:
-        reason = f"unknown postcode {draft.postcode!r} and no lat/lon given"
-        problems.append(InputProblem("orders", row, "postcode", reason))
-        return None
-    geocoded.add(row)
-    return found
+    return postcodes.centroid(draft.postcode)
 
 
 def _window(

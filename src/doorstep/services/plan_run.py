@@ -9,6 +9,7 @@ the plan so a caller can re-check it with :func:`doorstep.planning.check_plan`.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from doorstep.domain.model import VehicleType
@@ -52,13 +53,16 @@ def solve_input(
     leg_factor: LegFactor = free_flow,
 ) -> tuple[Plan, dict[VehicleType, TravelMatrix]]:
     """The plan and the matrices it was solved on; :class:`PlanInputError` for a point
-    off the network (the hub named by its flag or fleet row, a stop by its order rows)."""
+    off the network (the hub named by its flag or fleet row, a stop by its order rows).
+    Parcels without a point (unknown postcode) are in the plan as ``unroutable_address``."""
     problem = plan_input.problem
     try:
         matrices = travel_matrices(problem, provider)
     except UnroutablePoint as error:
         raise PlanInputError([_unroutable(plan_input, error)]) from error
-    return solve(problem, matrices, params, leg_factor=leg_factor), matrices
+    plan = solve(problem, matrices, params, leg_factor=leg_factor)
+    plan = replace(plan, unassigned=plan.unassigned + plan_input.built.unplaceable)
+    return plan, matrices
 
 
 def _unroutable(plan_input: PlanInput, error: UnroutablePoint) -> InputProblem:

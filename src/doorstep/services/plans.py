@@ -16,18 +16,21 @@ from doorstep.domain import ids
 from doorstep.domain.access import Principal
 from doorstep.domain.errors import DomainError, InvalidValue
 from doorstep.geo.road_network import packaged_networks
+from doorstep.geo.straight_line import STRAIGHT_LINE
 from doorstep.planning import PlannerParams, plan_day
 from doorstep.planning.export import plan_document
 from doorstep.services._access import require_hub_operator, require_id
 from doorstep.services._plan_request import (
     BreakSpec,
     RequestPlan,
+    StoredPlanRequest,
     VehicleShift,
     normalise_request,
     planning_problem,
 )
 from doorstep.services.errors import NotFound
 from doorstep.services.idempotency import BeforeCommit, commit_with
+from doorstep.services.plan_run import traffic_leg_factor
 from doorstep.services.ports import (
     Clock,
     Json,
@@ -42,6 +45,7 @@ __all__ = [
     "MAX_BUDGET_S",
     "BreakSpec",
     "RequestPlan",
+    "StoredPlanRequest",
     "VehicleShift",
     "get_plan",
     "known_networks",
@@ -59,7 +63,7 @@ log = logging.getLogger("doorstep.plans")
 
 def known_networks() -> list[str]:
     """Network names a plan may ask for: straight line (no data) and every packaged one."""
-    return ["straight_line", *packaged_networks()]
+    return [STRAIGHT_LINE, *packaged_networks()]
 
 
 def request_plan(
@@ -76,7 +80,7 @@ def request_plan(
     if cmd.network not in known_networks():
         raise InvalidValue("network", f"unknown network; known: {', '.join(known_networks())}")
     with uow:
-        request = normalise_request(uow, cmd)
+        request = normalise_request(uow, cmd).to_json()
         plan = PlanRecord(
             id=ids.new_id("pln"),
             hub_id=cmd.hub_id,
@@ -129,9 +133,15 @@ def stale_plans(uow: UnitOfWork, now: datetime) -> list[str]:
 
 
 def run_plan(
-    uow_factory: UnitOfWorkFactory, plan_id: str, routing_for: RoutingFor, clock: Clock
+    uow_factory: UnitOfWorkFactory,
+    plan_id: str,
+    routing_for: RoutingFor,
+    clock: Clock,
+    params: PlannerParams,
 ) -> PlanRecord:
-    """Solve a stored request and store the plan document, or the reason it failed."""
+    """Solve a stored request and store the plan document, or the reason it failed.
+
+    ``params`` say how to search; the plan's own budget replaces their time budget."""
     with uow_factory(JOB) as uow:
         plan = uow.plans.get(plan_id)
         if plan is None:
@@ -142,7 +152,7 @@ def run_plan(
         uow.plans.save(plan)
         uow.commit()
     try:
-        document = _solve(uow_factory, plan, routing_for)
+        document = _solve(uow_factory, plan, routing_for, params)
     except (DomainError, ValueError) as error:
         return _finish(uow_factory, plan, clock, error=_reason(error))
     except Exception:
@@ -151,16 +161,18 @@ def run_plan(
     return _finish(uow_factory, plan, clock, document=document)
 
 
-def _solve(uow_factory: UnitOfWorkFactory, plan: PlanRecord, routing_for: RoutingFor) -> Json:
+def _solve(
+    uow_factory: UnitOfWorkFactory, plan: PlanRecord, routing_for: RoutingFor, params: PlannerParams
+) -> Json:
     with uow_factory(JOB) as uow:
-        problem, unplaceable = planning_problem(uow, plan)
+        built = planning_problem(uow, plan)
+    problem = built.problem
     routing = routing_for(plan.network)
-    # One search per job: workers are threads or processes of their own, and forking
-    # the solver from inside a server's thread is not safe.
-    params = PlannerParams(time_budget_s=float(plan.budget_s), workers=1)
-    solved = plan_day(problem, routing.provider, params, leg_factor=routing.leg_factor)
-    solved = replace(solved, unassigned=solved.unassigned + unplaceable)
-    return plan_document(solved, problem)
+    legs = traffic_leg_factor(routing.traffic, problem.departure, problem.profiles())
+    params = replace(params, time_budget_s=float(plan.budget_s))
+    solved = plan_day(problem, routing.provider, params, leg_factor=legs)
+    solved = replace(solved, unassigned=solved.unassigned + built.unplaceable)
+    return plan_document(solved, problem, built.manifest).to_json()
 
 
 def _reason(error: Exception) -> str:

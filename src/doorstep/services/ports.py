@@ -16,10 +16,11 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 from doorstep.domain.access import Principal
 from doorstep.domain.events import DomainEvent
-from doorstep.domain.model import Brand, Courier, Hub, Order, Role, Vehicle
+from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Role, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelState
 from doorstep.domain.scan import HubScan
 from doorstep.geo.provider import TravelTimeProvider
+from doorstep.geo.traffic import TrafficProfile
 
 T = TypeVar("T")
 
@@ -270,6 +271,11 @@ class Clock(Protocol):
         """The current time, timezone-aware (UTC)."""
 
 
+class Geocoder(Protocol):
+    def centroid(self, postcode: str) -> GeoPoint | None:
+        """The postcode's point, or None when it is not known."""
+
+
 class PasswordHasher(Protocol):
     def hash(self, password: str) -> str: ...
     def verify(self, password_hash: str, password: str) -> bool: ...
@@ -280,10 +286,14 @@ Json = dict[str, Any]
 
 @dataclass(frozen=True, slots=True)
 class Routing:
-    """A travel-time back-end and the traffic multiplier the planner applies per leg."""
+    """A travel-time back-end and the traffic it makes its matrices in.
+
+    The provider applies ``traffic`` at the departure's band; the planner then scales each
+    leg by its own band relative to that one (``services.plan_run.traffic_leg_factor``).
+    """
 
     provider: TravelTimeProvider
-    leg_factor: Callable[[datetime], float]
+    traffic: TrafficProfile
 
 
 RoutingFor = Callable[[str], Routing]

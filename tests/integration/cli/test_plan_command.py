@@ -104,3 +104,14 @@ def test_a_point_in_the_sea_names_its_order_row(tmp_path: Path) -> None:
     assert result.returncode == 1
     assert "orders row 6, column lat, lon" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_hub_off_the_globe_names_the_flag_without_a_traceback(tmp_path: Path) -> None:
+    out = tmp_path / "plan.json"
+    result = run(
+        tmp_path, str(ORDERS), "--fleet", str(FLEET), "--hub", "91.5,-0.14",
+        "--date", "2026-11-26", "--out", str(out),
+    )  # fmt: skip
+    assert result.returncode == 1
+    assert "--hub" in result.stderr and "Traceback" not in result.stderr
+    assert not out.exists()

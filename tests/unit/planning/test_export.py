@@ -19,7 +19,7 @@ def _solved() -> tuple[PlanningProblem, Plan]:
 
 def test_document_is_json_and_accounts_for_every_stop_once() -> None:
     p, plan = _solved()
-    document = json.loads(json.dumps(plan_document(plan, p)))
+    document = json.loads(json.dumps(plan_document(plan, p).to_json()))
     routed = [s["stop_id"] for r in document["routes"] for s in r["stops"]]
     unassigned = [u["stop_id"] for u in document["unassigned"]]
     assert sorted(routed + unassigned) == sorted(s.id for s in p.stops)
@@ -31,8 +31,9 @@ def test_document_is_json_and_accounts_for_every_stop_once() -> None:
 
 def test_geojson_has_a_line_per_route_through_its_stops_in_order() -> None:
     p, plan = _solved()
-    document = plan_document(plan, p)
-    features = geojson(document)["features"]
+    typed = plan_document(plan, p)
+    features = geojson(typed)["features"]
+    document = typed.to_json()
     lines = [f for f in features if f["properties"]["kind"] == "route"]
     assert len(lines) == document["totals"]["routes"]
     route = document["routes"][0]

@@ -8,6 +8,7 @@ from doorstep.domain.access import Principal
 from doorstep.domain.errors import InvalidTransition, InvalidValue
 from doorstep.domain.model import Brand, Hub
 from doorstep.domain.parcel import ParcelAction, ParcelState
+from doorstep.geo.postcodes import PostcodeLookup
 from doorstep.services import orders
 from doorstep.services.errors import NotFound, PermissionDenied
 from doorstep.services.orders import ParcelSpec
@@ -15,6 +16,8 @@ from doorstep.services.ports import Conflict, OrderQuery
 from tests import factories
 from tests.unit.fakes import FakeClock, FakeDatabase
 from tests.unit.services.conftest import UowFor
+
+POSTCODES = PostcodeLookup()
 
 
 def test_creates_order_with_barcodes_tracking_token_and_event(
@@ -210,3 +213,28 @@ def test_hub_on_an_order_must_exist_and_is_kept(
         uow_for(as_brand), factories.create_order_command(hub_id=hub.id), clock=clock
     )
     assert db.orders[order.id].hub_id == hub.id
+
+
+def test_an_address_without_coordinates_is_placed_at_its_postcode_at_intake(
+    uow_for: UowFor, as_brand: Principal, clock: FakeClock, db: FakeDatabase
+) -> None:
+    given = factories.address(postcode="SW1A 1AA", point=None)
+    cmd = factories.create_order_command(address=given)
+    order = orders.create_order(uow_for(as_brand), cmd, clock=clock, postcodes=POSTCODES)
+    point = db.orders[order.id].address.point
+    assert point is not None and abs(point.lat - 51.50101) < 1e-4
+
+
+def test_an_unknown_postcode_keeps_no_point_and_given_coordinates_are_kept(
+    uow_for: UowFor, as_brand: Principal, clock: FakeClock, db: FakeDatabase
+) -> None:
+    unknown = factories.create_order_command(
+        address=factories.address(postcode="ZZ9 9ZZ", point=None)
+    )
+    given = factories.create_order_command()
+    made = [
+        orders.create_order(uow_for(as_brand), cmd, clock=clock, postcodes=POSTCODES)
+        for cmd in (unknown, given)
+    ]
+    assert db.orders[made[0].id].address.point is None
+    assert db.orders[made[1].id].address.point == given.address.point

@@ -79,12 +79,22 @@ def test_geocodes_a_row_without_coordinates_from_its_postcode() -> None:
     assert made.geocoded_rows == {2}
 
 
-def test_an_unknown_postcode_without_coordinates_names_row_and_postcode() -> None:
-    with pytest.raises(PlanInputError) as caught:
-        build(orders("A,Ann,1 Piccadilly,M1 1AE,,,next_day,,,1,1"), fleet(VAN))
-    (problem,) = caught.value.problems
-    assert (problem.where, problem.row, problem.column) == ("orders", 2, "postcode")
-    assert "M1 1AE" in problem.reason
+def test_an_unknown_postcode_is_a_warning_and_its_parcels_unroutable_with_the_reason() -> None:
+    made = build(
+        orders(
+            "A,Ann,1 Piccadilly,M1 1AE,,,next_day,,,1,1",
+            "B,Bob,2 High St,NW1 9LL,51.541,-0.141,next_day,,,1,1",
+        ),
+        fleet(VAN),
+    )
+    (warning,) = made.warnings
+    assert (warning.where, warning.row, warning.column) == ("orders", 2, "postcode")
+    assert "M1 1AE" in warning.reason
+    plan, _ = solve_input(made, straight_line(), PlannerParams(max_iterations=50, workers=1))
+    (left,) = plan.unassigned
+    assert (left.parcel_ids, left.reason.value) == (("A-1",), "unroutable_address")
+    assert left.detail is not None and "M1 1AE" in left.detail
+    assert made.stop_rows(left.stop_id) == [2]
 
 
 def test_a_window_over_before_departure_names_row_and_window_end() -> None:

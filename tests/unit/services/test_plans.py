@@ -12,7 +12,8 @@ from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import GeoPoint, Hub, Vehicle
 from doorstep.domain.parcel import ParcelState
 from doorstep.geo.straight_line import StraightLineProvider
-from doorstep.planning.params import free_flow
+from doorstep.geo.traffic import FREE_FLOW
+from doorstep.planning.params import PlannerParams
 from doorstep.services import plans
 from doorstep.services.errors import NotFound, PermissionDenied
 from doorstep.services.plans import RequestPlan, VehicleShift
@@ -24,8 +25,11 @@ from tests.unit.services.conftest import UowFor
 DAY = date(2026, 11, 25)  # factories.MORNING's day: windows 10:00-12:00 UTC
 
 
+SEARCH = PlannerParams(workers=1, max_iterations=200)
+
+
 def routing(network: str) -> Routing:
-    return Routing(StraightLineProvider(), free_flow)  # type: ignore[arg-type]
+    return Routing(StraightLineProvider(traffic=FREE_FLOW), FREE_FLOW)  # type: ignore[arg-type]
 
 
 @pytest.fixture
@@ -138,14 +142,14 @@ def test_run_plan_routes_every_parcel_once_and_is_a_no_op_when_run_again(
     parcels = _orders(db, hub, 6)
     factory = uow_factory(db)
     plan = plans.request_plan(factory(admin), _request(hub), clock)
-    done = plans.run_plan(factory, plan.id, routing, clock)
+    done = plans.run_plan(factory, plan.id, routing, clock, SEARCH)
     assert done.status is PlanStatus.SUCCEEDED, done.error
     assert done.result is not None
     routed = [p for r in done.result["routes"] for s in r["stops"] for p in s["parcel_ids"]]
     left = [p for u in done.result["unassigned"] for p in u["parcel_ids"]]
     assert sorted(routed + left) == sorted(parcels)
     clock.advance(minutes=5)
-    again = plans.run_plan(factory, plan.id, routing, clock)
+    again = plans.run_plan(factory, plan.id, routing, clock, SEARCH)
     assert again.finished_at == done.finished_at
 
 
@@ -156,7 +160,7 @@ def test_run_plan_reports_a_parcel_without_coordinates_as_unroutable(
     db.orders[nowhere.id] = nowhere
     factory = uow_factory(db)
     plan = plans.request_plan(factory(admin), _request(hub), clock)
-    done = plans.run_plan(factory, plan.id, routing, clock)
+    done = plans.run_plan(factory, plan.id, routing, clock, SEARCH)
     assert done.result is not None
     assert done.result["unassigned"][0]["reason"] == "unroutable_address"
     assert done.result["unassigned"][0]["parcel_ids"] == [nowhere.parcels[0].id]
@@ -168,7 +172,7 @@ def test_run_plan_fails_with_a_dispatchers_reason_when_the_vehicle_is_gone(
     factory = uow_factory(db)
     plan = plans.request_plan(factory(admin), _request(hub), clock)
     del db.vehicles[fleet.id]
-    done = plans.run_plan(factory, plan.id, routing, clock)
+    done = plans.run_plan(factory, plan.id, routing, clock, SEARCH)
     assert done.status is PlanStatus.FAILED
     assert done.error is not None and fleet.id in done.error
     assert "Traceback" not in done.error
@@ -179,7 +183,7 @@ def test_an_empty_day_gives_an_empty_plan(
 ) -> None:
     factory = uow_factory(db)
     plan = plans.request_plan(factory(admin), _request(hub), clock)
-    done = plans.run_plan(factory, plan.id, routing, clock)
+    done = plans.run_plan(factory, plan.id, routing, clock, SEARCH)
     assert done.status is PlanStatus.SUCCEEDED
     assert done.result is not None and done.result["routes"] == []
 
@@ -203,7 +207,7 @@ def test_a_plan_left_running_by_a_dead_worker_is_found_stale_and_rerun(
     assert plans.stale_plans(factory(admin), clock.now()) == []
     clock.advance(minutes=10)
     assert plans.stale_plans(factory(admin), clock.now()) == [plan.id]
-    done = plans.run_plan(factory, plan.id, routing, clock)
+    done = plans.run_plan(factory, plan.id, routing, clock, SEARCH)
     assert done.status is PlanStatus.SUCCEEDED
 
 

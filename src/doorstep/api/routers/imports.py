@@ -107,6 +107,7 @@ def _import(
             principal,
             chunks,
             clock=services.clock,
+            postcodes=services.postcodes,
             brand_id=brand_id,
             atomic=atomic,
             before_commit=hook,

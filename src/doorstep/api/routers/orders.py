@@ -78,7 +78,9 @@ def create_order(body: OrderCreate, uow: UoW, services: Services, call: Idempote
     cmd = to_command(body)
 
     def action(hook: BeforeCommit[Order] | None) -> Order:
-        return orders.create_order(uow, cmd, clock=services.clock, before_commit=hook)
+        return orders.create_order(
+            uow, cmd, clock=services.clock, postcodes=services.postcodes, before_commit=hook
+        )
 
     return call.run(
         action, lambda made: json_saved(201, present.order(made, services.tracking_base_url))
@@ -104,7 +106,9 @@ def create_batch(body: BatchCreate, uow: UoW, services: Services, call: Idempote
         return json_saved(200, _batch(results, invalid, services.tracking_base_url))
 
     def action(hook: BeforeCommit[list[BatchItem]] | None) -> list[BatchItem]:
-        return orders.create_orders_batch(uow, items, clock=services.clock, before_commit=hook)
+        return orders.create_orders_batch(
+            uow, items, clock=services.clock, postcodes=services.postcodes, before_commit=hook
+        )
 
     return call.run(action, render)
 

@@ -19,6 +19,7 @@ from doorstep.api import present
 from doorstep.api.deps import Idempotency, OperatorPrincipal, Services
 from doorstep.api.problems import Problem, problem
 from doorstep.api.schemas.plans import PlanCreate, PlanPublic
+from doorstep.planning.document import PlanDocument
 from doorstep.planning.export import geojson
 from doorstep.services import plans
 from doorstep.services.idempotency import BeforeCommit, SavedResponse
@@ -125,4 +126,4 @@ def _geojson(found: PlanRecord) -> JSONResponse:
         if found.error:
             detail += f" {found.error}"
         return problem(409, "plan_not_ready", detail, plan_status=found.status.value)
-    return JSONResponse(geojson(found.result), media_type=GEOJSON)
+    return JSONResponse(geojson(PlanDocument.model_validate(found.result)), media_type=GEOJSON)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from pydantic import ConfigDict, Field
 
 from doorstep.api.schemas.common import Public, Strict, Token
+from doorstep.planning.document import PlanDocument
+from doorstep.services.plans import StoredPlanRequest
 
 
 class BreakIn(Strict):
@@ -78,11 +79,11 @@ class PlanPublic(Public):
     started_at: dt.datetime | None
     finished_at: dt.datetime | None
     error: str | None = Field(description="Why the plan failed, in a dispatcher's words.")
-    request: dict[str, Any] = Field(
+    request: StoredPlanRequest = Field(
         description="The request as planned: every vehicle's shift, the parcels chosen."
     )
     links: PlanLinks
-    result: dict[str, Any] | None = Field(
+    result: PlanDocument | None = Field(
         description="The plan document (routes, totals, unassigned stops with reasons) "
         "once succeeded."
     )
