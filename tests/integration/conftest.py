@@ -79,8 +79,12 @@ class _Schemas:
 
     def create(self) -> str:
         name = f"doorstep_test_{self.tag}_{secrets.token_hex(4)}"
-        with _admin(self.server_url).connect() as connection:
-            connection.execute(text(f'CREATE SCHEMA "{name}"'))
+        engine = _admin(self.server_url)
+        try:
+            with engine.connect() as connection:
+                connection.execute(text(f'CREATE SCHEMA "{name}"'))
+        finally:
+            engine.dispose()  # else its pooled connection is left open until GC
         self.names.append(name)
         return _with_schema(self.server_url, name)
 
