@@ -101,7 +101,8 @@ class FakeUnitOfWork:
         self.users: UserRepository = _Users(self)
         self.api_keys: ApiKeyRepository = _ApiKeys(self)
         self.idempotency: IdempotencyRepository = _Idempotency(self)
-        self.outbox: Outbox = _Outbox(self)
+        self._outbox = _Outbox(self)
+        self.outbox: Outbox = self._outbox
         self.plans: PlanRepository = _Plans(self)
 
     def __enter__(self) -> Self:
@@ -127,7 +128,7 @@ class FakeUnitOfWork:
 
     def commit(self) -> None:
         for event in self.collect_new_events():
-            self.outbox.add(event)
+            self._outbox.add(event)
         with self.db.lock:
             for kind, item in self._pending:
                 _check(self.db, kind, item)

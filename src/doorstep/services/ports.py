@@ -224,7 +224,8 @@ class IdempotencyRepository(Protocol):
 
 
 class Outbox(Protocol):
-    def add(self, event: DomainEvent) -> None: ...
+    """What a relay needs. No ``add``: events come from aggregates, written at commit."""
+
     def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]: ...
     def mark_sent(self, ids: Sequence[int], at: datetime) -> None: ...
 

@@ -75,7 +75,8 @@ class SqlUnitOfWork:
         self._seen.clear()
         parts = (session, self.principal, self._cipher)
         seen = self._seen
-        self.outbox = SqlOutbox(*parts)
+        self._outbox = SqlOutbox(*parts)
+        self.outbox = self._outbox
         self.brands = SqlBrandRepository(*parts)
         self.hubs = SqlHubRepository(*parts)
         self.vehicles = SqlVehicleRepository(*parts)
@@ -106,7 +107,7 @@ class SqlUnitOfWork:
         """Write the stored aggregates' new events to the outbox, then commit both at once."""
         session = self._open()
         for event in self.collect_new_events():
-            self.outbox.add(event)
+            self._outbox.add(event)
         with translated():
             session.commit()
 

@@ -17,17 +17,18 @@ import pytest
 
 from doorstep.domain import ids
 from doorstep.domain.access import Principal
-from doorstep.domain.events import DomainEvent
-from doorstep.domain.model import Brand, Hub
+from doorstep.domain.events import PAYLOAD_FIELDS, DomainEvent, EventName
+from doorstep.domain.model import Brand, Hub, Role
 from doorstep.domain.parcel import ParcelAction, ParcelState
 from doorstep.domain.scan import HubScan, ScanKind, ScanOutcome, ScanTarget
+from doorstep.services import orders, scans
 from doorstep.services.ports import Conflict, StaleObject, UnitOfWork
 from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
 from doorstep.store.uow import make_uow_factory
 from tests import factories
 from tests.integration.conftest import DATABASES, TEST_SECRET, fresh_database
-from tests.unit.fakes import FakeDatabase, uow_factory
+from tests.unit.fakes import FakeClock, FakeDatabase, uow_factory
 
 Backend = Callable[[Principal], UnitOfWork]
 SYSTEM = Principal.system("test")
@@ -295,3 +296,38 @@ def test_a_brand_sees_only_its_own_orders_and_parcels(backend: Backend, world: W
         assert uow.orders.get(theirs.id) is None
         assert uow.parcels.get(theirs.parcels[0].id) is None
         assert uow.parcels.get_by_barcode(theirs.parcels[0].barcode) is None
+
+
+def test_the_use_cases_write_the_same_rows_on_every_back_end(
+    backend: Backend, world: World
+) -> None:
+    admin, clock = Principal.user(ids.new_id("usr"), Role.ADMIN), FakeClock()
+    kept = orders.create_order(
+        backend(admin), factories.create_order_command(brand_id=world.brand.id), clock=clock
+    )
+    [parcel] = kept.parcels
+    known = scans.RecordScan(
+        world.hub.id, "scanner-1-0001", parcel.barcode, ScanKind.RECEIVE, clock.now()
+    )
+    scans.record_hub_scan(backend(admin), known, clock=clock)
+    stray = scans.RecordScan(
+        world.hub.id, "scanner-1-0002", "DS0000NOBODY", ScanKind.RECEIVE, clock.now()
+    )
+    exception = scans.record_hub_scan(backend(admin), stray, clock=clock).scan
+    dropped = orders.create_order(
+        backend(admin), factories.create_order_command(brand_id=world.brand.id), clock=clock
+    )
+    orders.cancel_order(backend(admin), dropped.id, clock=clock, reason_code="brand_request")
+
+    events = _outbox(backend)
+    assert [(e.name, e.aggregate_id) for e in events] == [
+        ("order.created", kept.id),
+        ("parcel.at_hub", parcel.id),
+        ("scan.unknown_barcode", exception.id),
+        ("order.created", dropped.id),
+        ("parcel.cancelled", dropped.parcels[0].id),
+        ("order.cancelled", dropped.id),
+    ]
+    assert all(set(e.payload) == set(PAYLOAD_FIELDS[EventName(e.name)]) for e in events)
+    assert events[1].payload["details"] == {"scan_client_event_id": "scanner-1-0001"}
+    assert events[5].payload["parcel_ids"] == [dropped.parcels[0].id]
