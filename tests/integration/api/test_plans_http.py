@@ -165,3 +165,32 @@ def test_geojson_of_a_plan_not_yet_solved_is_409(live_api: LiveApi) -> None:
     assert early.status_code == 409 and early.headers["content-type"] == PROBLEM
     assert early.json()["type"].endswith("plan_not_ready")
     assert admin.get(f"/v1/plans/{queued.id}").json()["status"] == "queued"
+
+
+def test_the_api_guides_first_order_is_placed_at_its_postcode_and_routed(
+    live_api: LiveApi,
+) -> None:
+    """The guide's order gives no lat/lon: intake places it at WC2A 3HP, so it is routed
+    (it used to be ``unroutable_address``); a postcode nobody knows says so in the plan."""
+    admin = live_api.client(live_api.create_operator())
+    _, key = live_api.create_brand()
+    brand = live_api.client(key)
+    hub_id, _ = _standing(admin)
+    guide = order_payload(reference="SHOP-1001", service_level="same_day")
+    guide["address"] = {"lines": ["12 Gate Street"], "postcode": "WC2A 3HP"}
+    made = brand.post("/v1/orders", json=guide)
+    assert made.status_code == 201, made.text
+    assert abs(made.json()["address"]["lat"] - 51.517) < 0.01
+    lost = order_payload(reference="SHOP-1002", service_level="same_day")
+    lost["address"] = {"lines": ["1 Piccadilly"], "postcode": "M1 1AE"}
+    missing = brand.post("/v1/orders", json=lost)
+    assert missing.status_code == 201 and missing.json()["address"]["lat"] is None
+
+    body = {"hub_id": hub_id, "date": DAY, "budget_s": 1, "network": "straight_line"}
+    done = _wait(admin, admin.post("/v1/plans", json=body).json()["links"]["self"])
+    assert done["status"] == "succeeded", done["error"]
+    (stop,) = [s for r in done["result"]["routes"] for s in r["stops"]]
+    assert [p["reference"] for p in stop["parcels"]] == ["SHOP-1001"]
+    assert stop["address_lines"] == ["12 Gate Street"] and stop["recipient_first_name"] == "Ada"
+    (left,) = done["result"]["unassigned"]
+    assert left["reason"] == "unroutable_address" and "M1 1AE" in left["detail"]

@@ -40,3 +40,19 @@ def test_opening_hours_are_local_times_not_rfc3339_times(client: TestClient) -> 
         for field in ("opens", "closes"):
             described = schemas[model]["properties"][field]
             assert "format" not in described and described["pattern"].startswith("^"), model
+
+
+def test_the_plan_request_and_document_are_declared_types_with_a_manifest_per_stop(
+    client: TestClient,
+) -> None:
+    schemas = client.get("/v1/openapi.json").json()["components"]["schemas"]
+    plan = schemas["PlanPublic"]["properties"]
+    assert plan["request"]["$ref"].split("/")[-1].startswith("StoredPlanRequest")
+    result = [ref["$ref"] for ref in plan["result"]["anyOf"] if "$ref" in ref]
+    assert [r.split("/")[-1] for r in result] == ["PlanDocument"]
+    stop = schemas["PlanStop"]["properties"]
+    assert {"address_lines", "recipient_first_name", "parcels"} <= set(stop)
+    assert {"reference", "barcode", "recipient_first_name"} <= set(
+        schemas["PlanParcel"]["properties"]
+    )
+    assert "detail" in schemas["PlanUnassigned"]["properties"]

@@ -4,15 +4,19 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date, time, timedelta
+from pathlib import Path
 
 import pytest
 
+from doorstep.bootstrap import build_routing
+from doorstep.config import Settings
 from doorstep.domain.access import Principal
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import GeoPoint, Hub, Vehicle
 from doorstep.domain.parcel import ParcelState
+from doorstep.geo.road_network import UnknownNetwork
 from doorstep.geo.straight_line import StraightLineProvider
-from doorstep.geo.traffic import FREE_FLOW
+from doorstep.geo.traffic import FREE_FLOW, LONDON
 from doorstep.planning.params import PlannerParams
 from doorstep.services import plans
 from doorstep.services.errors import NotFound, PermissionDenied
@@ -214,3 +218,16 @@ def test_a_plan_left_running_by_a_dead_worker_is_found_stale_and_rerun(
 def test_reading_an_unknown_plan_is_not_found(uow_for: UowFor, admin: Principal) -> None:
     with pytest.raises(NotFound):
         plans.get_plan(uow_for(admin), "pln_0000000000000000")
+
+
+def test_every_network_a_plan_may_name_is_routed_by_bootstrap_with_london_traffic(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(mode="test", secret_key="unit-test-secret-key", data_dir=tmp_path)
+    routing_for = build_routing(settings)
+    assert plans.known_networks()[0] == "straight_line"
+    for name in plans.known_networks():
+        assert routing_for(name).traffic is LONDON
+    assert routing_for("straight_line") is routing_for("straight_line")
+    with pytest.raises(UnknownNetwork):
+        routing_for("straight")  # one name per network: the CLI's old one is gone
