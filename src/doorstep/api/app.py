@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from doorstep import __version__
-from doorstep.api import problems
+from doorstep.api import home, problems
 from doorstep.api.limits import DEFAULT_MAX_BODY, IMPORT_MAX_BODY, BodySizeLimit
 from doorstep.api.routers import auth, brands, fleet, hubs, imports, orders, parcels, plans
 from doorstep.services.container import Container
@@ -29,7 +29,7 @@ def create_app(
         version=__version__,
         summary="Last-mile delivery: orders, parcels, hub scans, fleet, plans.",
         openapi_url=f"{API_PREFIX}/openapi.json",
-        docs_url="/docs",
+        docs_url=None,  # served by api.home from the package, not from a CDN
         redoc_url=None,
     )
     app.state.container = container
@@ -38,6 +38,7 @@ def create_app(
         v1.include_router(module.router)
     app.include_router(v1)
     problems.install(app)
+    home.install(app, f"{API_PREFIX}/openapi.json")
     app.add_middleware(
         BodySizeLimit,
         max_bytes=max_body_bytes,

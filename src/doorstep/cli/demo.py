@@ -10,7 +10,7 @@ import secrets
 import threading
 import time
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -93,7 +93,10 @@ def start_server(app: object, host: str, port: int) -> uvicorn.Server:
     return server
 
 
-def seed(base_url: str, standing: StandingData, day: date, orders: int, seed: int) -> DemoSummary:
+def seed(
+    base_url: str, standing: StandingData, now: datetime, orders: int, seed: int
+) -> DemoSummary:
+    """The demo day (``now``'s date in London) sent over HTTP as the brands and the hub."""
     brand_clients = {bid: DoorstepClient(base_url, key) for bid, key in standing.brand_keys.items()}
     admin = DoorstepClient.login(base_url, ADMIN_EMAIL, standing.admin_password)
     try:
@@ -102,9 +105,10 @@ def seed(base_url: str, standing: StandingData, day: date, orders: int, seed: in
             admin,
             standing.hub_id,
             standing.vehicle_ids,
-            day,
+            now.astimezone(LONDON).date(),
             seed,
             orders,
+            now=now,
             hub=(HUB.point.lat, HUB.point.lon),
         )
     finally:
@@ -162,8 +166,7 @@ def demo(
     typer.echo(f"Database: {settings.effective_database_url}")
     standing = create_standing_data(container)
     server = start_server(create_app(container), "127.0.0.1", port)
-    day = datetime.now(LONDON).date()
-    summary = seed(base_url, standing, day, orders, seed_value)
+    summary = seed(base_url, standing, container.clock.now(), orders, seed_value)
     print_welcome(base_url, standing, summary)
     try:
         while serve and server.started and not server.should_exit:

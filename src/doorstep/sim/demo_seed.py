@@ -52,6 +52,7 @@ def seed_demo_day(
     seed: int,
     count: int,
     *,
+    now: datetime,
     tz: str = "Europe/London",
     bays: Sequence[str] = DEFAULT_BAYS,
     profiles: Mapping[str, DemoBrand] | None = None,
@@ -61,6 +62,8 @@ def seed_demo_day(
 
     ``profiles`` says which demo brand each brand id plays; by default the ids are paired
     with :data:`DEMO_BRANDS` in mapping order. ``hub`` is the hub's (lat, lon).
+    The hub's morning starts when it opens on ``date``, or earlier when it would otherwise
+    still be running at ``now``: the hub refuses scans from the future.
     """
     if not client_for_brand:
         raise ValueError("client_for_brand must name at least one brand")
@@ -78,7 +81,7 @@ def seed_demo_day(
         except ApiError as exc:
             errors.append(f"{order.payload['reference']}: {exc}")
     start = datetime.combine(date, HUB_OPENS, tzinfo=ZoneInfo(tz))
-    scans = plan_hub_morning(created, vehicles, bays, seed, start=start, hub=hub)
+    scans = plan_hub_morning(created, vehicles, bays, seed, start=start, hub=hub, not_after=now)
     outcomes = Counter(admin_client.record_scan(hub_id, s.payload).outcome for s in scans)
     return DemoSummary(
         orders=len(created),

@@ -35,6 +35,11 @@ class PlannedScan:
     note: str = ""
     retry: bool = False  # a resend of the scan just before it, same client_event_id
 
+    @property
+    def at(self) -> datetime:
+        """When the scan happened (``scanned_at``)."""
+        return datetime.fromisoformat(self.payload["scanned_at"])
+
 
 @dataclass(frozen=True, slots=True)
 class _Stop:
@@ -50,17 +55,39 @@ def plan_hub_morning(
     *,
     start: datetime,
     hub: tuple[float, float] | None = None,
+    not_after: datetime | None = None,
 ) -> list[PlannedScan]:
     """Every parcel of the created orders received, sorted, then loaded, from ``start``.
 
     ``orders_with_parcels`` are ``POST /v1/orders`` responses (address lat/lon and parcel
     barcodes are read). ``hub`` is (lat, lon); by default the centre of the orders.
     With a single vehicle there is no wrong vehicle to load onto, so that mistake is left out.
+
+    ``not_after`` (usually now) is when the last scan must have happened at the latest: the
+    hub refuses scans from the future, so a morning that would still be running is moved
+    earlier, to end then (a night sort before the morning's deliveries).
     """
     if not vehicles or not bays:
         raise ValueError("plan_hub_morning needs at least one vehicle and one bay")
-    if start.tzinfo is None:
-        raise ValueError("start must carry a timezone")
+    if start.tzinfo is None or (not_after is not None and not_after.tzinfo is None):
+        raise ValueError("start and not_after must carry a timezone")
+    start = start.astimezone(UTC)  # London arithmetic would be off by an hour across a change
+    scans = _plan(orders_with_parcels, vehicles, bays, seed, start, hub)
+    if not_after is not None and scans:
+        overrun = scans[-1].at - not_after
+        if overrun > timedelta(0):  # the same seed plans the same scans, only earlier
+            scans = _plan(orders_with_parcels, vehicles, bays, seed, start - overrun, hub)
+    return scans
+
+
+def _plan(
+    orders_with_parcels: Sequence[Mapping[str, Any]],
+    vehicles: Sequence[str],
+    bays: Sequence[str],
+    seed: int,
+    start: datetime,
+    hub: tuple[float, float] | None,
+) -> list[PlannedScan]:
     rng = random.Random(seed)
     stops = _stops(orders_with_parcels, hub)
     route_of: dict[str, tuple[str, str]] = {}

@@ -5,10 +5,13 @@ from pathlib import Path
 
 from benchmarks.london_day import ROW_KEYS, main
 
+from tests.shared_data import requires_shared
+
 
 def test_every_solver_returns_a_checked_plan_with_the_documented_row_keys(
     tmp_path: Path,
 ) -> None:
+    requires_shared("data", "osm", "derived", "camden_addresses.csv")
     out = tmp_path / "rows.json"
     assert main(["--stops", "30", "--budget", "1", "--seed", "3", "--json", str(out)]) == 0
     rows = json.loads(out.read_text())

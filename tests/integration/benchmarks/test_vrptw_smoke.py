@@ -9,8 +9,11 @@ from pathlib import Path
 
 from benchmarks.vrptw import main
 
+from tests.shared_data import requires_shared
+
 
 def test_benchmark_solves_c101_feasibly_close_to_the_best_known(tmp_path: Path) -> None:
+    requires_shared("benchmarks", "vrptw")
     out = tmp_path / "rows.json"
     main(["--set", "solomon", "--iterations", "100", "--instances", "C101", "--workers", "1",
           "--json", str(out)])  # fmt: skip

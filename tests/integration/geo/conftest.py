@@ -10,12 +10,6 @@ from doorstep.geo.network_build import build_network
 from doorstep.geo.road_network import RoadNetwork, load_network
 
 FIXTURES = Path(__file__).parent / "fixtures"
-ROOT = Path(__file__).parents[3]
-# ../shared beside the clone (CI), or beside the folder of worktrees (development).
-SHARED_OSM = next(
-    (p for p in (ROOT / ".." / s / "data" / "osm" for s in ("shared", "../shared")) if p.is_dir()),
-    ROOT / ".." / "shared" / "data" / "osm",
-)
 
 
 @pytest.fixture(scope="session")

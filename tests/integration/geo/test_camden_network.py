@@ -14,7 +14,7 @@ from doorstep.geo.geometry import haversine_m
 from doorstep.geo.matrix_cache import CachedProvider, MatrixCache
 from doorstep.geo.provider import TravelMatrix
 from doorstep.geo.road_network import RoadNetwork, RoadNetworkProvider
-from tests.integration.geo.conftest import SHARED_OSM
+from tests.shared_data import requires_shared
 
 NIGHT = datetime(2026, 11, 25, 3, 0, tzinfo=UTC)
 PEAK = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
@@ -22,7 +22,9 @@ PEAK = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 
 @cache
 def addresses() -> list[dict[str, str]]:
-    with (SHARED_OSM / "derived" / "camden_addresses.csv").open(encoding="utf-8") as file:
+    with requires_shared("data", "osm", "derived", "camden_addresses.csv").open(
+        encoding="utf-8"
+    ) as file:
         return list(csv.DictReader(file))
 
 

@@ -5,8 +5,11 @@ from pathlib import Path
 
 from benchmarks.matrix import main
 
+from tests.shared_data import requires_shared
+
 
 def test_matrix_benchmark_runs_and_writes_rows(tmp_path: Path) -> None:
+    requires_shared("data", "osm", "derived", "camden_addresses.csv")
     out = tmp_path / "matrix.json"
     rows = main(["--sizes", "30", "--repeat", "1", "--json", str(out)])
     report = json.loads(out.read_text(encoding="utf-8"))

@@ -8,7 +8,8 @@ from typer.testing import CliRunner
 from doorstep.cli import app
 from doorstep.geo.network_build import ATTRIBUTION, NetworkBuildError, build_network
 from doorstep.geo.road_network import UnknownNetwork, load_network, packaged_networks
-from tests.integration.geo.conftest import FIXTURES, SHARED_OSM
+from tests.integration.geo.conftest import FIXTURES
+from tests.shared_data import requires_shared
 
 
 def test_builds_from_osm_xml_with_metadata_and_attribution(tmp_path: Path) -> None:
@@ -38,7 +39,8 @@ def test_same_input_gives_the_same_network_id(tmp_path: Path) -> None:
 
 
 def test_builds_from_a_pbf_extract(tmp_path: Path) -> None:
-    metadata = build_network(SHARED_OSM / "city-of-london-2020.osm.pbf", tmp_path / "city")
+    extract = requires_shared("data", "osm", "city-of-london-2020.osm.pbf")
+    metadata = build_network(extract, tmp_path / "city")
     network = load_network(tmp_path / "city.npz")
     assert metadata["osm_timestamp"].startswith("2020-07")
     assert metadata["counts"]["van"]["nodes"] > 1000

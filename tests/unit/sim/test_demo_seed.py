@@ -1,6 +1,6 @@
 """Seeding a demo morning through the API contract, against the real parcel state machine."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -17,6 +17,7 @@ BRANDS = {
 }
 VEHICLES = ["veh_1", "veh_2", "veh_3"]
 DAY = date(2026, 11, 26)
+NOON = datetime(2026, 11, 26, 12, 0, tzinfo=UTC)
 
 
 def _seed(server: ContractServer, count: int = 60, seed: int = 1) -> DemoSummary:
@@ -26,7 +27,7 @@ def _seed(server: ContractServer, count: int = 60, seed: int = 1) -> DemoSummary
         for b, t in BRANDS.items()
     }
     admin = DoorstepClient("http://127.0.0.1:8000", server.admin_token, transport=transport)
-    return seed_demo_day(brand_clients, admin, "hub_1", VEHICLES, DAY, seed, count)
+    return seed_demo_day(brand_clients, admin, "hub_1", VEHICLES, DAY, seed, count, now=NOON)
 
 
 def test_seeds_orders_then_loads_every_parcel_catching_the_mistakes() -> None:
@@ -64,4 +65,6 @@ def test_brand_profiles_pair_ids_with_demo_brands_in_order() -> None:
 
 def test_refuses_to_seed_without_brands() -> None:
     with pytest.raises(ValueError, match="brand"):
-        seed_demo_day({}, DoorstepClient("http://127.0.0.1:8000"), "hub_1", VEHICLES, DAY, 1, 5)
+        seed_demo_day(
+            {}, DoorstepClient("http://127.0.0.1:8000"), "hub_1", VEHICLES, DAY, 1, 5, now=NOON
+        )

@@ -1,14 +1,15 @@
 """The hub's planned morning: every parcel in, sorted, loaded, and exactly three mistakes."""
 
+import itertools
 from collections import Counter, defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
 from doorstep.domain.scan import ScanOutcome
-from doorstep.sim.hub_morning import PlannedScan, plan_hub_morning
+from doorstep.sim.hub_morning import SECONDS_PER_SCAN, PlannedScan, plan_hub_morning
 from doorstep.sim.scenario import DEMO_BRANDS, generate_orders
 from tests.factories import MORNING
 
@@ -113,6 +114,35 @@ def test_client_event_ids_are_unique_except_for_the_retry() -> None:
 def test_scan_times_move_forward_from_the_start() -> None:
     times = [datetime.fromisoformat(s.payload["scanned_at"]) for s in _plan() if not s.retry]
     assert times[0] > START and times == sorted(times)
+
+
+def test_a_morning_still_running_at_not_after_ends_then_instead() -> None:
+    now = START.replace(hour=0, minute=30)  # half past midnight: 06:00 is still to come
+    plan = plan_hub_morning(
+        _created(), VEHICLES, BAYS, 9, start=START, hub=KENTISH_TOWN, not_after=now
+    )
+    assert plan[-1].at == now
+    assert [s.payload["barcode"] for s in plan] == [s.payload["barcode"] for s in _plan()]
+
+
+def test_a_morning_already_over_at_not_after_keeps_its_start() -> None:
+    later = START.replace(hour=23, minute=55)
+    plan = plan_hub_morning(
+        _created(), VEHICLES, BAYS, 9, start=START, hub=KENTISH_TOWN, not_after=later
+    )
+    assert plan == _plan()
+
+
+def test_scans_stay_four_seconds_apart_across_the_clock_change() -> None:
+    london = ZoneInfo("Europe/London")
+    start = datetime(2026, 3, 29, 6, 0, tzinfo=london)
+    just_after = datetime(2026, 3, 29, 2, 10, tzinfo=london)  # 01:00 GMT became 02:00 BST
+    plan = plan_hub_morning(_created(), VEHICLES, BAYS, 9, start=start, not_after=just_after)
+    times = [s.at for s in plan if not s.retry]
+    assert plan[-1].at == just_after and plan[0].at < just_after - timedelta(minutes=10)
+    assert {later - earlier for earlier, later in itertools.pairwise(times)} == {
+        timedelta(seconds=SECONDS_PER_SCAN)
+    }
 
 
 def test_a_single_vehicle_morning_has_no_wrong_vehicle_mistake() -> None:
