@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from typing import Final
 
 from doorstep.services._byte_lines import ByteLines, UnreadableFile, has_undecodable
-from doorstep.services._order_rows import COLUMNS, Column, RowError, build_draft
+from doorstep.services._order_rows import COLUMNS, Column, RowError, build_command
 from doorstep.services.order_draft import OrderDraft, ParcelDraft
+from doorstep.services.orders import CreateOrder
 
 __all__ = [
     "COLUMNS",
     "AcceptedRow",
     "Column",
+    "CreateOrder",
     "FileError",
     "FileWarning",
     "OrderDraft",
@@ -41,8 +43,15 @@ _KNOWN: Final = frozenset(column.name for column in COLUMNS)
 
 @dataclass(frozen=True, slots=True)
 class AcceptedRow:
+    """A valid row: the same command the JSON API makes (``brand_id`` not yet set)."""
+
     row: int
-    draft: OrderDraft
+    command: CreateOrder
+
+    @property
+    def draft(self) -> OrderDraft:
+        """The order as flat fields, for planning from a file."""
+        return OrderDraft.of(self.command)
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,7 +182,7 @@ def _check_row(row: int, header: list[str], cells: list[str], references: set[st
         reason = f"has {len(cells)} cells but the header has {len(header)} columns"
         return _rejected(row, None, reason)
     named = {name: cell for name, cell in zip(header, cells, strict=False) if name in _KNOWN}
-    result = build_draft(row, named)
+    result = build_command(row, named)
     reference = named.get("reference", "").strip()
     duplicate = reference in references
     references.add(reference)
@@ -182,7 +191,7 @@ def _check_row(row: int, header: list[str], cells: list[str], references: set[st
         errors.append(RowError(row, "reference", f"{reference!r} is used by an earlier row"))
     if errors:
         return RejectedRow(row, tuple(errors))
-    assert isinstance(result, OrderDraft)
+    assert isinstance(result, CreateOrder)
     return AcceptedRow(row, result)
 
 

@@ -24,7 +24,7 @@ def test_answers_the_report_and_creates_the_valid_rows(client: TestClient, brand
     report = answer.json()
     assert (report["accepted"], report["rejected"], report["created"]) == (1, 1, 1)
     assert report["errors"] == [
-        {"row": 3, "column": "weight_kg", "reason": "must be greater than 0, not -2"}
+        {"row": 3, "column": "weight_kg", "reason": "must be greater than 0 kg, not -2"}
     ]
     listed = client.get("/v1/orders", headers=brand[1]).json()["items"]
     assert [o["id"] for o in listed] == report["order_ids"]
