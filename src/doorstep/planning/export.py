@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
+from doorstep.domain.text import spreadsheet_cell
 from doorstep.planning.model import Plan, PlanningProblem, Route
 
 Document = dict[str, Any]
@@ -142,7 +143,16 @@ CSV_COLUMNS = (
 
 
 def csv_rows(document: Document) -> Iterator[dict[str, Any]]:
-    """One row per stop in visiting order, then one per unassigned stop with its reason."""
+    """One row per stop in visiting order, then one per unassigned stop with its reason.
+
+    Cells are safe to open in a spreadsheet (ids carry brands' references, which could
+    otherwise be read as formulas): see :func:`doorstep.domain.text.spreadsheet_cell`.
+    """
+    for row in _rows(document):
+        yield {column: spreadsheet_cell(value) for column, value in row.items()}
+
+
+def _rows(document: Document) -> Iterator[dict[str, Any]]:
     for route in document["routes"]:
         for stop in route["stops"]:
             row = {column: stop.get(column, "") for column in CSV_COLUMNS}
