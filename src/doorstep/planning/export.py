@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from doorstep.domain.text import spreadsheet_cell
 from doorstep.planning.document import (
     PlanBreak,
     PlanDocument,
@@ -179,7 +180,16 @@ CSV_COLUMNS = (
 
 
 def csv_rows(document: PlanDocument) -> Iterator[dict[str, Any]]:
-    """One row per stop in visiting order, then one per unassigned stop with its reason."""
+    """One row per stop in visiting order, then one per unassigned stop with its reason.
+
+    Cells are safe to open in a spreadsheet (ids carry brands' references, which could
+    otherwise be read as formulas): see :func:`doorstep.domain.text.spreadsheet_cell`.
+    """
+    for row in _rows(document):
+        yield {column: spreadsheet_cell(value) for column, value in row.items()}
+
+
+def _rows(document: PlanDocument) -> Iterator[dict[str, Any]]:
     for route in document.routes:
         for stop in route.stops:
             row = stop.model_dump(mode="json", include=set(CSV_COLUMNS))

@@ -25,15 +25,20 @@ def london() -> ZoneInfo:
     return ZoneInfo("Europe/London")
 
 
-def parse_decimal(text: str, *, above: float, at_most: float) -> float:
-    """A plain decimal number with ``above < value <= at_most``."""
+def parse_number(text: str) -> float:
+    """A plain decimal number written with a dot (no exponent, no NaN or infinity)."""
     if not _DECIMAL.fullmatch(text):
         if text.lower().lstrip("+-") in _NOT_FINITE or text.lower() in _NOT_FINITE:
             raise ValueError(f"must be a finite number, not {text!r}")
         if _DECIMAL.fullmatch(text.replace(",", ".", 1)):
             raise ValueError(f"{text!r} uses a comma; write decimals with a dot, like 1.5")
         raise ValueError(f"{text!r} is not a number")
-    value = float(text)
+    return float(text)
+
+
+def parse_decimal(text: str, *, above: float, at_most: float) -> float:
+    """A plain decimal number with ``above < value <= at_most``."""
+    value = parse_number(text)
     if value <= above:
         raise ValueError(f"must be greater than {above:g}, not {text}")
     if value > at_most:
@@ -49,14 +54,11 @@ def parse_range(text: str, *, low: float, high: float) -> float:
     return value
 
 
-def parse_count(text: str, *, at_most: int) -> int:
-    """A whole number from 1 to ``at_most``."""
+def parse_count(text: str) -> int:
+    """A whole number written with digits only (its range is the caller's rule)."""
     if not _INTEGER.fullmatch(text):
         raise ValueError(f"{text!r} is not a whole number")
-    value = int(text)
-    if not 1 <= value <= at_most:
-        raise ValueError(f"must be from 1 to {at_most}, not {text}")
-    return value
+    return int(text)
 
 
 def parse_moment(text: str) -> datetime:

@@ -1,7 +1,9 @@
-"""One CSV row to one :class:`OrderDraft`: every column checked, every problem named.
+"""One CSV row to one :class:`CreateOrder`: every column checked, every problem named.
 
 A row is checked completely rather than stopping at its first problem, so a brand fixes
-all of a row's mistakes in one pass.
+all of a row's mistakes in one pass. Each value is checked by ``domain.order_rules``,
+the same rules the JSON API applies; this module only reads cells (numbers with a dot,
+dates as spreadsheets write them) and names the column of each refusal.
 """
 
 from __future__ import annotations
@@ -10,25 +12,28 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import Final, TypedDict, TypeVar
+from functools import partial
+from typing import Final, TypeVar
 
-from doorstep.domain import ids
-from doorstep.domain.model import AddressType, Priority, ServiceLevel
+from doorstep.domain import order_rules as rules
+from doorstep.domain.errors import DomainError, InvalidValue
+from doorstep.domain.model import (
+    Address,
+    AddressType,
+    GeoPoint,
+    Priority,
+    Recipient,
+    ServiceLevel,
+    TimeWindow,
+)
+from doorstep.domain.order_rules import OrderField, RuleBroken
+from doorstep.domain.parcel import Dimensions
 from doorstep.services._byte_lines import has_undecodable
-from doorstep.services._csv_values import parse_count, parse_decimal, parse_moment, parse_range
-from doorstep.services.order_draft import OrderDraft, ParcelDraft
-from doorstep.services.postcodes import NotAPostcode, normalise_postcode
+from doorstep.services._csv_values import parse_count, parse_moment, parse_number
+from doorstep.services.orders import CreateOrder, ParcelSpec
 
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
-
-MAX_PARCELS: Final = 99
-MAX_WEIGHT_KG: Final = 500.0
-MAX_SIDE_CM: Final = 500.0
-_PHONE: Final = re.compile(r"\+?\d{7,15}")
-_PHONE_PUNCTUATION: Final = re.compile(r"[\s().-]")
-_CONTROL: Final = re.compile(r"[\x00-\x1f\x7f-\x9f]")  # Unicode category Cc
-_EMAIL: Final = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,36 +49,40 @@ class RowError:
 class Column:
     name: str
     required: bool
-    max_length: int
 
 
-COLUMNS: Final = (
-    Column("reference", True, 100),
-    Column("recipient_name", True, 200),
-    Column("recipient_phone", False, 32),
-    Column("recipient_email", False, 254),
-    Column("address_line1", True, 200),
-    Column("address_line2", False, 200),
-    Column("address_line3", False, 200),
-    Column("city", False, 100),
-    Column("postcode", True, 16),
-    Column("lat", False, 32),
-    Column("lon", False, 32),
-    Column("address_type", False, 32),
-    Column("access_notes", False, 500),
-    Column("access_code", False, 32),
-    Column("service_level", True, 32),
-    Column("window_start", False, 40),
-    Column("window_end", False, 40),
-    Column("priority", False, 32),
-    Column("hub_id", False, 40),
-    Column("parcel_count", False, 8),
-    Column("weight_kg", True, 32),
-    Column("length_cm", False, 32),
-    Column("width_cm", False, 32),
-    Column("height_cm", False, 32),
+_REQUIRED_COLUMNS: Final = frozenset(
+    {"reference", "recipient_name", "address_line1", "postcode", "service_level", "weight_kg"}
 )
-_LIMITS: Final = {column.name: column.max_length for column in COLUMNS}
+COLUMNS: Final = tuple(
+    Column(name, name in _REQUIRED_COLUMNS)
+    for name in (
+        "reference",
+        "recipient_name",
+        "recipient_phone",
+        "recipient_email",
+        "address_line1",
+        "address_line2",
+        "address_line3",
+        "city",
+        "postcode",
+        "lat",
+        "lon",
+        "address_type",
+        "access_notes",
+        "access_code",
+        "service_level",
+        "window_start",
+        "window_end",
+        "priority",
+        "hub_id",
+        "parcel_count",
+        "weight_kg",
+        "length_cm",
+        "width_cm",
+        "height_cm",
+    )
+)
 
 
 class _Cells:
@@ -87,43 +96,39 @@ class _Cells:
     def fail(self, column: str | None, reason: str) -> None:
         self.errors.append(RowError(self.row, column, reason))
 
+    def given(self, column: str) -> bool:
+        return bool(self.cells.get(column, "").strip())
+
     def text(self, column: str) -> str | None:
-        """The cell stripped, or None when empty, too long, not UTF-8 or holding controls."""
+        """The cell stripped, or None when empty or not UTF-8."""
         value = self.cells.get(column, "").strip()
         if not value:
             return None
         if has_undecodable(value):
             self.fail(column, "not valid UTF-8 (save the file as 'CSV UTF-8')")
             return None
-        if len(value) > _LIMITS[column]:
-            self.fail(column, f"is {len(value)} characters long; at most {_LIMITS[column]}")
-            return None
-        if _CONTROL.search(value):
-            if column != "access_notes":
-                self.fail(column, "contains a line break or control character")
-                return None
-            value = " ".join(value.split())
-        return value
-
-    def required(self, column: str) -> str | None:
-        value = self.text(column)
-        if value is None and not any(e.column == column for e in self.errors):
-            self.fail(column, "is required")
         return value
 
     def parsed(self, column: str, parse: Callable[[str], T], *, required: bool = False) -> T | None:
-        value = self.required(column) if required else self.text(column)
+        """The cell read by ``parse``, which raises ValueError (or RuleBroken) with a reason."""
+        value = self.text(column)
         if value is None:
+            if required and not any(e.column == column for e in self.errors):
+                self.fail(column, "is required")
             return None
         try:
             return parse(value)
+        except RuleBroken as broken:
+            self.fail(broken.column, broken.reason)
         except ValueError as exc:
             self.fail(column, str(exc))
-            return None
+        return None
 
     def choice(self, column: str, kind: type[E], default: E | None) -> E | None:
-        value = self.required(column) if default is None else self.text(column)
+        value = self.text(column)
         if value is None:
+            if default is None and not any(e.column == column for e in self.errors):
+                self.fail(column, "is required")
             return default
         key = re.sub(r"[\s-]+", "_", value.lower())
         try:
@@ -133,130 +138,115 @@ class _Cells:
             self.fail(column, f"{value!r} is not one of {allowed}")
             return default
 
-    def pair(
-        self, first: str, second: str, parse: Callable[[str], T], parse_second: Callable[[str], T]
-    ) -> tuple[T, T] | None:
-        """Two columns that are given together or not at all (lat/lon, window)."""
-        a, b = self.parsed(first, parse), self.parsed(second, parse_second)
-        if a is not None and b is not None:
-            return a, b
-        for column, value in ((first, a), (second, b)):
-            other = self.cells.get(second if column == first else first, "").strip()
-            if value is None and other and not self.cells.get(column, "").strip():
-                self.fail(column, f"is empty; give both {first} and {second}, or neither")
-        return None
+    def together(self, *fields: OrderField) -> bool:
+        """Columns given together or not at all (lat/lon, the three sides): True when all."""
+        given = {field: self.given(rules.PLACES[field].csv) for field in fields}
+        for broken in rules.together(given):
+            self.fail(broken.column, broken.reason)
+        return all(given.values())
 
 
-def build_draft(row: int, cells: Mapping[str, str]) -> OrderDraft | list[RowError]:
-    """Check one row (``cells`` by column name) and return the draft or every problem."""
+def build_command(row: int, cells: Mapping[str, str]) -> CreateOrder | list[RowError]:
+    """Check one row (``cells`` by column name) and return the command or every problem.
+
+    The command is the one the JSON API makes (``brand_id`` is left for the importer).
+    """
     read = _Cells(row, cells)
-    reference = read.required("reference")
-    name = read.required("recipient_name")
-    first_line = read.required("address_line1")
-    more_lines = (read.text("address_line2"), read.text("address_line3"))
-    lines = tuple(line for line in (first_line, *more_lines) if line)
-    postcode = read.parsed("postcode", _postcode, required=True)
+    reference = read.parsed("reference", rules.reference, required=True)
+    recipient = _recipient(read)
+    address = _address(read)
     service_level = read.choice("service_level", ServiceLevel, None)
-    point = read.pair("lat", "lon", _latitude, _longitude)
-    window = read.pair("window_start", "window_end", parse_moment, parse_moment)
-    if window is not None and window[1] <= window[0]:
-        read.fail("window_end", f"{window[1]:%Y-%m-%d %H:%M} is not after the window start")
-        window = None
+    window = _window(read)
     parcels = _parcels(read)
-    optional = _optional_fields(read)
+    priority = read.choice("priority", Priority, Priority.NORMAL) or Priority.NORMAL
+    hub_id = read.parsed("hub_id", rules.hub_id)
     if read.errors:
         return read.errors
-    assert reference and name and lines and postcode and service_level and parcels
-    return OrderDraft(
-        reference=reference,
-        recipient_name=name,
-        address_lines=lines,
-        postcode=postcode,
-        service_level=service_level,
-        parcels=parcels,
-        lat=point[0] if point else None,
-        lon=point[1] if point else None,
-        window_start=window[0] if window else None,
-        window_end=window[1] if window else None,
-        **optional,
-    )
+    assert reference and recipient and address and service_level and parcels
+    try:
+        return CreateOrder(
+            reference=reference,
+            recipient=recipient(),
+            address=address(),
+            service_level=service_level,
+            parcels=parcels,
+            window=window() if window else None,
+            priority=priority,
+            hub_id=hub_id,
+        )
+    except InvalidValue as error:  # the value objects check their rules once more
+        column = error.field if error.field in _COLUMN_NAMES else None
+        return [RowError(row, column, error.reason)]
+    except DomainError as error:
+        return [RowError(row, None, error.message)]
 
 
-class _OptionalFields(TypedDict):
-    recipient_phone: str | None
-    recipient_email: str | None
-    city: str
-    address_type: AddressType
-    access_notes: str | None
-    access_code: str | None
-    priority: Priority
-    hub_id: str | None
+_COLUMN_NAMES: Final = frozenset(column.name for column in COLUMNS)
 
 
-def _optional_fields(read: _Cells) -> _OptionalFields:
-    return {
-        "recipient_phone": read.parsed("recipient_phone", _phone),
-        "recipient_email": read.parsed("recipient_email", _email),
-        "city": read.text("city") or "London",
-        "address_type": read.choice("address_type", AddressType, AddressType.HOUSE)
-        or AddressType.HOUSE,
-        "access_notes": read.text("access_notes"),
-        "access_code": read.text("access_code"),
-        "priority": read.choice("priority", Priority, Priority.NORMAL) or Priority.NORMAL,
-        "hub_id": read.parsed("hub_id", _hub_id),
-    }
+def _recipient(read: _Cells) -> Callable[[], Recipient] | None:
+    name = read.parsed("recipient_name", rules.recipient_name, required=True)
+    phone = read.parsed("recipient_phone", rules.phone)
+    email = read.parsed("recipient_email", rules.email)
+    if name is None:
+        return None
+    return lambda: Recipient(name, phone, email)
 
 
-def _parcels(read: _Cells) -> tuple[ParcelDraft, ...] | None:
-    count = read.parsed("parcel_count", lambda t: parse_count(t, at_most=MAX_PARCELS))
-    weight = read.parsed(
-        "weight_kg", lambda t: parse_decimal(t, above=0, at_most=MAX_WEIGHT_KG), required=True
-    )
-    sides = [read.parsed(c, _side) for c in ("length_cm", "width_cm", "height_cm")]
-    given = [c for c in ("length_cm", "width_cm", "height_cm") if read.cells.get(c, "").strip()]
-    if given and len(given) < 3:
-        missing = sorted({"length_cm", "width_cm", "height_cm"} - set(given))
-        for column in missing:
-            read.fail(column, "is empty; give length_cm, width_cm and height_cm, or none")
+def _address(read: _Cells) -> Callable[[], Address] | None:
+    lines = [
+        read.parsed(rules.PLACES[field].csv, partial(rules.address_line, field=field))
+        for field in rules.ADDRESS_LINES
+    ]
+    if lines[0] is None and not read.given("address_line1"):
+        read.fail("address_line1", "is required")
+    postcode = read.parsed("postcode", rules.postcode, required=True)
+    city = read.parsed("city", rules.city) or "London"
+    both = read.together(OrderField.LAT, OrderField.LON)
+    lat = read.parsed("lat", lambda t: rules.latitude(parse_number(t)))
+    lon = read.parsed("lon", lambda t: rules.longitude(parse_number(t)))
+    address_type = read.choice("address_type", AddressType, AddressType.HOUSE) or AddressType.HOUSE
+    notes = read.parsed("access_notes", rules.access_notes)
+    code = read.parsed("access_code", rules.access_code)
+    if lines[0] is None or postcode is None:
+        return None
+    point = GeoPoint(lat, lon) if both and lat is not None and lon is not None else None
+    given = tuple(line for line in lines if line)
+    return lambda: Address(given, postcode, point, address_type, notes, code, city)
+
+
+def _window(read: _Cells) -> Callable[[], TimeWindow] | None:
+    if not read.together(OrderField.WINDOW_START, OrderField.WINDOW_END):
+        read.parsed("window_start", parse_moment)
+        read.parsed("window_end", parse_moment)
+        return None
+    start = read.parsed("window_start", parse_moment)
+    end = read.parsed("window_end", parse_moment)
+    if start is None or end is None:
+        return None
+    try:
+        rules.window(start, end)
+    except RuleBroken as broken:
+        read.fail(broken.column, broken.reason)
+        return None
+    return lambda: TimeWindow(start, end)
+
+
+def _parcels(read: _Cells) -> tuple[ParcelSpec, ...] | None:
+    count = read.parsed("parcel_count", lambda t: rules.parcel_count(parse_count(t)))
+    weight = read.parsed("weight_kg", lambda t: rules.weight_kg(parse_number(t)), required=True)
+    all_sides = read.together(*rules.SIDES)
+    sides = [
+        read.parsed(rules.PLACES[field].csv, partial(_side, field=field)) for field in rules.SIDES
+    ]
     if weight is None:
         return None
-    length, width, height = sides if len(given) == 3 else (None, None, None)
-    return (ParcelDraft(weight, length, width, height),) * (count or 1)
+    length, width, height = sides
+    dimensions = None
+    if all_sides and length is not None and width is not None and height is not None:
+        dimensions = Dimensions(length, width, height)
+    return (ParcelSpec(weight, dimensions),) * (count or 1)
 
 
-def _side(text: str) -> float:
-    return parse_decimal(text, above=0, at_most=MAX_SIDE_CM)
-
-
-def _latitude(text: str) -> float:
-    return parse_range(text, low=-90.0, high=90.0)
-
-
-def _longitude(text: str) -> float:
-    return parse_range(text, low=-180.0, high=180.0)
-
-
-def _postcode(text: str) -> str:
-    try:
-        return normalise_postcode(text)
-    except NotAPostcode as exc:
-        raise ValueError(exc.reason) from None
-
-
-def _phone(text: str) -> str:
-    compact = _PHONE_PUNCTUATION.sub("", text)
-    if not _PHONE.fullmatch(compact):
-        raise ValueError(f"{text!r} is not a phone number (7 to 15 digits, + allowed)")
-    return compact
-
-
-def _email(text: str) -> str:
-    if not _EMAIL.fullmatch(text):
-        raise ValueError(f"{text!r} is not an email address")
-    return text
-
-
-def _hub_id(text: str) -> str:
-    if not ids.has_prefix(text, "hub"):
-        raise ValueError(f"{text!r} is not a hub id (hub_ followed by 16 letters and digits)")
-    return text
+def _side(text: str, field: OrderField) -> float:
+    return rules.side_cm(parse_number(text), field)

@@ -16,6 +16,7 @@ from datetime import date, datetime
 from typing import Final
 
 from doorstep.domain.model import GeoPoint, VehicleType
+from doorstep.domain.text import has_control
 from doorstep.services._byte_lines import ByteLines, UnreadableFile, has_undecodable
 from doorstep.services._csv_values import parse_decimal, parse_moment, parse_range
 from doorstep.services._order_rows import RowError
@@ -122,6 +123,9 @@ class _FleetCells:
         value = self.cells.get(column, "").strip()
         if has_undecodable(value):
             self.fail(column, "not valid UTF-8 (save the file as 'CSV UTF-8')")
+            return None
+        if has_control(value):
+            self.fail(column, "contains a line break or control character")
             return None
         if not value and required:
             self.fail(column, "is required")

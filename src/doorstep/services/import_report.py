@@ -88,7 +88,9 @@ class ReportBuilder:
                 self._list(errors)
             case FileError(errors=errors):
                 self.complete = False
-                self._list(errors)
+                # Why reading stopped is always listed, even past the cap: the answer
+                # names it rather than the thousandth row error before it.
+                self._errors.extend(errors)
             case FileWarning():
                 self._warnings.append(result)
 

@@ -17,13 +17,15 @@ from dataclasses import dataclass
 from typing import Final
 
 from doorstep.services._byte_lines import ByteLines, UnreadableFile, has_undecodable
-from doorstep.services._order_rows import COLUMNS, Column, RowError, build_draft
+from doorstep.services._order_rows import COLUMNS, Column, RowError, build_command
 from doorstep.services.order_draft import OrderDraft, ParcelDraft
+from doorstep.services.orders import CreateOrder
 
 __all__ = [
     "COLUMNS",
     "AcceptedRow",
     "Column",
+    "CreateOrder",
     "FileError",
     "FileWarning",
     "OrderDraft",
@@ -41,8 +43,15 @@ _KNOWN: Final = frozenset(column.name for column in COLUMNS)
 
 @dataclass(frozen=True, slots=True)
 class AcceptedRow:
+    """A valid row: the same command the JSON API makes (``brand_id`` not yet set)."""
+
     row: int
-    draft: OrderDraft
+    command: CreateOrder
+
+    @property
+    def draft(self) -> OrderDraft:
+        """The order as flat fields, for planning from a file."""
+        return OrderDraft.of(self.command)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,17 +157,22 @@ def _rows(
     row = header_row
     while True:
         row += 1
-        if max_rows is not None and row - header_row > max_rows:
-            reason = f"the file has more than {max_rows} rows; split it into smaller files"
-            yield FileError((RowError(row, None, reason),))
-            return
+        unreadable: csv.Error | None = None
         try:
             cells = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
+            unreadable = exc
+        # Counted once a row exists, so a file of exactly ``max_rows`` rows is read in full.
+        if max_rows is not None and row - header_row > max_rows:
+            reason = f"the file has more than {max_rows} rows; split it into smaller files"
+            yield FileError((RowError(row, None, reason),))
+            return
+        if unreadable is not None:
             lines.was_cut(lines.lines_read)
-            yield _rejected(row, None, f"cannot be read as CSV: {exc} (an unclosed quote?)")
+            reason = f"cannot be read as CSV: {unreadable} (an unclosed quote?)"
+            yield _rejected(row, None, reason)
             continue
         if lines.was_cut(lines.lines_read):
             yield _rejected(row, None, f"is longer than {MAX_LINE_BYTES // 1024} KiB")
@@ -173,7 +187,7 @@ def _check_row(row: int, header: list[str], cells: list[str], references: set[st
         reason = f"has {len(cells)} cells but the header has {len(header)} columns"
         return _rejected(row, None, reason)
     named = {name: cell for name, cell in zip(header, cells, strict=False) if name in _KNOWN}
-    result = build_draft(row, named)
+    result = build_command(row, named)
     reference = named.get("reference", "").strip()
     duplicate = reference in references
     references.add(reference)
@@ -182,7 +196,7 @@ def _check_row(row: int, header: list[str], cells: list[str], references: set[st
         errors.append(RowError(row, "reference", f"{reference!r} is used by an earlier row"))
     if errors:
         return RejectedRow(row, tuple(errors))
-    assert isinstance(result, OrderDraft)
+    assert isinstance(result, CreateOrder)
     return AcceptedRow(row, result)
 
 

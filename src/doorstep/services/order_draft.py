@@ -1,8 +1,8 @@
-"""An order as a brand asked for it, checked field by field but not yet stored.
+"""A flat view of a checked order, for planning straight from an order CSV.
 
-Imports (CSV, batch API) produce drafts; the order-ingest use case turns a draft into an
-:class:`~doorstep.domain.model.Order` with ids, barcodes and a tracking token. Keeping the
-draft plain (no ids, no clock) lets every import path share one validation result.
+Every door (JSON API, CSV import) produces a :class:`~doorstep.services.orders.CreateOrder`;
+this view is made from that command (:meth:`OrderDraft.of`) for code that reads an order
+as flat fields, such as ``plan_input``. It checks nothing itself.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from doorstep.domain.model import (
     TimeWindow,
 )
 from doorstep.domain.parcel import Dimensions
+from doorstep.services.orders import CreateOrder
 
 
 class ParcelDraft(NamedTuple):
@@ -60,6 +61,35 @@ class OrderDraft:
     priority: Priority = Priority.NORMAL
     hub_id: str | None = None
 
+    @classmethod
+    def of(cls, command: CreateOrder) -> OrderDraft:
+        address, recipient, window = command.address, command.recipient, command.window
+        return cls(
+            reference=command.reference,
+            recipient_name=recipient.name,
+            address_lines=address.lines,
+            postcode=address.postcode,
+            service_level=command.service_level,
+            parcels=tuple(
+                ParcelDraft(p.weight_kg)
+                if p.dimensions is None
+                else ParcelDraft(p.weight_kg, *_sides(p.dimensions))
+                for p in command.parcels
+            ),
+            recipient_phone=recipient.phone,
+            recipient_email=recipient.email,
+            city=address.city,
+            lat=address.point.lat if address.point else None,
+            lon=address.point.lon if address.point else None,
+            address_type=address.address_type,
+            access_notes=address.access_notes,
+            access_code=address.access_code,
+            window_start=window.start if window else None,
+            window_end=window.end if window else None,
+            priority=command.priority,
+            hub_id=command.hub_id,
+        )
+
     def recipient(self) -> Recipient:
         return Recipient(self.recipient_name, self.recipient_phone, self.recipient_email)
 
@@ -81,3 +111,7 @@ class OrderDraft:
         if self.window_start is None or self.window_end is None:
             return None
         return TimeWindow(self.window_start, self.window_end)
+
+
+def _sides(dimensions: Dimensions) -> tuple[float, float, float]:
+    return dimensions.length_cm, dimensions.width_cm, dimensions.height_cm

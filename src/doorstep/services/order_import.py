@@ -16,6 +16,7 @@ blocks (``iter(lambda: f.read(65536), b"")``).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import Final
 
 from doorstep.domain.access import Principal
@@ -34,7 +35,6 @@ from doorstep.services.order_csv import (
 from doorstep.services.orders import (
     BatchItem,
     CreateOrder,
-    ParcelSpec,
     create_orders_all_or_nothing,
     create_orders_batch,
     resolve_brand,
@@ -147,11 +147,7 @@ class _Importer:
             if not isinstance(result, AcceptedRow):
                 self.report.add(result)
                 continue
-            command = _command(result, self.brand_id)
-            if isinstance(command, RejectedRow):
-                self.report.add(command)
-            else:
-                yield result, command
+            yield result, replace(result.command, brand_id=self.brand_id)
 
     def _store_batch(self, pending: Pending) -> None:
         """One transaction; a concurrent import of the same references is retried."""
@@ -194,30 +190,6 @@ class _Importer:
                 self.before_commit(uow, report)
                 uow.commit()
         return report
-
-
-def _command(accepted: AcceptedRow, brand_id: str) -> CreateOrder | RejectedRow:
-    """The draft in domain terms; the value objects check their rules once more."""
-    draft = accepted.draft
-    try:
-        return CreateOrder(
-            reference=draft.reference,
-            recipient=draft.recipient(),
-            address=draft.address(),
-            service_level=draft.service_level,
-            parcels=tuple(
-                ParcelSpec(weight_kg=p.weight_kg, dimensions=p.dimensions()) for p in draft.parcels
-            ),
-            window=draft.window(),
-            priority=draft.priority,
-            hub_id=draft.hub_id,
-            brand_id=brand_id,
-        )
-    except InvalidValue as error:
-        column = error.field if error.field in _COLUMN_NAMES else None
-        return RejectedRow(accepted.row, (RowError(accepted.row, column, error.reason),))
-    except DomainError as error:
-        return RejectedRow(accepted.row, (RowError(accepted.row, None, error.message),))
 
 
 def _refusal(row: int, item: BatchItem) -> RejectedRow:

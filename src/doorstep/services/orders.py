@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from doorstep.domain import ids
+from doorstep.domain import ids, order_rules
 from doorstep.domain.errors import DomainError, InvalidValue
 from doorstep.domain.model import Address, Order, Priority, Recipient, ServiceLevel, TimeWindow
 from doorstep.domain.parcel import Dimensions, Parcel
@@ -15,7 +15,7 @@ from doorstep.services.errors import NotFound, ServiceError
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import Clock, Conflict, Geocoder, OrderQuery, Page, UnitOfWork
 
-MAX_PARCELS_PER_ORDER = 50
+MAX_PARCELS_PER_ORDER = order_rules.MAX_PARCELS_PER_ORDER
 MAX_BATCH = 1000
 
 

@@ -241,3 +241,18 @@ def test_a_100000_row_file_streams_in_with_flat_memory_while_the_server_keeps_an
     assert growth < 150 * 1024 * 1024, f"RSS grew by {growth / 2**20:.0f} MB"
     mib = 2**20
     print(f"\n{ROWS} rows in {elapsed:.1f} s; RSS {baseline / mib:.0f} MB +{growth / mib:.0f} MB")
+
+
+def test_a_reference_the_import_accepts_can_be_searched_and_a_formula_is_refused(
+    live_api: LiveApi,
+) -> None:
+    _, key = live_api.create_brand()
+    http = live_api.client(key)
+    body = HEADER + GOOD.format(ref="#1001/A") + GOOD.format(ref='=HYPERLINK("http://x")')
+
+    report = http.post("/v1/orders/import", content=body.encode(), headers=CSV).json()
+
+    assert (report["accepted"], report["rejected"]) == (1, 1)
+    assert [(e["row"], e["column"]) for e in report["errors"]] == [(3, "reference")]
+    found = http.get("/v1/orders", params={"reference": "#1001/A"})
+    assert found.status_code == 200 and len(found.json()["items"]) == 1

@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from doorstep.api import create_app
 from doorstep.services.container import Container
+from doorstep.services.order_import import ATOMIC_MAX_ROWS
 from tests.unit.api.conftest import bearer, brand_key
 
 Auth = tuple[str, dict[str, str]]
@@ -24,7 +25,7 @@ def test_answers_the_report_and_creates_the_valid_rows(client: TestClient, brand
     report = answer.json()
     assert (report["accepted"], report["rejected"], report["created"]) == (1, 1, 1)
     assert report["errors"] == [
-        {"row": 3, "column": "weight_kg", "reason": "must be greater than 0, not -2"}
+        {"row": 3, "column": "weight_kg", "reason": "must be greater than 0 kg, not -2"}
     ]
     listed = client.get("/v1/orders", headers=brand[1]).json()["items"]
     assert [o["id"] for o in listed] == report["order_ids"]
@@ -42,6 +43,19 @@ def test_a_file_without_the_required_columns_is_a_422_problem(
     assert problem["type"].endswith("/unusable_file")
     assert "recipient_name" in problem["detail"]
     assert problem["errors"][0]["row"] == 1 and problem["report"]["created"] == 0
+
+
+def test_an_atomic_file_over_the_row_limit_is_refused_for_its_size_after_many_row_errors(
+    client: TestClient, brand: Auth
+) -> None:
+    rows = b"".join(b"R%d,Ada,1 Road,NOPE,next_day,1\n" % i for i in range(ATOMIC_MAX_ROWS + 1))
+
+    answer = client.post(
+        "/v1/orders/import?atomic=true", content=HEADER + rows, headers=brand[1] | CSV
+    )
+
+    assert answer.status_code == 422
+    assert f"more than {ATOMIC_MAX_ROWS} rows" in answer.json()["detail"]
 
 
 def test_refuses_a_json_body_with_415(client: TestClient, brand: Auth) -> None:

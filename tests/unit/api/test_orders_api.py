@@ -93,7 +93,12 @@ def test_batch_creates_the_valid_orders_and_explains_the_others(
     assert (body["created"], body["failed"]) == (1, 2)
     results = body["results"]
     assert [r["status"] for r in results] == [201, 422, 409]
-    assert results[1]["errors"] == [{"field": "address.postcode", "reason": "not a UK postcode"}]
+    assert results[1]["errors"] == [
+        {
+            "field": "address.postcode",
+            "reason": "'NOT A CODE' is not a UK postcode (5 to 7 letters and digits)",
+        }
+    ]
     assert [o.reference for o in db.orders.values()] == ["A"]
 
 

@@ -67,3 +67,10 @@ def test_missing_required_columns_are_named_before_any_row() -> None:
     result = parse("V1,van", header="vehicle_id,vehicle_type\n")
     assert len(result.errors) == 1
     assert "capacity_parcels" in (result.errors[0].column or "")
+
+
+def test_refuses_a_control_character_naming_the_column() -> None:
+    result = parse("V\x001,van,100,800,3000,08:00,17:00")
+    assert result.rows == ()
+    assert [(e.row, e.column) for e in result.errors] == [(2, "vehicle_id")]
+    assert "control character" in result.errors[0].reason

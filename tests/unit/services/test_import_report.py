@@ -46,7 +46,7 @@ def test_report_lists_at_most_the_cap_and_counts_the_rest() -> None:
     assert body["errors"][0] == {  # type: ignore[index]
         "row": 2,
         "column": "weight_kg",
-        "reason": "must be greater than 0, not -1",
+        "reason": "must be greater than 0 kg, not -1",
     }
 
 

@@ -119,6 +119,27 @@ def test_atomic_import_refuses_a_file_over_the_row_limit(
     assert f"more than {ATOMIC_MAX_ROWS} rows" in report.errors[-1].reason
 
 
+def test_an_atomic_import_of_exactly_the_row_limit_is_created(
+    db: FakeDatabase, clock: FakeClock, as_brand: Principal
+) -> None:
+    rows = "".join(good(f"R{i}") for i in range(ATOMIC_MAX_ROWS))
+
+    report = run(db, clock, as_brand, csv_file(rows), atomic=True)
+
+    assert report.complete and (report.accepted, report.created) == (ATOMIC_MAX_ROWS,) * 2
+
+
+def test_the_row_limit_is_reported_even_after_more_row_errors_than_the_report_lists(
+    db: FakeDatabase, clock: FakeClock, as_brand: Principal
+) -> None:
+    bad = "".join(f"R{i},Ada,1 Road,NOPE,next_day,1\n" for i in range(ATOMIC_MAX_ROWS + 1))
+
+    report = run(db, clock, as_brand, csv_file(bad), atomic=True)
+
+    assert not report.complete and report.errors_not_listed > 0
+    assert f"more than {ATOMIC_MAX_ROWS} rows" in report.errors[-1].reason
+
+
 def test_an_operator_must_name_an_existing_brand(
     db: FakeDatabase, clock: FakeClock, admin: Principal, brand: Brand
 ) -> None:

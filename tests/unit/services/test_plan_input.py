@@ -115,8 +115,8 @@ def test_an_empty_fleet_is_refused() -> None:
 
 def test_a_parcel_heavier_than_every_vehicle_is_a_warning_naming_the_row() -> None:
     made = build(
-        orders("A,Ann,1 High St,NW1 9LL,51.54,-0.14,next_day,,,1,400"),
-        fleet("B1,e_cargo_bike,30,100,300,08:00,16:00"),
+        orders("A,Ann,1 High St,NW1 9LL,51.54,-0.14,next_day,,,1,70"),
+        fleet("B1,e_cargo_bike,30,60,300,08:00,16:00"),
     )
     (warning,) = made.warnings
     assert (warning.row, warning.column) == (2, "weight_kg")

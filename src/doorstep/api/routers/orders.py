@@ -21,6 +21,7 @@ from doorstep.api.schemas.orders import (
     OrderPublic,
     Reference,
 )
+from doorstep.domain import order_rules as rules
 from doorstep.domain.errors import DomainError, InvalidValue
 from doorstep.domain.model import Address, GeoPoint, Order, Recipient, TimeWindow
 from doorstep.domain.parcel import Dimensions, ParcelState
@@ -35,10 +36,13 @@ ERRORS: dict[int | str, dict[str, object]] = {
 }
 Cursor = Annotated[str, Query(pattern=r"^[A-Za-z0-9_=.\-]{1,200}$")]
 _order_adapter = TypeAdapter(OrderCreate)
+LAT, LON = rules.OrderField.LAT, rules.OrderField.LON
+START, END = rules.OrderField.WINDOW_START, rules.OrderField.WINDOW_END
 
 
 def to_command(body: OrderCreate) -> CreateOrder:
-    """Schema to command; the domain's value objects check their own rules once more."""
+    """Schema to command, after the rules that join two fields (as the CSV import does)."""
+    _check_fields_given_together(body)
     a = body.address
     point = GeoPoint(a.lat, a.lon) if a.lat is not None and a.lon is not None else None
     return CreateOrder(
@@ -66,10 +70,40 @@ def to_command(body: OrderCreate) -> CreateOrder:
             )
             for p in body.parcels
         ),
-        window=TimeWindow(body.window.start, body.window.end) if body.window else None,
+        window=_window(body),
         priority=body.priority,
         hub_id=body.hub_id,
     )
+
+
+def _window(body: OrderCreate) -> TimeWindow | None:
+    w = body.window
+    if w is None or w.start is None or w.end is None:
+        return None
+    return TimeWindow(w.start, w.end)
+
+
+def _check_fields_given_together(body: OrderCreate) -> None:
+    """Refuse, naming the field to fix, lat without lon, two sides of three, a reversed window."""
+    try:
+        a = body.address
+        w = body.window
+        broken = rules.together({LAT: a.lat is not None, LON: a.lon is not None})
+        if w is not None:
+            broken += rules.together({START: w.start is not None, END: w.end is not None})
+        if broken:
+            raise broken[0]
+        if w is not None and w.start is not None and w.end is not None:
+            rules.window(w.start, w.end)
+    except rules.RuleBroken as error:
+        raise InvalidValue(error.api_path(), error.reason) from None
+    for index, p in enumerate(body.parcels):
+        given = (p.length_cm, p.width_cm, p.height_cm)
+        broken = rules.together(
+            {side: value is not None for side, value in zip(rules.SIDES, given, strict=True)}
+        )
+        if broken:
+            raise InvalidValue(broken[0].api_path(index), broken[0].reason)
 
 
 @router.post("", status_code=201, response_model=OrderPublic, responses=ERRORS)

@@ -5,11 +5,12 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 
 from doorstep.api.schemas.common import Public, Strict, Text, Token
 from doorstep.api.schemas.orders import Email
 from doorstep.domain.model import Role
+from doorstep.domain.text import check_no_control
 
 Password = Annotated[str, StringConstraints(min_length=1, max_length=200)]
 
@@ -24,7 +25,7 @@ class BrandPublic(Public):
 
 
 class ApiKeyCreate(Strict):
-    name: Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")] = ""
+    name: Annotated[str, StringConstraints(max_length=100), AfterValidator(check_no_control)] = ""
 
 
 class ApiKeyIssued(Public):
@@ -39,7 +40,9 @@ class ApiKeyIssued(Public):
 
 
 class Login(Strict):
-    email: Annotated[str, StringConstraints(min_length=1, max_length=254)]
+    email: Annotated[
+        str, StringConstraints(min_length=1, max_length=254), AfterValidator(check_no_control)
+    ]
     password: Password
 
 

@@ -14,6 +14,8 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from doorstep.domain.text import check_no_control
+
 T = TypeVar("T")
 
 
@@ -27,17 +29,17 @@ class Public(BaseModel):
     model_config = ConfigDict(allow_inf_nan=False)
 
 
-def _printable(value: str) -> str:
-    """Refuse control characters: NUL cannot be stored in PostgreSQL, and none belong in text."""
-    if any((ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 for c in value):
-        raise ValueError("must not contain control characters")
-    return value
+def _one_line(value: str) -> str:
+    """NUL cannot be stored in PostgreSQL, and no control character belongs in a name."""
+    return check_no_control(value)
 
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_printable)]
-LongText = Annotated[
-    str, StringConstraints(min_length=1, max_length=1000), AfterValidator(_printable)
-]
+def _lines(value: str) -> str:
+    return check_no_control(value, line_breaks=True)
+
+
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_one_line)]
+LongText = Annotated[str, StringConstraints(min_length=1, max_length=1000), AfterValidator(_lines)]
 Token = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:\-]{1,100}$")]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
 # A wall-clock time in the hub's city, "06:00" or "06:00:00". Not JSON Schema's "time" format:

@@ -2,105 +2,105 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Any
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    Field,
-    StringConstraints,
-    model_validator,
-)
+from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
 
-from doorstep.api.schemas.common import (
-    Latitude,
-    Longitude,
-    LongText,
-    Public,
-    Strict,
-    Text,
-    Token,
-)
+from doorstep.api.schemas.common import Public, Strict, Token
+from doorstep.domain import order_rules as rules
 from doorstep.domain.model import AddressType, Priority, ServiceLevel
 from doorstep.domain.parcel import ParcelState
 
-# Outward code (area, district) and inward code (sector, unit), e.g. "WC2A 3HP", "E1 6AN".
-_POSTCODE = re.compile(r"^([A-Z]{1,2}[0-9][A-Z0-9]?)([0-9][ABD-HJLNP-UW-Z]{2})$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MAX_WEIGHT_KG = 70.0  # what one courier may carry alone (manual handling guidance)
-MAX_SIDE_CM = 300.0
+# Every rule is checked by ``domain.order_rules``, the same functions the CSV import calls;
+# the JSON Schema keywords given with them only describe those rules in the OpenAPI document.
 
 
-def _postcode(value: str) -> str:
-    compact = value.replace(" ", "").upper()
-    match = _POSTCODE.match(compact)
-    if match is None:
-        raise ValueError("not a UK postcode")
-    return f"{match.group(1)} {match.group(2)}"
+def _described(**keywords: Any) -> Any:
+    return Field(json_schema_extra=keywords)
 
 
-def _email(value: str) -> str:
-    if not _EMAIL.match(value):
-        raise ValueError("not an e-mail address")
-    return value.lower()
-
-
-Postcode = Annotated[str, StringConstraints(max_length=10), AfterValidator(_postcode)]
-Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_email)]
-Phone = Annotated[str, StringConstraints(pattern=r"^\+?[0-9][0-9 ()\-]{5,19}$")]
-Reference = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:/#\-]{1,64}$")]
-Weight = Annotated[float, Field(gt=0, le=MAX_WEIGHT_KG, description="kilograms")]
-Side = Annotated[float, Field(gt=0, le=MAX_SIDE_CM, description="centimetres")]
+Reference = Annotated[
+    str,
+    AfterValidator(rules.reference),
+    _described(maxLength=rules.MAX_REFERENCE, pattern=r"^[A-Za-z0-9#][A-Za-z0-9_.:/#\-]*$"),
+]
+Name = Annotated[str, AfterValidator(rules.recipient_name), _described(maxLength=rules.MAX_NAME)]
+AddressLine = Annotated[
+    str, AfterValidator(rules.address_line), _described(maxLength=rules.MAX_ADDRESS_LINE)
+]
+City = Annotated[str, AfterValidator(rules.city), _described(maxLength=rules.MAX_CITY)]
+AccessNotes = Annotated[
+    str, AfterValidator(rules.access_notes), _described(maxLength=rules.MAX_ACCESS_NOTES)
+]
+AccessCode = Annotated[
+    str, AfterValidator(rules.access_code), _described(pattern=r"^[A-Za-z0-9#*]{1,20}$")
+]
+Postcode = Annotated[str, AfterValidator(rules.postcode), _described(examples=["NW1 9LL"])]
+Email = Annotated[
+    str, AfterValidator(rules.email), _described(maxLength=rules.MAX_EMAIL, format="email")
+]
+Phone = Annotated[str, AfterValidator(rules.phone), _described(examples=["+44 7700 900123"])]
+HubId = Annotated[str, AfterValidator(rules.hub_id), _described(pattern=r"^hub_[0-9a-z]{16}$")]
+Latitude = Annotated[float, AfterValidator(rules.latitude), _described(minimum=-90, maximum=90)]
+Longitude = Annotated[float, AfterValidator(rules.longitude), _described(minimum=-180, maximum=180)]
+Weight = Annotated[
+    float,
+    AfterValidator(rules.weight_kg),
+    _described(exclusiveMinimum=0, maximum=rules.MAX_WEIGHT_KG, description="kilograms"),
+]
+Side = Annotated[
+    float,
+    AfterValidator(rules.side_cm),
+    _described(exclusiveMinimum=0, maximum=rules.MAX_SIDE_CM, description="centimetres"),
+]
 
 
 class RecipientIn(Strict):
-    name: Text
+    name: Name
     phone: Phone | None = None
     email: Email | None = None
 
 
 class AddressIn(Strict):
-    lines: list[Text] = Field(min_length=1, max_length=4)
+    """The address; lat and lon go together (checked with the command, as in the CSV)."""
+
+    lines: list[AddressLine] = Field(min_length=1, max_length=rules.MAX_ADDRESS_LINES)
     postcode: Postcode
-    city: Text = "London"
+    city: City = "London"
     lat: Latitude | None = None
     lon: Longitude | None = None
     address_type: AddressType = AddressType.HOUSE
-    access_notes: LongText | None = None
-    access_code: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9#*]{1,20}$")] | None = None
-
-    @model_validator(mode="after")
-    def _both_coordinates(self) -> Self:
-        if (self.lat is None) != (self.lon is None):
-            raise ValueError("give both lat and lon, or neither")
-        return self
+    access_notes: AccessNotes | None = None
+    access_code: AccessCode | None = None
 
 
 class WindowIn(Strict):
-    start: AwareDatetime
-    end: AwareDatetime
+    """The delivery promise: give both ends (checked with the command, as in the CSV)."""
 
-    @model_validator(mode="after")
-    def _end_after_start(self) -> Self:
-        if self.end <= self.start:
-            raise ValueError("end must be after start")
-        return self
+    start: AwareDatetime | None = None
+    end: AwareDatetime | None = None
 
 
 class ParcelIn(Strict):
+    """One parcel; the three sides go together (checked with the command)."""
+
     weight_kg: Weight
     length_cm: Side | None = None
     width_cm: Side | None = None
     height_cm: Side | None = None
 
-    @model_validator(mode="after")
-    def _all_dimensions_or_none(self) -> Self:
-        given = [self.length_cm, self.width_cm, self.height_cm]
-        if any(side is not None for side in given) and any(side is None for side in given):
-            raise ValueError("give length_cm, width_cm and height_cm together, or none")
-        return self
+
+def _parcel_count(parcels: list[ParcelIn]) -> list[ParcelIn]:
+    rules.parcel_count(len(parcels))
+    return parcels
+
+
+Parcels = Annotated[
+    list[ParcelIn],
+    AfterValidator(_parcel_count),
+    _described(minItems=1, maxItems=rules.MAX_PARCELS_PER_ORDER),
+]
 
 
 class OrderCreate(Strict):
@@ -111,8 +111,8 @@ class OrderCreate(Strict):
     service_level: ServiceLevel = ServiceLevel.NEXT_DAY
     window: WindowIn | None = None
     priority: Priority = Priority.NORMAL
-    hub_id: Token | None = None
-    parcels: list[ParcelIn] = Field(min_length=1, max_length=50)
+    hub_id: HubId | None = None
+    parcels: Parcels
 
 
 class RecipientPublic(Public):

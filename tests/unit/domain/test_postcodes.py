@@ -1,6 +1,6 @@
 import pytest
 
-from doorstep.services.postcodes import NotAPostcode, is_postcode, normalise_postcode
+from doorstep.domain.postcodes import NotAPostcode, is_postcode, normalise_postcode
 
 
 @pytest.mark.parametrize(
