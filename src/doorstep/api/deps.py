@@ -59,9 +59,12 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
 def operator_principal(principal: CurrentPrincipal) -> Principal:
-    """Operator endpoints (hubs, scans, fleet, brands) refuse brand keys with 403."""
-    if principal.is_brand:
-        raise PermissionDenied("This endpoint is for the delivery company's staff, not brands.")
+    """Office endpoints (hubs, scans, fleet, brands, users, plans) refuse brand keys and
+    couriers with 403 before reading the body; the use cases check the same rule again."""
+    if not principal.may_operate_hub():
+        raise PermissionDenied(
+            "This endpoint is for the delivery company's admins and dispatchers."
+        )
     return principal
 
 
