@@ -109,7 +109,10 @@ class IdempotentCall:
         self,
         action: Callable[[BeforeCommit[T] | None], T],
         render: Callable[[T], SavedResponse],
+        replay: Callable[[T], SavedResponse] | None = None,
     ) -> Response:
+        """Send ``render(result)``; a repeat with the same key gets ``replay(result)`` when
+        given (for answers carrying a secret, which is never saved), else the same bytes."""
         saved = run_idempotent(
             self.container.uow_factory,
             self.principal,
@@ -117,6 +120,7 @@ class IdempotentCall:
             self.request,
             action,
             render,
+            replay,
         )
         return Response(
             saved.body, saved.status_code, headers=saved.headers, media_type=saved.content_type
