@@ -378,6 +378,13 @@ class _Idempotency(_Repo):
     def add(self, record: IdempotencyRecord) -> None:
         self.uow.stage("idempotency", record)
 
+    def purge(self, *, before: datetime) -> int:
+        with self.db.lock:
+            old = [k for k, record in self.db.idempotency.items() if record.created_at < before]
+            for k in old:
+                del self.db.idempotency[k]
+        return len(old)
+
 
 class _Plans(_Repo):
     """Operator resources, as in the store: a brand neither reads nor writes plans."""

@@ -59,9 +59,12 @@ CurrentPrincipal = Annotated[Principal, Depends(current_principal)]
 
 
 def operator_principal(principal: CurrentPrincipal) -> Principal:
-    """Operator endpoints (hubs, scans, fleet, brands) refuse brand keys with 403."""
-    if principal.is_brand:
-        raise PermissionDenied("This endpoint is for the delivery company's staff, not brands.")
+    """Office endpoints (hubs, scans, fleet, brands, users, plans) refuse brand keys and
+    couriers with 403 before reading the body; the use cases check the same rule again."""
+    if not principal.may_operate_hub():
+        raise PermissionDenied(
+            "This endpoint is for the delivery company's admins and dispatchers."
+        )
     return principal
 
 
@@ -106,7 +109,10 @@ class IdempotentCall:
         self,
         action: Callable[[BeforeCommit[T] | None], T],
         render: Callable[[T], SavedResponse],
+        replay: Callable[[T], SavedResponse] | None = None,
     ) -> Response:
+        """Send ``render(result)``; a repeat with the same key gets ``replay(result)`` when
+        given (for answers carrying a secret, which is never saved), else the same bytes."""
         saved = run_idempotent(
             self.container.uow_factory,
             self.principal,
@@ -114,6 +120,7 @@ class IdempotentCall:
             self.request,
             action,
             render,
+            replay,
         )
         return Response(
             saved.body, saved.status_code, headers=saved.headers, media_type=saved.content_type

@@ -17,6 +17,17 @@ class PrincipalKind(StrEnum):
     SYSTEM = "system"  # the CLI, jobs, the demo
 
 
+class Reach(StrEnum):
+    """How far a principal's queries reach: decided here, applied by the repositories."""
+
+    ALL = "all"  # operator admins and dispatchers, the system
+    OWN_BRAND = "own_brand"  # a brand's API key: its own orders, parcels and keys
+    OWN_ROUTES = "own_routes"  # a courier: the stops of routes assigned to them, and itself
+
+
+_OFFICE_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER})
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     kind: PrincipalKind
@@ -42,12 +53,21 @@ class Principal:
         return self.kind is PrincipalKind.BRAND
 
     @property
+    def reach(self) -> Reach:
+        """Office staff and the system see everything; a brand its own; anyone else (a
+        courier, or a role added later) only what is assigned to them, so a new role starts
+        seeing nothing rather than everything."""
+        if self.kind is PrincipalKind.SYSTEM:
+            return Reach.ALL
+        if self.kind is PrincipalKind.BRAND:
+            return Reach.OWN_BRAND
+        return Reach.ALL if self.role in _OFFICE_ROLES else Reach.OWN_ROUTES
+
+    @property
     def sees_all_brands(self) -> bool:
-        """Operator staff and the system see every brand; a brand sees only its own."""
-        return self.kind is not PrincipalKind.BRAND
+        """Office staff and the system see every brand; a brand its own, a courier none."""
+        return self.reach is Reach.ALL
 
     def may_operate_hub(self) -> bool:
-        """Hub scans and fleet changes: admins, dispatchers and the system."""
-        if self.kind is PrincipalKind.SYSTEM:
-            return True
-        return self.kind is PrincipalKind.OPERATOR and self.role in {Role.ADMIN, Role.DISPATCHER}
+        """Hubs, hub scans, fleet, brands and plans: admins, dispatchers and the system."""
+        return self.reach is Reach.ALL

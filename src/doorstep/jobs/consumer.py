@@ -19,12 +19,13 @@ class InProcessConsumer(Consumer):  # type: ignore[misc]
 
 
 def start_in_process(queue: Huey, *, workers: int = 1) -> InProcessConsumer:
-    """Worker and scheduler threads polling ``queue``; call ``.stop(graceful=True)`` to end."""
+    """Worker and scheduler threads polling ``queue``, running its periodic tasks too;
+    call ``.stop(graceful=True)`` to end."""
     consumer = InProcessConsumer(
         queue,
         workers=workers,
         worker_type="thread",
-        periodic=False,
+        periodic=True,  # the purge of expired idempotency records (jobs/tasks.py)
         check_worker_health=False,
         max_delay=1.0,  # an idle local queue is polled at least every second
     )

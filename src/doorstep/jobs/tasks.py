@@ -6,14 +6,16 @@ import logging
 import threading
 from collections.abc import Callable
 
-from huey import Huey
+from huey import Huey, crontab
 
-from doorstep.services import plans
+from doorstep.services import idempotency, plans
 from doorstep.services.container import Container
 from doorstep.services.errors import NotFound
 
 log = logging.getLogger("doorstep.jobs")
 PLAN_JOB = "plan_job"
+PURGE_JOB = "purge_idempotency_job"
+PURGE_EVERY = crontab(minute="*/15")  # records are gone at most 15 minutes after 24 h
 
 
 class PlanJobs:
@@ -22,7 +24,9 @@ class PlanJobs:
     The container needs :meth:`enqueue` and the task needs the container, hence the
     two steps: ``jobs = PlanJobs(make_queue)``, ``Container(..., enqueue_plan=jobs.enqueue)``,
     ``jobs.bind(container)``. The queue is made on first use, so commands that never
-    plan (``create-brand``) neither create a queue file nor connect to Redis.
+    plan (``create-brand``) neither create a queue file nor connect to Redis. The same
+    queue carries the periodic purge of expired idempotency records, run by any consumer
+    started with ``periodic=True``.
     """
 
     def __init__(self, make_queue: Callable[[], Huey]) -> None:
@@ -38,6 +42,7 @@ class PlanJobs:
             if self._queue is None:
                 queue = self._make_queue()
                 self._task = queue.task(name=PLAN_JOB)(self.plan_job)
+                queue.periodic_task(PURGE_EVERY, name=PURGE_JOB)(self.purge_idempotency_job)
                 self._queue = queue
             return self._queue
 
@@ -65,6 +70,14 @@ class PlanJobs:
             log.warning("plan job for unknown plan %s dropped", plan_id)
             return
         log.info("plan %s %s", plan_id, done.status.value)
+
+    def purge_idempotency_job(self) -> int:
+        """Delete saved idempotent answers past their 24-hour window (they may hold
+        personal data and can never be replayed again)."""
+        container = self._bound()
+        purged = idempotency.purge_expired(container.uow_factory, container.clock)
+        log.info("purged %d expired idempotency records", purged)
+        return purged
 
     def resume(self) -> list[str]:
         """Enqueue plans a dead worker left behind (queued, or running past their budget)."""

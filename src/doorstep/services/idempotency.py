@@ -4,6 +4,10 @@ The saved answer is written in the *same* transaction as the change it describes
 ``before_commit`` hook every writing use case accepts. So when fifty identical requests race,
 exactly one commits; the others hit :class:`~doorstep.services.ports.Conflict` on the key (or
 on what the winner created), roll back, and replay the winner's saved answer.
+
+An answer that carries a secret (a new API key) is sent once and never saved: what is
+saved for it, and replayed, is the answer a caller gets for asking again (``replay``).
+Saved answers are purged once their replay window has passed (:func:`purge_expired`).
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from doorstep.services.ports import (
 
 REPLAY_WINDOW = timedelta(hours=24)
 MAX_KEY_LENGTH = 255
+PURGER = Principal.system("idempotency-purge")
 
 T = TypeVar("T")
 
@@ -96,7 +101,9 @@ def find_saved(
 class Remember(Generic[T]):
     """A ``before_commit`` hook that renders the result and saves it under the key.
 
-    The rendered answer is kept on the hook so the caller sends exactly the saved bytes.
+    The rendered answer is kept on the hook so the caller sends exactly the rendered bytes;
+    what is saved is ``replay(result)`` when given (an answer without the secret the first
+    one carried), else the same bytes.
     """
 
     def __init__(
@@ -106,15 +113,18 @@ class Remember(Generic[T]):
         owner: str,
         clock: Clock,
         render: Callable[[T], SavedResponse],
+        replay: Callable[[T], SavedResponse] | None = None,
     ) -> None:
         self._request = request
         self._owner = owner
         self._clock = clock
         self._render = render
-        self.saved: SavedResponse | None = None
+        self._replay = replay
+        self.sent: SavedResponse | None = None
 
     def __call__(self, uow: UnitOfWork, result: T) -> None:
-        saved = self._render(result)
+        sent = self._render(result)
+        saved = sent if self._replay is None else self._replay(result)
         uow.idempotency.add(
             IdempotencyRecord(
                 owner=self._owner,
@@ -127,7 +137,7 @@ class Remember(Generic[T]):
                 headers=dict(saved.headers),
             )
         )
-        self.saved = saved
+        self.sent = sent
 
 
 def run_idempotent(
@@ -137,20 +147,22 @@ def run_idempotent(
     request: IdempotentRequest | None,
     action: Callable[[BeforeCommit[T] | None], T],
     render: Callable[[T], SavedResponse],
+    replay: Callable[[T], SavedResponse] | None = None,
 ) -> SavedResponse:
     """Run a writing use case under the replay rule and return the answer to send.
 
     ``action`` calls the use case with the hook it is given. Without a key this is just
     ``render(action(None))``. With a key: a saved answer is replayed; otherwise the use case
-    runs and saves its answer in its own transaction; losing a race to an identical request
-    (``Conflict``) replays the winner's answer instead of failing.
+    runs and saves its answer (``replay(result)`` if given, else ``render(result)``) in its
+    own transaction; losing a race to an identical request (``Conflict``) replays the
+    winner's saved answer instead of failing.
     """
     if request is None:
         return render(action(None))
     saved = find_saved(uow_factory, principal, request, clock)
     if saved is not None:
         return saved
-    hook = Remember(request, owner=principal.actor, clock=clock, render=render)
+    hook = Remember(request, owner=principal.actor, clock=clock, render=render, replay=replay)
     try:
         result = action(hook)
     except Conflict:
@@ -158,4 +170,13 @@ def run_idempotent(
         if saved is None:
             raise
         return saved
-    return hook.saved if hook.saved is not None else render(result)
+    return hook.sent if hook.sent is not None else render(result)
+
+
+def purge_expired(uow_factory: UnitOfWorkFactory, clock: Clock) -> int:
+    """Delete saved answers older than the replay window: they can never be replayed, and
+    some hold personal data. Run by a periodic job; returns how many were deleted."""
+    with uow_factory(PURGER) as uow:
+        purged = uow.idempotency.purge(before=clock.now() - REPLAY_WINDOW)
+        uow.commit()
+    return purged

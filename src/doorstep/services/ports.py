@@ -218,9 +218,15 @@ class ApiKeyRepository(Protocol):
 
 
 class IdempotencyRepository(Protocol):
+    """Saved answers. They may hold personal data (a recipient's phone), so the store keeps
+    their bodies encrypted and deletes them once they can no longer be replayed."""
+
     def get(self, owner: str, key: str, *, not_before: datetime) -> IdempotencyRecord | None: ...
     def add(self, record: IdempotencyRecord) -> None:
         """Raises :class:`Conflict` (at once or at commit) when the key is already saved."""
+
+    def purge(self, *, before: datetime) -> int:
+        """Delete every record created before ``before``, whoever owns it; how many."""
 
 
 class Outbox(Protocol):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from doorstep.domain.model import Role
 from doorstep.services.ports import ApiKey, IdempotencyRecord, User
 from doorstep.store.base import SqlRepository
+from doorstep.store.crypto import FieldCipher
 from doorstep.store.scoping import pk_of, scoped
 from doorstep.store.tables import ApiKeyRow, BrandRow, CourierRow, IdempotencyKeyRow, UserRow
 
@@ -101,7 +103,11 @@ class SqlApiKeyRepository(SqlRepository):
 
 
 class SqlIdempotencyRepository(SqlRepository):
-    """Keyed by the caller (owner) and its key: two callers never share an answer."""
+    """Keyed by the caller (owner) and its key: two callers never share an answer.
+
+    A saved body is an answer as sent, so it may hold a recipient's phone number or a
+    safe-place note: it is kept encrypted with the field cipher, like those fields are.
+    """
 
     def get(self, owner: str, key: str, *, not_before: datetime) -> IdempotencyRecord | None:
         row = self.session.scalar(
@@ -118,7 +124,7 @@ class SqlIdempotencyRepository(SqlRepository):
             key=row.key,
             request_hash=row.request_hash,
             status_code=row.status_code,
-            body=row.body,
+            body=_open_body(self.cipher, row.body),
             content_type=row.content_type,
             created_at=row.created_at,
             headers={str(k): str(v) for k, v in row.headers.items()},
@@ -131,9 +137,24 @@ class SqlIdempotencyRepository(SqlRepository):
                 key=record.key,
                 request_hash=record.request_hash,
                 status_code=record.status_code,
-                body=record.body,
+                body=_seal_body(self.cipher, record.body),
                 content_type=record.content_type,
                 created_at=record.created_at,
                 headers=dict(record.headers),
             )
         )
+
+    def purge(self, *, before: datetime) -> int:
+        result = self.session.execute(
+            delete(IdempotencyKeyRow).where(IdempotencyKeyRow.created_at < before)
+        )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+
+def _seal_body(cipher: FieldCipher, body: bytes) -> bytes:
+    """Bytes need not be text: the cipher gets them base64-encoded."""
+    return cipher.encrypt(base64.b64encode(body).decode("ascii")).encode("ascii")
+
+
+def _open_body(cipher: FieldCipher, stored: bytes) -> bytes:
+    return base64.b64decode(cipher.decrypt(bytes(stored).decode("ascii")))

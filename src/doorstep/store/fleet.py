@@ -124,11 +124,12 @@ class SqlCourierRepository(SqlRepository):
         )
 
     def get(self, courier_id: str) -> Courier | None:
-        row = self.session.scalar(select(CourierRow).where(CourierRow.public_id == courier_id))
+        query = scoped(self.principal, CourierRow).where(CourierRow.public_id == courier_id)
+        row = self.session.scalar(query)
         return None if row is None else self._courier(row)
 
     def list(self) -> list[Courier]:
-        rows = self.session.scalars(select(CourierRow).order_by(CourierRow.name))
+        rows = self.session.scalars(scoped(self.principal, CourierRow).order_by(CourierRow.name))
         return [self._courier(row) for row in rows]
 
     def _courier(self, row: CourierRow) -> Courier:

@@ -28,7 +28,7 @@ from doorstep.services.ports import PLANNABLE_STATES, OrderQuery, Page
 from doorstep.store.base import SqlRepository
 from doorstep.store.crypto import FieldCipher, seal, unseal
 from doorstep.store.parcels import SqlParcelRepository, parcel_to_domain, write_parcel
-from doorstep.store.scoping import brand_filter, pk_of, scoped
+from doorstep.store.scoping import pk_of, scoped
 from doorstep.store.tables import BrandRow, HubRow, OrderRow, ParcelRow
 
 MAX_PAGE = 500
@@ -145,7 +145,7 @@ class SqlOrderRepository(SqlRepository):
 
     def _filtered(self, query: OrderQuery) -> Select[OrderRow]:
         statement = self._select()
-        if query.brand_id is not None and brand_filter(self.principal, OrderRow) is None:
+        if query.brand_id is not None and self.principal.sees_all_brands:
             statement = statement.where(OrderRow.brand_pk == _brand_pk(query.brand_id))
         if query.state is not None:
             statement = statement.where(

@@ -1,13 +1,14 @@
-"""Planning runs. Plans are the operator's: a brand's unit of work reads none and writes none."""
+"""Planning runs. Plans are the operator's office staff's: a brand's or a courier's unit of
+work reads none (store/scoping.py) and writes none."""
 
 from __future__ import annotations
 
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select
 
 from doorstep.domain.errors import InvalidValue
 from doorstep.services.ports import PlanRecord, PlanStatus
 from doorstep.store.base import SqlRepository
-from doorstep.store.scoping import pk_of
+from doorstep.store.scoping import pk_of, scoped
 from doorstep.store.tables import HubRow, PlanRow
 
 _UNFINISHED = (PlanStatus.QUEUED.value, PlanStatus.RUNNING.value)
@@ -33,12 +34,10 @@ def _record(row: PlanRow) -> PlanRecord:
 
 class SqlPlanRepository(SqlRepository):
     def _select(self) -> Select[PlanRow]:
-        query = select(PlanRow)
-        # Written once here: whatever a route forgets, a brand never reads a plan.
-        return query.where(false()) if self.principal.is_brand else query
+        return scoped(self.principal, PlanRow)
 
     def add(self, plan: PlanRecord) -> None:
-        if self.principal.is_brand:
+        if not self.principal.may_operate_hub():
             raise InvalidValue("plan", "plans are made by the delivery company's staff")
         hub_pk = pk_of(self.session, self.principal, HubRow, plan.hub_id, "hub_id")
         row = PlanRow(public_id=plan.id, hub_pk=hub_pk, created_by=plan.created_by)

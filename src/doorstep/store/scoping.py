@@ -1,8 +1,10 @@
-"""Tenant scoping, written once: every brand-owned query starts here.
+"""Tenant and courier scoping, written once: every scoped query starts here.
 
-A brand principal sees only rows whose brand is its own; operators and the system see
-all. A foreign row is filtered out by the query itself, so it looks exactly like a
-missing one (no existence leak through a 403).
+What a principal may see is decided by :attr:`Principal.reach` and applied here, in the
+query itself: a brand sees only rows of its own brand; a courier only the stops, parcels and
+recipients of routes assigned to them, and their own courier record; operator admins,
+dispatchers and the system see all. A row outside the reach is filtered out, so it looks
+exactly like a missing one (no existence leak through a 403).
 """
 
 from __future__ import annotations
@@ -12,9 +14,20 @@ from typing import Any, TypeVar
 from sqlalchemy import ColumnElement, Select, false, select
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from doorstep.domain.access import Principal
+from doorstep.domain.access import Principal, Reach
 from doorstep.domain.errors import InvalidValue
-from doorstep.store.tables import ApiKeyRow, Base, BrandRow, HubScanRow, OrderRow, ParcelRow
+from doorstep.store.tables import (
+    ApiKeyRow,
+    Base,
+    BrandRow,
+    CourierRow,
+    HubRow,
+    HubScanRow,
+    OrderRow,
+    ParcelRow,
+    PlanRow,
+    VehicleRow,
+)
 
 R = TypeVar("R", bound=Base)
 
@@ -24,13 +37,28 @@ _BRAND_COLUMN: dict[type[Base], InstrumentedAttribute[Any]] = {
     HubScanRow: HubScanRow.brand_pk,
     ApiKeyRow: ApiKeyRow.brand_pk,
 }
+# Standing data with no personal data, which brands name in their orders (hub_id): the
+# use cases decide who may list or change them.
+_OPEN: frozenset[type[Base]] = frozenset({HubRow, VehicleRow})
+# The delivery company's own records (plans, couriers' details): no brand sees any.
+_OPERATOR_ONLY: frozenset[type[Base]] = frozenset({PlanRow, CourierRow})
+_SCOPED = frozenset({BrandRow, *_BRAND_COLUMN, *_OPERATOR_ONLY})
 
 
-def brand_filter(principal: Principal, row_type: type[Base]) -> ColumnElement[bool] | None:
-    """The condition that limits ``row_type`` to the principal's brand, or None for all."""
-    if not principal.is_brand:
+def visible(principal: Principal, row_type: type[Base]) -> ColumnElement[bool] | None:
+    """The condition that limits ``row_type`` to what ``principal`` may see, or None for all."""
+    if row_type not in _SCOPED and row_type not in _OPEN:
+        raise TypeError(f"no scoping rule for {row_type.__name__}: add one in store/scoping.py")
+    reach = principal.reach
+    if reach is Reach.ALL or row_type in _OPEN:
         return None
-    if principal.brand_id is None:
+    if reach is Reach.OWN_BRAND:
+        return _own_brand(principal, row_type)
+    return _own_routes(principal, row_type)
+
+
+def _own_brand(principal: Principal, row_type: type[Base]) -> ColumnElement[bool]:
+    if principal.brand_id is None or row_type in _OPERATOR_ONLY:
         return false()
     if row_type is BrandRow:
         return BrandRow.public_id == principal.brand_id
@@ -38,10 +66,19 @@ def brand_filter(principal: Principal, row_type: type[Base]) -> ColumnElement[bo
     return _BRAND_COLUMN[row_type] == own_brand.correlate(None).scalar_subquery()
 
 
+def _own_routes(principal: Principal, row_type: type[Base]) -> ColumnElement[bool]:
+    """A courier's reach. No route is assigned to anyone until dispatch exists, so today it
+    holds their own courier record and nothing else; dispatch will join orders, parcels and
+    scans to the courier's assigned routes here, and only here."""
+    if row_type is CourierRow and principal.courier_id is not None:
+        return CourierRow.public_id == principal.courier_id
+    return false()
+
+
 def scoped(principal: Principal, row_type: type[R]) -> Select[R]:
     """``SELECT row_type`` already limited to what ``principal`` may see."""
     query = select(row_type)
-    condition = brand_filter(principal, row_type)
+    condition = visible(principal, row_type)
     return query if condition is None else query.where(condition)
 
 
@@ -51,10 +88,9 @@ def pk_of(
     """The surrogate key of a referenced row, or InvalidValue naming the field."""
     column = row_type.__table__.c  # type: ignore[attr-defined]
     query = select(column.pk).where(column.public_id == public_id)
-    if row_type is BrandRow or row_type in _BRAND_COLUMN:
-        condition = brand_filter(principal, row_type)
-        if condition is not None:
-            query = query.where(condition)
+    condition = visible(principal, row_type)
+    if condition is not None:
+        query = query.where(condition)
     pk = session.scalar(query)
     if pk is None:
         raise InvalidValue(field, f"no such {field.removesuffix('_id')}: {public_id}")

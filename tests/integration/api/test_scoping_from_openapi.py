@@ -1,11 +1,14 @@
-"""Tenant scoping and operator-only routes, checked for every operation the OpenAPI publishes.
+"""Tenant scoping and roles, checked for every operation the OpenAPI publishes.
 
 The operations come from ``/v1/openapi.json``, not from a hand-written list, so a new route
 is checked the day it is added: one that takes an id must answer another brand's id with the
 same 404 as an id that does not exist, and one for the delivery company's staff must refuse a
-brand key with 403. A new kind of id needs an object in :func:`_world`, a new tag needs a
-place in ``OPERATOR_TAGS`` or ``BRAND_TAGS``, and a route that cannot be checked this way
-must be listed in ``KNOWN_EXCEPTIONS`` with the reason; otherwise these tests fail and say so.
+brand key with 403. Every operation must also have a row in ``ACCESS`` (the table in
+docs/api.md): what an admin, a dispatcher, a courier and a brand may do with it, checked
+against real objects, and every one refuses a caller without credentials with 401. A new kind
+of id needs an object in :func:`_world`, a new tag needs a place in ``OPERATOR_TAGS`` or
+``BRAND_TAGS``, and a route that cannot be checked this way must be listed in
+``KNOWN_EXCEPTIONS`` with the reason; otherwise these tests fail and say so.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ BRAND_TAGS = {"orders", "parcels", "auth"}
 KNOWN_EXCEPTIONS = {
     "POST /v1/auth/token": "the login itself: it takes credentials, not a bearer token",
 }
+HUB = {"name": "Kentish Town", "address": "1 Regis Road", "lat": 51.55, "lon": -0.14}
+VEHICLE = {"name": "Van 1", "capacity": {"parcels": 60, "weight_kg": 500, "volume_litres": 4000}}
 # Bodies for operations that take an id and require a body, so that validation does not
 # answer 422 before the lookup could answer 404. None yet: cancel's body is optional.
 BODIES: dict[str, dict[str, Any]] = {}
@@ -65,7 +70,11 @@ class World:
     """Objects that belong to brand A (or to the operator), and what would identify them."""
 
     ids: dict[str, str]  # path parameter name -> id
+    key: str  # the owning brand's API key
     telltales: list[str]
+
+    def barcode(self) -> str:
+        return self.telltales[2]
 
 
 def _operations(live_api: LiveApi) -> list[Operation]:
@@ -84,16 +93,19 @@ def _world(live_api: LiveApi) -> World:
     order = live_api.client(key).post("/v1/orders", json=order_payload()).json()
     parcel = order["parcels"][0]
     admin = live_api.client(live_api.create_operator(Role.ADMIN))
-    hub = admin.post(
-        "/v1/hubs", json={"name": "Kentish Town", "address": "1 Regis Road", "lat": 51.5, "lon": 0}
-    ).json()
+    hub = admin.post("/v1/hubs", json=HUB).json()
+    admin.post("/v1/vehicles", json=VEHICLE | {"hub_id": hub["id"]}).raise_for_status()
+    plan = admin.post("/v1/plans", json=_plan_body(hub["id"]))
+    assert plan.status_code == 202, plan.text
     return World(
         ids={
             "order_id": order["id"],
             "parcel_id": parcel["id"],
             "hub_id": hub["id"],
             "brand_id": brand_id,
+            "plan_id": plan.json()["id"],
         },
+        key=key,
         telltales=[
             order["id"],
             parcel["id"],
@@ -175,3 +187,151 @@ def test_every_operator_operation_refuses_a_brand_key(live_api: LiveApi) -> None
         assert answer.headers["content-type"] == PROBLEM, op.name
         assert [t for t in world.telltales if t in answer.text] == [], op.name
     assert len(operator_ops) >= 10
+
+
+# What each role may do with each operation, as documented in docs/api.md ("Who may do
+# what"): OK reaches the object (any answer but 401, 403, 404 or a server error); HIDDEN
+# answers as if nothing existed (404 like a missing id; an empty list); REFUSED is 403.
+OK, HIDDEN, REFUSED = "ok", "hidden", "refused"
+ROLES = ("admin", "dispatcher", "courier", "brand")
+_BRAND_ROUTE = (OK, OK, REFUSED, OK)  # orders: written by brands and office staff
+_READ_ROUTE = (OK, OK, HIDDEN, OK)  # a courier sees only stops of routes assigned to it
+_STAFF_ROUTE = (OK, OK, REFUSED, REFUSED)
+_ADMIN_ROUTE = (OK, REFUSED, REFUSED, REFUSED)
+ACCESS: dict[str, tuple[str, str, str, str]] = {
+    "POST /v1/users": _ADMIN_ROUTE,
+    "POST /v1/orders/import": _BRAND_ROUTE,
+    "POST /v1/orders": _BRAND_ROUTE,
+    "POST /v1/orders/batch": _BRAND_ROUTE,
+    "GET /v1/orders": _READ_ROUTE,
+    "GET /v1/orders/{order_id}": _READ_ROUTE,
+    "POST /v1/orders/{order_id}/cancel": _BRAND_ROUTE,
+    "GET /v1/parcels/{parcel_id}": _READ_ROUTE,
+    "GET /v1/parcels/{parcel_id}/events": _READ_ROUTE,
+    "GET /v1/parcels/{parcel_id}/label": _READ_ROUTE,
+    "GET /v1/hubs": _STAFF_ROUTE,
+    "POST /v1/hubs": _STAFF_ROUTE,
+    "POST /v1/hubs/{hub_id}/scans": _STAFF_ROUTE,
+    "GET /v1/hubs/{hub_id}/exceptions": _STAFF_ROUTE,
+    "GET /v1/vehicles": _STAFF_ROUTE,
+    "POST /v1/vehicles": _STAFF_ROUTE,
+    "GET /v1/couriers": _STAFF_ROUTE,
+    "POST /v1/couriers": _STAFF_ROUTE,
+    "GET /v1/brands": _STAFF_ROUTE,
+    "POST /v1/brands": _ADMIN_ROUTE,
+    "POST /v1/brands/{brand_id}/api-keys": _ADMIN_ROUTE,
+    "POST /v1/plans": _STAFF_ROUTE,
+    "GET /v1/plans/{plan_id}": _STAFF_ROUTE,
+    "GET /v1/plans/{plan_id}/geojson": _STAFF_ROUTE,
+}
+
+
+def _plan_body(hub_id: str) -> dict[str, Any]:
+    return {"hub_id": hub_id, "date": "2026-11-27", "budget_s": 1, "network": "straight_line"}
+
+
+def _valid_body(name: str, world: World, brand: dict[str, str]) -> dict[str, Any] | None:
+    """A body the operation accepts, so that only the caller's role decides the answer."""
+    unique = ids.new_barcode()
+    bodies: dict[str, dict[str, Any]] = {
+        "POST /v1/users": {
+            "email": f"staff-{unique}@example.com".lower(),
+            "name": "Sam Staff",
+            "role": "dispatcher",
+            "password": "correct horse battery staple",
+        },
+        "POST /v1/orders": order_payload(**brand),
+        "POST /v1/orders/batch": {"orders": [order_payload(**brand)]},
+        "POST /v1/hubs": HUB,
+        "POST /v1/hubs/{hub_id}/scans": {
+            "client_event_id": f"scan-{unique}",
+            "barcode": world.barcode(),
+            "kind": "receive",
+            "scanned_at": "2026-11-26T07:00:00Z",
+        },
+        "POST /v1/vehicles": VEHICLE,
+        "POST /v1/couriers": {"name": "Kit Courier", "phone": "+447700900555"},
+        "POST /v1/brands": {"name": f"Brand {unique}"},
+        "POST /v1/brands/{brand_id}/api-keys": {"name": "shop"},
+        "POST /v1/plans": _plan_body(world.ids["hub_id"]),
+    }
+    return bodies.get(name)
+
+
+def _call(
+    http: httpx.Client, op: Operation, values: dict[str, str], world: World, role: str
+) -> httpx.Response:
+    brand = {} if role == "brand" else {"brand_id": world.ids["brand_id"]}
+    path = _fill(op.path, values)
+    if op.name == "POST /v1/orders/import":
+        csv = b"reference,recipient_name\nSHOP-1,Ada\n"
+        return http.post(path, params=brand, content=csv, headers={"Content-Type": "text/csv"})
+    return http.request(op.method, path, json=_valid_body(op.name, world, brand))
+
+
+def _callers(live_api: LiveApi, world: World) -> dict[str, httpx.Client]:
+    admin = live_api.client(live_api.create_operator(Role.ADMIN))
+    courier = admin.post("/v1/couriers", json={"name": "Kit Courier", "phone": "+447700900123"})
+    assert courier.status_code == 201, courier.text
+    tokens = {
+        "admin": live_api.create_operator(Role.ADMIN),
+        "dispatcher": live_api.create_operator(Role.DISPATCHER),
+        "courier": live_api.create_operator(Role.COURIER, courier_id=courier.json()["id"]),
+        "brand": world.key,
+    }
+    return {role: live_api.client(token) for role, token in tokens.items()}
+
+
+def _check(
+    op: Operation,
+    role: str,
+    expected: str,
+    answer: httpx.Response,
+    absent: httpx.Response | None,
+    world: World,
+) -> str | None:
+    """What is wrong with ``answer`` for ``role``, or None."""
+    got = f"{op.name} as {role}: expected {expected}, got {answer.status_code} {answer.text[:200]}"
+    leaked = [t for t in world.telltales if t in answer.text]
+    if expected == OK:
+        return got if answer.status_code in {401, 403, 404} or answer.status_code >= 500 else None
+    if expected == REFUSED:
+        refused = answer.status_code == 403 and answer.headers["content-type"] == PROBLEM
+        return None if refused and not leaked else got
+    if absent is not None:  # HIDDEN, an id: exactly the answer for an id that does not exist
+        same = answer.status_code == 404 and answer.content == absent.content
+        return None if same and not leaked else got
+    return None if answer.status_code == 200 and not leaked else got
+
+
+def test_every_role_gets_what_the_access_table_says_on_every_operation(
+    live_api: LiveApi,
+) -> None:
+    world = _world(live_api)
+    callers = _callers(live_api, world)
+    operations = _operations(live_api)
+    assert sorted(op.name for op in operations) == sorted(ACCESS), (
+        "every operation needs a row in ACCESS (and in docs/api.md)"
+    )
+    problems = []
+    for op in operations:
+        for role, expected in zip(ROLES, ACCESS[op.name], strict=True):
+            http = callers[role]
+            answer = _call(http, op, world.ids, world, role)
+            absent = None
+            if expected == HIDDEN and op.id_params:
+                nowhere = {name: ids.new_id(world.ids[name].split("_")[0]) for name in world.ids}
+                absent = _call(http, op, nowhere, world, role)
+            if (problem := _check(op, role, expected, answer, absent, world)) is not None:
+                problems.append(problem)
+    assert problems == [], "\n".join(problems)
+
+
+def test_every_operation_refuses_a_caller_without_credentials(live_api: LiveApi) -> None:
+    world = _world(live_api)
+    nobody = live_api.client()
+    for op in _operations(live_api):
+        answer = nobody.request(op.method, _fill(op.path, world.ids), json={})
+        assert answer.status_code == 401, (op.name, answer.status_code, answer.text)
+        assert answer.headers["content-type"] == PROBLEM, op.name
+        assert [t for t in world.telltales if t in answer.text] == [], op.name

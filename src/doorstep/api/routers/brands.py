@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated
 
 from fastapi import APIRouter, Body
 
 from doorstep.api import present
 from doorstep.api.deps import Idempotency, OperatorPrincipal, Services, json_saved
-from doorstep.api.problems import Problem
+from doorstep.api.problems import MEDIA_TYPE, Problem, problem_document
 from doorstep.api.schemas.accounts import ApiKeyCreate, ApiKeyIssued, BrandCreate, BrandPublic
 from doorstep.api.schemas.common import Items
 from doorstep.domain.model import Brand
 from doorstep.services import accounts
 from doorstep.services.accounts import IssuedKey
-from doorstep.services.idempotency import BeforeCommit
+from doorstep.services.idempotency import BeforeCommit, SavedResponse
 
 router = APIRouter(prefix="/brands", tags=["brands"])
 ERRORS: dict[int | str, dict[str, object]] = {
     code: {"model": Problem} for code in (401, 403, 404, 422)
 }
+KEY_ERRORS = ERRORS | {409: {"model": Problem, "description": "Already issued (a replay)."}}
 
 
 @router.get("", response_model=Items[BrandPublic], responses=ERRORS)
@@ -38,7 +40,9 @@ def create_brand(
     return call.run(action, lambda made: json_saved(201, present.brand(made)))
 
 
-@router.post("/{brand_id}/api-keys", status_code=201, response_model=ApiKeyIssued, responses=ERRORS)
+@router.post(
+    "/{brand_id}/api-keys", status_code=201, response_model=ApiKeyIssued, responses=KEY_ERRORS
+)
 def issue_api_key(
     brand_id: str,
     principal: OperatorPrincipal,
@@ -46,7 +50,10 @@ def issue_api_key(
     call: Idempotency,
     body: Annotated[ApiKeyCreate | None, Body()] = None,
 ) -> object:
-    """A new key for the brand. The ``api_key`` is in this answer only: store it now."""
+    """A new key for the brand. The ``api_key`` is in this answer only: store it now.
+
+    Sent again with the same ``Idempotency-Key``, the request answers 409
+    ``api_key_already_issued`` with the key's id, not the key."""
     name = body.name if body else ""
 
     def action(hook: BeforeCommit[IssuedKey] | None) -> IssuedKey:
@@ -58,4 +65,20 @@ def issue_api_key(
             before_commit=hook,
         )
 
-    return call.run(action, lambda issued: json_saved(201, present.issued_key(issued)))
+    return call.run(
+        action, lambda issued: json_saved(201, present.issued_key(issued)), already_issued
+    )
+
+
+def already_issued(issued: IssuedKey) -> SavedResponse:
+    """What a repeat of a key-issuing request gets: the key's id, never the key itself, so
+    "shown once" holds even for a caller who retries with the same Idempotency-Key."""
+    document = problem_document(
+        409,
+        "api_key_already_issued",
+        f"API key {issued.key.id} was already issued for this Idempotency-Key and is shown "
+        "only once. If it was lost, issue a new key with a new Idempotency-Key.",
+        key_id=issued.key.id,
+        prefix=issued.key.prefix,
+    )
+    return SavedResponse(409, json.dumps(document).encode(), content_type=MEDIA_TYPE)
