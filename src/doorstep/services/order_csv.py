@@ -148,17 +148,21 @@ def _rows(
     row = header_row
     while True:
         row += 1
-        if max_rows is not None and row - header_row > max_rows:
-            reason = f"the file has more than {max_rows} rows; split it into smaller files"
-            yield FileError((RowError(row, None, reason),))
-            return
+        unreadable: csv.Error | None = None
         try:
             cells = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
+            cells, unreadable = [], exc
+        if max_rows is not None and row - header_row > max_rows:
+            # Counted once a row is really there: a file of exactly max_rows rows is whole.
+            reason = f"the file has more than {max_rows} rows; split it into smaller files"
+            yield FileError((RowError(row, None, reason),))
+            return
+        if unreadable is not None:
             lines.was_cut(lines.lines_read)
-            yield _rejected(row, None, f"cannot be read as CSV: {exc} (an unclosed quote?)")
+            yield _rejected(row, None, f"cannot be read as CSV: {unreadable} (an unclosed quote?)")
             continue
         if lines.was_cut(lines.lines_read):
             yield _rejected(row, None, f"is longer than {MAX_LINE_BYTES // 1024} KiB")

@@ -318,6 +318,12 @@ def test_stops_at_max_rows() -> None:
     assert [type(r) for r in results] == [AcceptedRow] * 3 + [FileError]
 
 
+def test_a_file_of_exactly_max_rows_is_read_whole() -> None:
+    data = csv_bytes([row(reference=f"R{i}") for i in range(3)])
+    results = list(parse_orders([data], max_rows=3))
+    assert [type(r) for r in results] == [AcceptedRow] * 3
+
+
 def test_draft_builds_domain_values() -> None:
     data = csv_bytes([row(recipient_email="ada@example.com", access_code="4711")])
     [result] = parse(data)
