@@ -129,3 +129,25 @@ def order_payload(**overrides: Any) -> dict[str, Any]:
         "parcels": [{"weight_kg": 1.2, "length_cm": 30, "width_cm": 20, "height_cm": 10}],
     }
     return fields | overrides
+
+
+def hub_payload(**overrides: Any) -> dict[str, Any]:
+    """A valid JSON body for ``POST /v1/hubs``."""
+    fields: dict[str, Any] = {
+        "name": "Camden",
+        "address": "1 Camden Road, NW1 9LL",
+        "lat": 51.5390,
+        "lon": -0.1426,
+    }
+    return fields | overrides
+
+
+def scan_payload(barcode: str, **overrides: Any) -> dict[str, Any]:
+    """A valid JSON body for ``POST /v1/hubs/{id}/scans``: a receive scan, unique event id."""
+    fields: dict[str, Any] = {
+        "client_event_id": f"scanner-1-{ids.new_barcode()}",
+        "barcode": barcode,
+        "kind": "receive",
+        "scanned_at": "2026-01-01T06:00:00Z",
+    }
+    return fields | overrides

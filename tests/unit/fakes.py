@@ -86,7 +86,13 @@ class FakeUnitOfWork:
         self.db = db
         self.principal = principal
         self.committed = False
+        self.reading = False
         self._reset()
+
+    def read_only(self) -> Self:
+        """As the SQL unit of work: any write staged in a reading unit of work fails."""
+        self.reading = True
+        return self
 
     def _reset(self) -> None:
         self._pending: list[tuple[str, Any]] = []
@@ -116,8 +122,11 @@ class FakeUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         self.rollback()
+        self.reading = False
 
     def stage(self, kind: str, item: Any) -> None:
+        if self.reading:
+            raise AssertionError(f"a read-only unit of work wrote {kind}")
         self._pending.append((kind, _fresh(item)))
 
     def pending(self, kind: str) -> list[Any]:

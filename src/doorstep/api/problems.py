@@ -21,9 +21,12 @@ from doorstep.api.limits import BodyTooLarge
 from doorstep.domain.errors import DomainError, InvalidTransition, InvalidValue, WrongVehicle
 from doorstep.services.errors import AuthenticationFailed, NotFound, PermissionDenied
 from doorstep.services.idempotency import IdempotencyKeyReused
-from doorstep.services.ports import Conflict, StaleObject
+from doorstep.services.ports import Conflict, StaleObject, StoreBusy
+from doorstep.services.scans import ScanEventReused
 
 PROBLEM_BASE = "https://doorstep.dev/problems/"
+BUSY_RETRY_AFTER_S = 2
+"""Seconds a client is asked to wait after a 503 ``busy``: one short write is over by then."""
 MEDIA_TYPE = "application/problem+json"
 log = logging.getLogger("doorstep.api")
 
@@ -148,10 +151,26 @@ async def _stale(request: Request, exc: Exception) -> JSONResponse:
     return problem(409, "changed_meanwhile", "Someone changed this at the same time; try again.")
 
 
+async def _busy(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("busy on %s %s: %s", request.method, request.url.path, exc)
+    return problem(
+        503,
+        "busy",
+        "The database is busy with another write; nothing was changed. Try again shortly.",
+        headers={"Retry-After": str(BUSY_RETRY_AFTER_S)},
+    )
+
+
 async def _key_reused(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, IdempotencyKeyReused)
     errors = [{"field": "Idempotency-Key", "reason": "already used for a different request"}]
     return problem(422, "idempotency_key_reused", str(exc), errors=errors)
+
+
+async def _scan_event_reused(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ScanEventReused)
+    errors = [{"field": "client_event_id", "reason": "already used for a different scan"}]
+    return problem(422, "client_event_id_reused", exc.message, errors=errors)
 
 
 async def _too_large(request: Request, exc: Exception) -> JSONResponse:
@@ -203,7 +222,9 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(AuthenticationFailed, _unauthenticated)
     app.add_exception_handler(Conflict, _conflict)
     app.add_exception_handler(StaleObject, _stale)
+    app.add_exception_handler(StoreBusy, _busy)
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
+    app.add_exception_handler(ScanEventReused, _scan_event_reused)
     app.add_exception_handler(BodyTooLarge, _too_large)
     app.add_exception_handler(Exception, _unexpected)
     document_problem_json(app)

@@ -43,6 +43,20 @@ class WrongVehicle(DomainError):
         )
 
 
+class WrongHub(DomainError):
+    """A parcel whose order is pinned to one hub was scanned at another."""
+
+    code = "wrong_hub"
+
+    def __init__(self, barcode: str, home: str, here: str) -> None:
+        self.home = home
+        self.here = here
+        super().__init__(
+            f"Parcel {barcode} belongs to hub {home}; this is hub {here}. "
+            f"Put it aside to go to {home}."
+        )
+
+
 class InvalidValue(DomainError):
     """A value object was given a value that cannot be true (negative weight, reversed window)."""
 

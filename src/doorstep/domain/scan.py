@@ -7,6 +7,8 @@ from datetime import datetime
 from enum import StrEnum
 
 from doorstep.domain.events import DomainEvent, drain, scan_unknown_barcode
+from doorstep.domain.errors import WrongHub
+from doorstep.domain.model import Hub
 from doorstep.domain.parcel import ParcelAction
 
 
@@ -25,6 +27,7 @@ class ScanOutcome(StrEnum):
     ACCEPTED = "accepted"
     REFUSED = "refused"  # the state machine said no; the parcel is unchanged
     UNKNOWN_BARCODE = "unknown_barcode"  # recorded as an exception for a person to resolve
+    WRONG_HUB = "wrong_hub"  # the parcel's order is pinned to another hub; it is unchanged
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,3 +106,12 @@ class HubScan:
 
     def collect_events(self) -> list[DomainEvent]:
         return drain(self.new_events)
+
+
+def check_hub(barcode: str, home: Hub | None, here: Hub) -> None:
+    """Refuse any scan of a parcel pinned to another hub: it must travel there, not on.
+
+    A parcel whose order names no hub may be handled at any hub.
+    """
+    if home is not None and home.id != here.id:
+        raise WrongHub(barcode, home.name, here.name)

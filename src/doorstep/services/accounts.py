@@ -68,7 +68,7 @@ def create_brand(
 
 def list_brands(uow: UnitOfWork) -> list[Brand]:
     require_hub_operator(uow.principal)
-    with uow:
+    with uow.read_only():
         return uow.brands.list()
 
 
@@ -113,7 +113,7 @@ def authenticate_api_key(uow_factory: UnitOfWorkFactory, token: str) -> Principa
     well_formed = scheme == KEY_SCHEME and len(prefix) == PREFIX_LENGTH and bool(secret)
     key: ApiKey | None = None
     if well_formed and all(c in _PREFIX_ALPHABET for c in prefix):
-        with uow_factory(_AUTH) as uow:
+        with uow_factory(_AUTH).read_only() as uow:
             key = uow.api_keys.get_by_prefix(prefix)
     expected = key.secret_hash if key is not None else _DUMMY_HASH
     matches = hmac.compare_digest(expected, _hash_secret(secret))
@@ -163,7 +163,7 @@ def authenticate_user(
     uow_factory: UnitOfWorkFactory, email: str, password: str, hasher: PasswordHasher
 ) -> User:
     """The active user with this e-mail and password, or :class:`AuthenticationFailed`."""
-    with uow_factory(_AUTH) as uow:
+    with uow_factory(_AUTH).read_only() as uow:
         user = uow.users.get_by_email(email.strip().lower())
     if user is None:
         hasher.hash(password)  # spend the same time as a real check
@@ -175,7 +175,7 @@ def authenticate_user(
 
 def active_user(uow_factory: UnitOfWorkFactory, user_id: str) -> User:
     """The user a signed token names, if it still exists and is active."""
-    with uow_factory(_AUTH) as uow:
+    with uow_factory(_AUTH).read_only() as uow:
         user = uow.users.get(user_id) if ids.has_prefix(user_id, "usr") else None
     if user is None or not user.active:
         raise AuthenticationFailed()

@@ -70,7 +70,7 @@ def create_hub(
 
 def list_hubs(uow: UnitOfWork) -> list[Hub]:
     require_hub_operator(uow.principal)
-    with uow:
+    with uow.read_only():
         return uow.hubs.list()
 
 
@@ -94,7 +94,7 @@ def create_vehicle(
 
 def list_vehicles(uow: UnitOfWork) -> list[Vehicle]:
     require_hub_operator(uow.principal)
-    with uow:
+    with uow.read_only():
         return uow.vehicles.list()
 
 
@@ -117,5 +117,5 @@ def create_courier(
 
 def list_couriers(uow: UnitOfWork) -> list[Courier]:
     require_hub_operator(uow.principal)
-    with uow:
+    with uow.read_only():
         return uow.couriers.list()

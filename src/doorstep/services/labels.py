@@ -29,7 +29,7 @@ class LabelSource:
 def label_source(uow: UnitOfWork, parcel_id: str) -> LabelSource:
     """The parcel with its order, brand and hub, or ``NotFound`` for this principal."""
     require_id(parcel_id, "par", "parcel")
-    with uow:
+    with uow.read_only():
         parcel = uow.parcels.get(parcel_id)
         order = uow.orders.get(parcel.order_id) if parcel is not None else None
         if parcel is None or order is None:

@@ -230,7 +230,7 @@ def _refused(index: int, error: Exception) -> BatchItem:
 
 def get_order(uow: UnitOfWork, order_id: str) -> Order:
     require_id(order_id, "ord", "order")
-    with uow:
+    with uow.read_only():
         order = uow.orders.get(order_id)
     if order is None:
         raise NotFound("order", order_id)
@@ -238,7 +238,7 @@ def get_order(uow: UnitOfWork, order_id: str) -> Order:
 
 
 def list_orders(uow: UnitOfWork, query: OrderQuery) -> Page[Order]:
-    with uow:
+    with uow.read_only():
         try:
             return uow.orders.list(query)
         except ValueError as error:  # the store could not read the cursor
@@ -271,7 +271,7 @@ def cancel_order(
 
 def get_parcel(uow: UnitOfWork, parcel_id: str) -> Parcel:
     require_id(parcel_id, "par", "parcel")
-    with uow:
+    with uow.read_only():
         parcel = uow.parcels.get(parcel_id)
     if parcel is None:
         raise NotFound("parcel", parcel_id)

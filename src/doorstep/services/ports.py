@@ -37,6 +37,12 @@ class StaleObject(Exception):
     """Someone else changed the object since it was read (optimistic locking)."""
 
 
+class StoreBusy(Exception):
+    """The database could not give this transaction its locks in time, or gave up on it
+    (SQLite's "database is locked", PostgreSQL's lock timeout, deadlock or serialization
+    failure). Nothing was changed: the same request a moment later will work."""
+
+
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     items: Sequence[T]
@@ -257,6 +263,11 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     plans: PlanRepository
 
+    def read_only(self) -> Self:
+        """This unit of work, to be opened for reading only: it takes no write lock (on
+        SQLite a reader then never queues behind a long writer) and any write is refused.
+        Read use cases open ``with uow.read_only():``."""
+
     def __enter__(self) -> Self: ...
     def __exit__(
         self,
@@ -265,7 +276,8 @@ class UnitOfWork(Protocol):
         tb: TracebackType | None,
     ) -> None: ...
     def commit(self) -> None:
-        """Raises :class:`Conflict` or :class:`StaleObject` when the database refuses."""
+        """Raises :class:`Conflict` or :class:`StaleObject` when the database refuses, and
+        :class:`StoreBusy` (as may any statement) when it could not get its locks in time."""
 
     def rollback(self) -> None: ...
 

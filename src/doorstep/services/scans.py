@@ -1,9 +1,14 @@
 """Hub scans: receive, sort, load and unload, idempotent per scanner event.
 
 A hub scanner may send the same event twice (lost answers, offline buffers), so the
-``(hub_id, client_event_id)`` pair identifies a scan and a repeat gets the stored answer.
-Every scan is stored, refused ones too: a refusal tells the hub worker what to do, and an
-unknown barcode becomes an exception a person resolves.
+``(hub_id, client_event_id)`` pair identifies a scan and a repeat gets the stored answer,
+however the repeats race: two copies of one event sent at once both read "not stored
+yet", and on PostgreSQL both may then write; the loser's write is refused (the parcel's
+version, or the unique scan key) and it answers with the winner's stored scan. The same
+pair with a different barcode, kind or target is not a repeat but a scanner reusing its
+ids, and is refused. Every scan is stored, refused ones too: a refusal tells the hub worker
+what to do, and an unknown barcode or a parcel of another hub becomes an exception a person
+resolves.
 """
 
 from __future__ import annotations
@@ -12,17 +17,32 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from doorstep.domain import ids
-from doorstep.domain.errors import InvalidTransition, InvalidValue, WrongVehicle
+from doorstep.domain.errors import InvalidTransition, InvalidValue, WrongHub, WrongVehicle
+from doorstep.domain.model import Hub
 from doorstep.domain.parcel import Parcel, ParcelState, allowed_actions
-from doorstep.domain.scan import HubScan, ScanKind, ScanOutcome, ScanTarget
+from doorstep.domain.scan import HubScan, ScanKind, ScanOutcome, ScanTarget, check_hub
 from doorstep.services._access import require_hub_operator, require_id, require_reference
-from doorstep.services.errors import NotFound
+from doorstep.services.errors import NotFound, ServiceError
 from doorstep.services.idempotency import BeforeCommit, commit_with
-from doorstep.services.ports import Clock, UnitOfWork
+from doorstep.services.ports import Clock, Conflict, StaleObject, UnitOfWork
 
 # A scanner's clock may run a little fast; a scan from further ahead is a wrong clock.
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_EXCEPTIONS = 500
+# Losing a race to a copy of the same event needs one more try (it then replays); losing
+# to another scanner's event on the same parcel re-reads the parcel, so a few suffice.
+RACE_ATTEMPTS = 4
+
+
+class ScanEventReused(ServiceError):
+    """A ``client_event_id`` already recorded at this hub came again for a different scan."""
+
+    def __init__(self, client_event_id: str, stored: HubScan) -> None:
+        super().__init__(
+            f"client_event_id {client_event_id!r} was already used at this hub for a "
+            f"{stored.kind.value} scan of {stored.barcode}; give every scan a new id."
+        )
+        self.client_event_id = client_event_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,25 +77,51 @@ def record_hub_scan(
     clock: Clock,
     before_commit: BeforeCommit[ScanResult] | None = None,
 ) -> ScanResult:
-    """Store one scan and apply it to its parcel; a repeat returns the stored scan."""
+    """Store one scan and apply it to its parcel; a repeat returns the stored scan.
+
+    A write refused because another request changed the parcel or stored this event
+    meanwhile is tried again from the start: the repeat then finds the stored scan.
+    """
     require_hub_operator(uow.principal)
     require_id(cmd.hub_id, "hub", "hub")
+    for attempt in range(1, RACE_ATTEMPTS + 1):
+        try:
+            return _record_once(uow, cmd, clock, before_commit)
+        except (Conflict, StaleObject):
+            if attempt == RACE_ATTEMPTS:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _record_once(
+    uow: UnitOfWork, cmd: RecordScan, clock: Clock, before_commit: BeforeCommit[ScanResult] | None
+) -> ScanResult:
     with uow:
-        if uow.hubs.get(cmd.hub_id) is None:
+        hub = uow.hubs.get(cmd.hub_id)
+        if hub is None:
             raise NotFound("hub", cmd.hub_id)
         stored = uow.scans.get(cmd.hub_id, cmd.client_event_id)
         if stored is not None:
-            return ScanResult(stored, replayed=True)
+            # Saved under the request's Idempotency-Key too, if it has one.
+            return commit_with(uow, _replay(cmd, stored), before_commit)
         now = clock.now()
         if cmd.scanned_at > now + CLOCK_SKEW:
             raise InvalidValue("scanned_at", "is in the future; check the scanner's clock")
         _check_target(uow, cmd)
         parcel = uow.parcels.get_by_barcode(cmd.barcode)
-        scan = _unknown_barcode(uow, cmd, now) if parcel is None else _apply(uow, cmd, parcel, now)
+        if parcel is None:
+            scan = _unknown_barcode(uow, cmd, now)
+        else:
+            scan = _apply(uow, cmd, parcel, hub, now)
         uow.scans.add(scan)
-        result = ScanResult(scan)
-        commit_with(uow, result, before_commit)
-    return result
+        return commit_with(uow, ScanResult(scan), before_commit)
+
+
+def _replay(cmd: RecordScan, stored: HubScan) -> ScanResult:
+    """The stored answer for a repeat, or a refusal when the id came with another scan."""
+    if (stored.barcode, stored.kind, stored.target) != (cmd.barcode, cmd.kind, cmd.target):
+        raise ScanEventReused(cmd.client_event_id, stored)
+    return ScanResult(stored, replayed=True)
 
 
 def _check_target(uow: UnitOfWork, cmd: RecordScan) -> None:
@@ -110,10 +156,11 @@ def _unknown_barcode(uow: UnitOfWork, cmd: RecordScan, now: datetime) -> HubScan
     return _new_scan(cmd, now, uow.principal.actor, ScanOutcome.UNKNOWN_BARCODE, message)
 
 
-def _apply(uow: UnitOfWork, cmd: RecordScan, parcel: Parcel, now: datetime) -> HubScan:
+def _apply(uow: UnitOfWork, cmd: RecordScan, parcel: Parcel, hub: Hub, now: datetime) -> HubScan:
     actor = uow.principal.actor
     sorting = cmd.kind is ScanKind.SORT
     try:
+        check_hub(parcel.barcode, _home_hub(uow, parcel), hub)
         parcel.apply(
             cmd.kind.action,
             actor=actor,
@@ -123,12 +170,23 @@ def _apply(uow: UnitOfWork, cmd: RecordScan, parcel: Parcel, now: datetime) -> H
             vehicle_id=cmd.target.vehicle_id if sorting or cmd.kind is ScanKind.LOAD else None,
             details={"scan_client_event_id": cmd.client_event_id},
         )
+    except WrongHub as wrong:
+        scan = _new_scan(cmd, now, actor, ScanOutcome.WRONG_HUB, wrong.message)
+        return _with_parcel(scan, parcel)
     except (InvalidTransition, WrongVehicle) as refusal:
         scan = _new_scan(cmd, now, actor, ScanOutcome.REFUSED, refusal.message)
         return _with_parcel(scan, parcel)
     uow.parcels.save(parcel)
     message = f"Parcel {parcel.barcode} is now {parcel.state.value.replace('_', ' ')}."
     return _with_parcel(_new_scan(cmd, now, actor, ScanOutcome.ACCEPTED, message), parcel)
+
+
+def _home_hub(uow: UnitOfWork, parcel: Parcel) -> Hub | None:
+    """The hub the parcel's order is pinned to, if any."""
+    order = uow.orders.get(parcel.order_id)
+    if order is None or order.hub_id is None:
+        return None
+    return uow.hubs.get(order.hub_id)
 
 
 def _with_parcel(scan: HubScan, parcel: Parcel) -> HubScan:
@@ -139,7 +197,7 @@ def list_exceptions(uow: UnitOfWork, hub_id: str, limit: int = 100) -> list[HubS
     """Unresolved scans of a hub (unknown barcodes, refusals), newest first."""
     require_hub_operator(uow.principal)
     require_id(hub_id, "hub", "hub")
-    with uow:
+    with uow.read_only():
         if uow.hubs.get(hub_id) is None:
             raise NotFound("hub", hub_id)
         return uow.scans.list_exceptions(hub_id, limit=min(limit, MAX_EXCEPTIONS))

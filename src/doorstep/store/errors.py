@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -57,6 +58,22 @@ def constraint_of(error: IntegrityError) -> str | None:
         columns = message.removeprefix(prefix).strip()
         return _sqlite_columns().get(columns, columns)
     return None
+
+
+# SQLITE_BUSY and SQLITE_LOCKED; extended codes (BUSY_SNAPSHOT, ...) keep them in the low byte.
+_SQLITE_BUSY_CODES = frozenset({sqlite3.SQLITE_BUSY, sqlite3.SQLITE_LOCKED})
+# PostgreSQL: lock_not_available (lock_timeout), serialization_failure, deadlock_detected.
+_POSTGRES_BUSY_STATES = frozenset({"55P03", "40001", "40P01"})
+
+
+def is_busy(error: BaseException) -> bool:
+    """True when the database gave up waiting for a lock: retrying later will work."""
+    if isinstance(error, sqlite3.Error):
+        code = getattr(error, "sqlite_errorcode", None)
+        if code is not None:
+            return code & 0xFF in _SQLITE_BUSY_CODES
+        return "database is locked" in str(error)
+    return getattr(error, "sqlstate", None) in _POSTGRES_BUSY_STATES
 
 
 def to_conflict(error: IntegrityError) -> Conflict | None:

@@ -4,6 +4,11 @@ The repositories mark what they store as seen; :meth:`SqlUnitOfWork.commit` coll
 events those aggregates recorded and writes them to the outbox in the same transaction.
 Leaving the ``with`` block without a commit rolls everything back, outbox rows included,
 so an event is never published for a change that did not happen.
+
+A unit of work writes unless it is opened with :meth:`SqlUnitOfWork.read_only`: on SQLite
+a writing transaction takes the database's one write lock when it begins, a reading one
+never does (why the two are told apart up front, rather than upgraded on the first write,
+is in :mod:`doorstep.store.database`).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from doorstep.store.accounts import (
     SqlUserRepository,
 )
 from doorstep.store.crypto import FieldCipher, PlaintextCipher
+from doorstep.store.database import reading_engine
 from doorstep.store.errors import translated
 from doorstep.store.fleet import (
     SqlBrandRepository,
@@ -60,17 +66,27 @@ class SqlUnitOfWork:
         session_factory: sessionmaker[Session],
         principal: Principal,
         cipher: FieldCipher | None = None,
+        reader_factory: sessionmaker[Session] | None = None,
     ) -> None:
         self.principal = principal
         self._session_factory = session_factory
+        self._reader_factory = reader_factory or session_factory
+        self._reading = False
         self._cipher: FieldCipher = cipher or PlaintextCipher()
         self._session: Session | None = None
         self._seen = SeenAggregates()
 
+    def read_only(self) -> Self:
+        """Open for reading only: no write lock is taken, and a write fails loudly."""
+        if self._session is not None:
+            raise RuntimeError("choose read_only() before opening the unit of work")
+        self._reading = True
+        return self
+
     def __enter__(self) -> Self:
         if self._session is not None:
             raise RuntimeError("this unit of work is already open")
-        session = self._session_factory()
+        session = (self._reader_factory if self._reading else self._session_factory)()
         self._session = session
         self._seen.clear()
         parts = (session, self.principal, self._cipher)
@@ -99,6 +115,7 @@ class SqlUnitOfWork:
     ) -> None:
         session, self._session = self._session, None
         self._seen.clear()
+        self._reading = False
         if session is not None:
             session.rollback()  # a no-op after commit
             session.close()
@@ -130,9 +147,10 @@ def make_uow_factory(
 ) -> Callable[[Principal], SqlUnitOfWork]:
     """The ``UnitOfWorkFactory`` the use cases get: ``factory(principal)`` -> unit of work."""
     session_factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)
+    reader_factory = sessionmaker(reading_engine(engine), expire_on_commit=False, autoflush=True)
 
     def factory(principal: Principal) -> SqlUnitOfWork:
-        return SqlUnitOfWork(session_factory, principal, cipher)
+        return SqlUnitOfWork(session_factory, principal, cipher, reader_factory)
 
     return factory
 

@@ -17,7 +17,6 @@ from doorstep.domain.scan import ScanOutcome, ScanTarget
 from doorstep.services import fleet, scans
 from doorstep.services.fleet import CreateHub
 from doorstep.services.idempotency import BeforeCommit, SavedResponse
-from doorstep.services.ports import Conflict
 from doorstep.services.scans import RecordScan, ScanResult
 
 router = APIRouter(prefix="/hubs", tags=["hubs"])
@@ -51,7 +50,7 @@ def create_hub(
 
 
 def render_scan(result: ScanResult) -> SavedResponse:
-    """201 accepted, 202 unknown barcode (an exception to resolve), 409 refused."""
+    """201 accepted, 202 unknown barcode (an exception to resolve), 409 refused or wrong hub."""
     scan = result.scan
     if scan.outcome is ScanOutcome.REFUSED:
         answer = problem(
@@ -63,6 +62,9 @@ def render_scan(result: ScanResult) -> SavedResponse:
             current_state=scan.parcel_state,
             allowed_actions=result.allowed_actions,
         )
+        return SavedResponse(409, bytes(answer.body), "application/problem+json")
+    if scan.outcome is ScanOutcome.WRONG_HUB:
+        answer = problem(409, "wrong_hub", scan.message, scan_id=scan.id, barcode=scan.barcode)
         return SavedResponse(409, bytes(answer.body), "application/problem+json")
     status = 202 if scan.outcome is ScanOutcome.UNKNOWN_BARCODE else 201
     return json_saved(status, present.scan(scan))
@@ -81,7 +83,8 @@ def record_scan(
     services: Services,
     call: Idempotency,
 ) -> object:
-    """Record a receive, sort, load or unload scan; a repeated ``client_event_id`` replays."""
+    """Record a receive, sort, load or unload scan; a repeated ``client_event_id`` replays,
+    and the same ``client_event_id`` with a different scan is refused (422)."""
     target = body.target
     cmd = RecordScan(
         hub_id=hub_id,
@@ -95,13 +98,9 @@ def record_scan(
     )
 
     def action(hook: BeforeCommit[ScanResult] | None) -> ScanResult:
-        try:
-            return scans.record_hub_scan(
-                services.uow_factory(principal), cmd, clock=services.clock, before_commit=hook
-            )
-        except Conflict:
-            # The same scanner event raced in from another request: answer with the stored one.
-            return scans.record_hub_scan(services.uow_factory(principal), cmd, clock=services.clock)
+        return scans.record_hub_scan(
+            services.uow_factory(principal), cmd, clock=services.clock, before_commit=hook
+        )
 
     return call.run(action, render_scan)
 
