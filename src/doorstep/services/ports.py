@@ -91,6 +91,17 @@ class IdempotencyRecord:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """Who changed access to what, and when: kept for every deactivation and revocation."""
+
+    at: datetime
+    actor: str  # the principal's actor: "usr_...", "system:cli"
+    action: str  # "user.deactivated", "api_key.revoked"
+    target_id: str  # the public id of what was changed
+    details: dict[str, str] = field(default_factory=dict)
+
+
 PLANNABLE_STATES = (ParcelState.CREATED, ParcelState.AT_HUB, ParcelState.SORTED)
 """Parcels not yet out of the hub: what a day's plan may still route."""
 
@@ -201,12 +212,25 @@ class UserRepository(Protocol):
     def add(self, user: User) -> None: ...
     def get(self, user_id: str) -> User | None: ...
     def get_by_email(self, email: str) -> User | None: ...
+    def deactivate(self, user_id: str) -> None:
+        """Mark the user inactive: no login, and its tokens are refused from now on."""
 
 
 class ApiKeyRepository(Protocol):
     def add(self, key: ApiKey) -> None: ...
+    def get(self, key_id: str) -> ApiKey | None: ...
     def get_by_prefix(self, prefix: str) -> ApiKey | None: ...
     def list_for_brand(self, brand_id: str) -> list[ApiKey]: ...
+    def revoke(self, key_id: str, at: datetime) -> None:
+        """Stamp ``revoked_at``: the key is refused from the next request on."""
+
+
+class AuditLog(Protocol):
+    """Append-only: entries are added in the transaction of the change they record."""
+
+    def add(self, entry: AuditEntry) -> None: ...
+    def list_for(self, target_id: str) -> list[AuditEntry]:
+        """Entries about one object, oldest first."""
 
 
 class IdempotencyRepository(Protocol):
@@ -237,6 +261,7 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyRepository
     outbox: Outbox
     plans: PlanRepository
+    audit: AuditLog
 
     def __enter__(self) -> Self: ...
     def __exit__(

@@ -17,6 +17,7 @@ from doorstep.domain.access import Principal
 from doorstep.services import ports
 from doorstep.store.accounts import (
     SqlApiKeyRepository,
+    SqlAuditLog,
     SqlIdempotencyRepository,
     SqlUserRepository,
 )
@@ -51,6 +52,7 @@ class SqlUnitOfWork:
     idempotency: ports.IdempotencyRepository
     outbox: ports.Outbox
     plans: ports.PlanRepository
+    audit: ports.AuditLog
 
     def __init__(
         self,
@@ -82,6 +84,7 @@ class SqlUnitOfWork:
         self.api_keys = SqlApiKeyRepository(*parts)
         self.idempotency = SqlIdempotencyRepository(*parts)
         self.plans = SqlPlanRepository(*parts)
+        self.audit = SqlAuditLog(*parts)
         return self
 
     def __exit__(

@@ -1,4 +1,4 @@
-"""``/v1/auth/token`` (operator login) and ``/v1/users`` (admin)."""
+"""``/v1/auth/token`` (operator login) and ``/v1/users`` (admin: add, deactivate)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,8 @@ async def _login_fields(request: Request) -> Login:
                 "password": form.get("password"),
             }
         return Login.model_validate(raw)
-    except ValueError as error:  # bad JSON, bad form, or a failed validation
+    # Bad JSON (RecursionError when nested thousands deep), bad form, failed validation.
+    except (ValueError, RecursionError) as error:
         errors = (
             error.errors()
             if isinstance(error, ValidationError)
@@ -98,3 +99,23 @@ def create_user(
         )
 
     return call.run(action, lambda made: json_saved(201, present.user(made)))
+
+
+@router.post(
+    "/users/{user_id}/deactivate",
+    response_model=UserPublic,
+    tags=["users"],
+    responses={code: {"model": Problem} for code in (401, 403, 404, 409, 422)},
+)
+def deactivate_user(
+    user_id: str, principal: OperatorPrincipal, services: Services, call: Idempotency
+) -> object:
+    """Stop a user (admin only): no login, and its tokens are refused from the next request.
+    Recorded in the audit log; an admin cannot deactivate their own account."""
+
+    def action(hook: BeforeCommit[User] | None) -> User:
+        return accounts.deactivate_user(
+            services.uow_factory(principal), user_id, clock=services.clock, before_commit=hook
+        )
+
+    return call.run(action, lambda done: json_saved(200, present.user(done)))

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import StringConstraints
+from pydantic import AfterValidator, StringConstraints
 
-from doorstep.api.schemas.common import Public, Strict, Text, Token
+from doorstep.api.schemas.common import Public, Strict, Text, Token, printable
 from doorstep.api.schemas.orders import Email
 from doorstep.domain.model import Role
 
@@ -27,6 +27,17 @@ class ApiKeyCreate(Strict):
     name: Annotated[str, StringConstraints(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")] = ""
 
 
+class ApiKeyPublic(Public):
+    """A key as listed: its public prefix and dates; the secret is never kept."""
+
+    id: str
+    brand_id: str
+    prefix: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
 class ApiKeyIssued(Public):
     """Shown once: ``api_key`` cannot be read again, only replaced."""
 
@@ -39,7 +50,12 @@ class ApiKeyIssued(Public):
 
 
 class Login(Strict):
-    email: Annotated[str, StringConstraints(min_length=1, max_length=254)]
+    """Only the e-mail reaches the database, so only it is held to printable text (a NUL
+    cannot be sent to PostgreSQL); the password is hashed as given."""
+
+    email: Annotated[
+        str, StringConstraints(min_length=1, max_length=254), AfterValidator(printable)
+    ]
     password: Password
 
 

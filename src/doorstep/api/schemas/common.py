@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, datetime, time
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
     StringConstraints,
     WithJsonSchema,
 )
+
+from doorstep.domain import calendar
 
 T = TypeVar("T")
 
@@ -27,16 +30,16 @@ class Public(BaseModel):
     model_config = ConfigDict(allow_inf_nan=False)
 
 
-def _printable(value: str) -> str:
+def printable(value: str) -> str:
     """Refuse control characters: NUL cannot be stored in PostgreSQL, and none belong in text."""
     if any((ord(c) < 32 and c not in "\t\n\r") or ord(c) == 127 for c in value):
         raise ValueError("must not contain control characters")
     return value
 
 
-Text = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(_printable)]
+Text = Annotated[str, StringConstraints(min_length=1, max_length=200), AfterValidator(printable)]
 LongText = Annotated[
-    str, StringConstraints(min_length=1, max_length=1000), AfterValidator(_printable)
+    str, StringConstraints(min_length=1, max_length=1000), AfterValidator(printable)
 ]
 Token = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.:\-]{1,100}$")]
 Latitude = Annotated[float, Field(ge=-90, le=90)]
@@ -53,6 +56,29 @@ LocalTime = Annotated[
     ),
 ]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
+
+
+def _in_calendar(value: date) -> date:
+    if (reason := calendar.date_problem(value)) is not None:
+        raise ValueError(reason)
+    return value
+
+
+def _moment_in_calendar(value: datetime) -> datetime:
+    if (reason := calendar.moment_problem(value)) is not None:
+        raise ValueError(reason)
+    return value
+
+
+_RANGE = f"Between {calendar.EARLIEST_DATE} and {calendar.LATEST_DATE}."
+# Every date and time the API takes, in a body or a query, is one of these two: the
+# calendar's range is checked in one place (domain/calendar.py), before any arithmetic.
+Moment = Annotated[
+    AwareDatetime,
+    AfterValidator(_moment_in_calendar),
+    Field(description=f"ISO 8601 date and time with a UTC offset. {_RANGE}"),
+]
+Day = Annotated[date, AfterValidator(_in_calendar), Field(description=f"ISO 8601 date. {_RANGE}")]
 
 
 class Items(Public, Generic[T]):

@@ -8,7 +8,6 @@ from typing import Annotated, Self
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     Field,
     StringConstraints,
     model_validator,
@@ -18,6 +17,7 @@ from doorstep.api.schemas.common import (
     Latitude,
     Longitude,
     LongText,
+    Moment,
     Public,
     Strict,
     Text,
@@ -79,8 +79,8 @@ class AddressIn(Strict):
 
 
 class WindowIn(Strict):
-    start: AwareDatetime
-    end: AwareDatetime
+    start: Moment
+    end: Moment
 
     @model_validator(mode="after")
     def _end_after_start(self) -> Self:
