@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from doorstep.services.ports import Clock, PasswordHasher, Routing, UnitOfWorkFactory
+from doorstep.services.throttle import Throttle
 
 
 def _no_queue(plan_id: str) -> None:
@@ -29,6 +30,8 @@ class Container:
     # Called after a plan request commits; bootstrap points it at the job queue.
     enqueue_plan: Callable[[str], None] = _no_queue
     routing_for: Callable[[str], Routing] = _no_routing  # network name -> back-end
+    throttle: Throttle = field(default_factory=Throttle)  # no limits unless bootstrap sets them
+    strict_transport: bool = False  # send Strict-Transport-Security (outside demo mode)
 
     def close(self) -> None:
         self.on_close()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
@@ -19,6 +19,7 @@ from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Brand, Courier, Hub, Order, Role, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelState
 from doorstep.domain.scan import HubScan
+from doorstep.domain.throttle import Tally
 from doorstep.geo.provider import TravelTimeProvider
 
 T = TypeVar("T")
@@ -282,6 +283,18 @@ UnitOfWorkFactory = Callable[[Principal], UnitOfWork]
 class Clock(Protocol):
     def now(self) -> datetime:
         """The current time, timezone-aware (UTC)."""
+
+
+class Tallies(Protocol):
+    """Counters for rate limits and lock-outs, shared by every API process that uses the
+    same store (in memory: one process; Redis: all of them). Time is the caller's clock."""
+
+    def add(self, key: str, now: datetime, forget_after: timedelta) -> Tally:
+        """Count one more event for ``key`` and return the new tally. A key whose last
+        event is more than ``forget_after`` before ``now`` starts again from zero."""
+
+    def get(self, key: str, now: datetime, forget_after: timedelta) -> Tally: ...
+    def clear(self, key: str) -> None: ...
 
 
 class PasswordHasher(Protocol):

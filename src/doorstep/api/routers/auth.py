@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,9 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from doorstep.api import present, tokens
 from doorstep.api.deps import Idempotency, OperatorPrincipal, Services, json_saved
+from doorstep.api.guard import client_address
 from doorstep.api.problems import Problem
 from doorstep.api.schemas.accounts import Login, TokenPublic, UserCreate, UserPublic
-from doorstep.services import accounts
+from doorstep.services import accounts, throttle
 from doorstep.services.idempotency import BeforeCommit
 from doorstep.services.ports import User
 
@@ -57,17 +59,26 @@ async def _login_fields(request: Request) -> Login:
     "/auth/token",
     response_model=TokenPublic,
     openapi_extra=_LOGIN_BODY,
-    responses={401: {"model": Problem}, 422: {"model": Problem}},
+    responses={code: {"model": Problem} for code in (401, 422, 429)},
 )
 async def login(request: Request, services: Services) -> TokenPublic:
-    """Exchange an operator's e-mail and password for a bearer token."""
+    """Exchange an operator's e-mail and password for a bearer token.
+
+    Repeated wrong passwords lock the account for a while, growing with each one; a
+    locked account answers like a wrong password. An address that keeps failing gets 429.
+    """
     fields = await _login_fields(request)
     user = await run_in_threadpool(
-        accounts.authenticate_user,
-        services.uow_factory,
-        fields.email,
-        fields.password,
-        services.passwords,
+        partial(
+            throttle.login,
+            services.uow_factory,
+            services.passwords,
+            services.throttle,
+            services.clock,
+            email=fields.email,
+            password=fields.password,
+            address=client_address(request.scope),
+        )
     )
     expires_at = services.clock.now() + services.token_ttl
     token = tokens.issue(services.secret_key, user.id, expires_at)
