@@ -9,6 +9,7 @@ from __future__ import annotations
 import secrets
 from collections.abc import Iterator
 from datetime import timedelta
+from typing import Any
 
 import pytest
 import redis
@@ -65,7 +66,11 @@ def test_two_api_processes_on_one_redis_share_an_account_lock(database_url: str)
     url = redis_url()
     clock = FakeClock()
     email = f"ops-{secrets.token_hex(6)}@example.com"
-    limits = {"redis_url": url, "login_failures_per_account": 3, "lockout_seconds": 60}
+    limits: dict[str, Any] = {
+        "redis_url": url,
+        "login_failures_per_account": 3,
+        "lockout_seconds": 60,
+    }
     with (
         serve(database_url, clock=clock, **limits) as first,
         serve(database_url, clock=clock, **limits) as second,
