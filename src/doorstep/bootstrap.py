@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from functools import cache, partial
 from typing import cast
 
@@ -10,6 +10,7 @@ from fastapi import FastAPI
 
 from doorstep.api import create_app
 from doorstep.config import Settings
+from doorstep.domain.throttle import Backoff, RateLimit, ThrottlePolicy
 from doorstep.geo.matrix_cache import CacheableProvider, CachedProvider, MatrixCache
 from doorstep.geo.postcodes import PostcodeLookup
 from doorstep.geo.road_network import RoadNetworkProvider, load_network
@@ -20,10 +21,12 @@ from doorstep.jobs.tasks import PlanJobs
 from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
 from doorstep.services.container import Container
-from doorstep.services.ports import PasswordHasher, Routing, RoutingFor
+from doorstep.services.ports import PasswordHasher, Routing, RoutingFor, Tallies
+from doorstep.services.throttle import Throttle
 from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
 from doorstep.store.migrate import check_schema_current
+from doorstep.store.tallies import MemoryTallies, RedisTallies
 from doorstep.store.uow import make_uow_factory
 
 
@@ -92,6 +95,8 @@ def build_container(
         check_schema_current(engine)
     jobs = jobs or build_jobs(settings)
     container = Container(
+        throttle=build_throttle(settings),
+        strict_transport=settings.mode != "demo",
         uow_factory=make_uow_factory(engine, FernetCipher(settings.secret_key)),
         clock=SystemClock(),
         passwords=passwords or Argon2PasswordHasher(),
@@ -105,6 +110,24 @@ def build_container(
     )
     jobs.bind(container)
     return container
+
+
+def build_throttle(settings: Settings) -> Throttle:
+    """The limits from the settings, counted in Redis when ``DOORSTEP_REDIS_URL`` is set
+    (every API process shares them) or else in this process's memory."""
+    lock = timedelta(seconds=settings.lockout_seconds)
+    longest = timedelta(seconds=settings.lockout_max_seconds)
+    policy = ThrottlePolicy(
+        per_address=RateLimit(settings.requests_per_minute_per_address),
+        per_credential=RateLimit(settings.requests_per_minute_per_credential),
+        account=Backoff(settings.login_failures_per_account, lock, longest),
+        address=Backoff(settings.auth_failures_per_address, lock, longest),
+        memory=timedelta(seconds=settings.failure_memory_seconds),
+    )
+    tallies: Tallies = MemoryTallies()
+    if settings.redis_url:
+        tallies = RedisTallies.from_url(settings.redis_url)
+    return Throttle(tallies, policy)
 
 
 def build_jobs(settings: Settings) -> PlanJobs:

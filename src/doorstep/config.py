@@ -27,6 +27,23 @@ class Settings(BaseSettings):
     tile_url: str | None = Field(
         default=None, description="Map tile URL template; none means maps draw without tiles."
     )
+    # Rate limits and lock-outs (see docs/operations.md). Generous enough for the demo and
+    # the simulator; the counters live in memory, or in Redis when redis_url is set.
+    requests_per_minute_per_address: int = Field(default=6000, ge=1)
+    requests_per_minute_per_credential: int = Field(default=3000, ge=1)
+    login_failures_per_account: int = Field(
+        default=5, ge=1, description="Wrong passwords for one account before it is locked."
+    )
+    auth_failures_per_address: int = Field(
+        default=50, ge=1, description="Failed logins, keys or tokens before an address is locked."
+    )
+    lockout_seconds: int = Field(
+        default=30, ge=1, description="The first lock; each further failure doubles it."
+    )
+    lockout_max_seconds: int = Field(default=900, ge=1)
+    failure_memory_seconds: int = Field(
+        default=3600, ge=1, description="Failures older than this are forgotten."
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

@@ -12,9 +12,10 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import count
 from pathlib import Path
+from typing import Any
 
 import httpx
 import uvicorn
@@ -29,6 +30,7 @@ from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
 from doorstep.services import accounts
 from doorstep.services.container import Container
+from doorstep.services.ports import Clock
 
 SYSTEM = Principal.system("tests")
 PASSWORD = "correct horse battery staple"
@@ -79,9 +81,16 @@ class LiveApi:
 
 @contextmanager
 def serve(
-    database_url: str, data_dir: Path | None = None, planner: PlannerParams | None = None
+    database_url: str,
+    data_dir: Path | None = None,
+    planner: PlannerParams | None = None,
+    clock: Clock | None = None,
+    **settings: Any,
 ) -> Iterator[LiveApi]:
     """Run the API for ``database_url`` in a thread until the block ends.
+
+    ``settings`` override the test settings (rate limits, lock-outs, mode); ``clock``
+    replaces the system clock (tests of lock-outs move time by hand).
 
     Jobs go to a local (SQLite) queue in ``data_dir`` and a consumer thread runs them, as
     ``doorstep serve`` does on one machine; the queue is made only when a job is enqueued.
@@ -89,20 +98,34 @@ def serve(
     """
     with (
         tempfile.TemporaryDirectory() as scratch,
-        _serve(database_url, data_dir or Path(scratch), planner) as live,
+        _serve(database_url, data_dir or Path(scratch), planner, settings, clock) as live,
     ):
         yield live
 
 
 @contextmanager
-def _serve(database_url: str, data_dir: Path, planner: PlannerParams | None) -> Iterator[LiveApi]:
+def _serve(
+    database_url: str,
+    data_dir: Path,
+    planner: PlannerParams | None,
+    overrides: dict[str, Any],
+    clock: Clock | None,
+) -> Iterator[LiveApi]:
     settings = Settings(
-        mode="test",
-        database_url=database_url,
-        secret_key="integration-test-secret-key",
-        public_url="http://127.0.0.1",
-        data_dir=data_dir,
-        redis_url=None,
+        **{
+            "mode": "test",
+            "database_url": database_url,
+            "secret_key": "integration-test-secret-key",
+            "public_url": "http://127.0.0.1",
+            "data_dir": data_dir,
+            "redis_url": None,
+            # Tests make many requests and logins from one address; the limits themselves
+            # are tested with low values passed here.
+            "requests_per_minute_per_address": 1_000_000,
+            "requests_per_minute_per_credential": 1_000_000,
+            "auth_failures_per_address": 1_000_000,
+            **overrides,
+        }
     )
     jobs = build_jobs(settings)
     container = build_container(
@@ -111,12 +134,16 @@ def _serve(database_url: str, data_dir: Path, planner: PlannerParams | None) -> 
         jobs=jobs,
         planner=planner,
     )
+    if clock is not None:
+        container = replace(container, clock=clock)
     consumer = start_in_process(jobs.queue)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(container), log_level="warning", lifespan="off")
+    config = uvicorn.Config(
+        create_app(container), log_level="warning", lifespan="off", server_header=False
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()

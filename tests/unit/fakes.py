@@ -28,6 +28,8 @@ from doorstep.services.ports import (
     PLANNABLE_STATES,
     ApiKey,
     ApiKeyRepository,
+    AuditEntry,
+    AuditLog,
     BrandRepository,
     Conflict,
     CourierRepository,
@@ -69,6 +71,7 @@ class FakeDatabase:
     idempotency: dict[tuple[str, str], IdempotencyRecord] = field(default_factory=dict)
     outbox: list[tuple[int, DomainEvent, datetime | None]] = field(default_factory=list)
     plans: dict[str, PlanRecord] = field(default_factory=dict)
+    audit: list[AuditEntry] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
     commits: int = 0
 
@@ -110,6 +113,7 @@ class FakeUnitOfWork:
         self._outbox = _Outbox(self)
         self.outbox: Outbox = self._outbox
         self.plans: PlanRepository = _Plans(self)
+        self.audit: AuditLog = _Audit(self)
 
     def __enter__(self) -> Self:
         self._reset()
@@ -197,10 +201,12 @@ def _apply(db: FakeDatabase, kind: str, item: Any) -> None:
         db.scans[(item.hub_id, item.client_event_id)] = item
     elif kind == "idempotency":
         db.idempotency[(item.owner, item.key)] = item
-    elif kind == "users":
+    elif kind in {"users", "user_updates"}:
         db.users[item.id] = item
-    elif kind == "api_keys":
+    elif kind in {"api_keys", "api_key_updates"}:
         db.api_keys[item.prefix] = item
+    elif kind == "audit":
+        db.audit.append(item)
     elif kind in {"plans", "plan_updates"}:
         db.plans[item.id] = item
     elif kind == "outbox":
@@ -362,6 +368,10 @@ class _Users(_Repo):
             return None
         return next((u for u in self.db.users.values() if u.email == email), None)
 
+    def deactivate(self, user_id: str) -> None:
+        if (user := self.db.users.get(user_id)) is not None:
+            self.uow.stage("user_updates", replace(user, active=False))
+
 
 class _ApiKeys(_Repo):
     def add(self, key: ApiKey) -> None:
@@ -371,12 +381,30 @@ class _ApiKeys(_Repo):
         key = self.db.api_keys.get(prefix)
         return key if key and self.uow.visible(key.brand_id) else None
 
+    def get(self, key_id: str) -> ApiKey | None:
+        found = (k for k in self.db.api_keys.values() if k.id == key_id)
+        key = next(found, None)
+        return key if key and self.uow.visible(key.brand_id) else None
+
+    def revoke(self, key_id: str, at: datetime) -> None:
+        key = self.get(key_id)
+        if key is not None and key.revoked_at is None:
+            self.uow.stage("api_key_updates", replace(key, revoked_at=at))
+
     def list_for_brand(self, brand_id: str) -> list[ApiKey]:
         return [
             k
             for k in self.db.api_keys.values()
             if k.brand_id == brand_id and self.uow.visible(k.brand_id)
         ]
+
+
+class _Audit(_Repo):
+    def add(self, entry: AuditEntry) -> None:
+        self.uow.stage("audit", entry)
+
+    def list_for(self, target_id: str) -> list[AuditEntry]:
+        return [e for e in self.db.audit if e.target_id == target_id]
 
 
 class _Idempotency(_Repo):

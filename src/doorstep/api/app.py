@@ -6,6 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from doorstep import __version__
 from doorstep.api import home, problems
+from doorstep.api.guard import RequestLimits, SecurityHeaders
 from doorstep.api.limits import DEFAULT_MAX_BODY, IMPORT_MAX_BODY, BodySizeLimit
 from doorstep.api.routers import auth, brands, fleet, hubs, imports, orders, parcels, plans
 from doorstep.services.container import Container
@@ -44,4 +45,8 @@ def create_app(
         max_bytes=max_body_bytes,
         streamed={f"{API_PREFIX}{imports.IMPORT_PATH}": max_import_bytes},
     )
+    # The last added runs first: headers go on every answer, 429s included, and a
+    # refused request is refused before its body is read.
+    app.add_middleware(RequestLimits, container=container)
+    app.add_middleware(SecurityHeaders, strict_transport=container.strict_transport)
     return app

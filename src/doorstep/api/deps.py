@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel
 
 from doorstep.api import tokens
+from doorstep.api.guard import client_address
 from doorstep.domain.access import Principal
 from doorstep.services import accounts
 from doorstep.services.container import Container
@@ -40,13 +41,27 @@ Services = Annotated[Container, Depends(get_container)]
 
 
 def current_principal(
+    request: Request,
     container: Services,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """A brand for a ``dsk_`` key, an operator user for a signed token; 401 otherwise."""
+    """A brand for a ``dsk_`` key, an operator user for a signed token; 401 otherwise.
+
+    Every wrong key or token counts against the caller's address: an address that keeps
+    guessing is locked out (429) before its guesses reach the database.
+    """
     if credentials is None:
         raise AuthenticationFailed()
-    token = credentials.credentials
+    address, throttle = client_address(request.scope), container.throttle
+    throttle.check_address(container.clock.now(), address)
+    try:
+        return _authenticate(container, credentials.credentials)
+    except AuthenticationFailed:
+        throttle.failed(container.clock.now(), address)
+        raise
+
+
+def _authenticate(container: Container, token: str) -> Principal:
     if accounts.looks_like_api_key(token):
         return accounts.authenticate_api_key(container.uow_factory, token)
     user_id = tokens.verify(container.secret_key, token, container.clock.now())

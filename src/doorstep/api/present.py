@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from doorstep.api.schemas.accounts import ApiKeyIssued, BrandPublic, UserPublic
+from doorstep.api.schemas.accounts import ApiKeyIssued, ApiKeyPublic, BrandPublic, UserPublic
 from doorstep.api.schemas.fleet import CapacityIn, CourierPublic, HubPublic, VehiclePublic
 from doorstep.api.schemas.orders import (
     AddressPublic,
@@ -27,7 +27,7 @@ from doorstep.services import plans
 from doorstep.services.accounts import IssuedKey
 from doorstep.services.orders import order_status
 from doorstep.services.plans import StoredPlanRequest
-from doorstep.services.ports import PlanRecord, User
+from doorstep.services.ports import ApiKey, PlanRecord, User
 
 
 def parcel(item: Parcel) -> ParcelPublic:
@@ -152,6 +152,17 @@ def issued_key(item: IssuedKey) -> ApiKeyIssued:
         name=key.name,
         created_at=key.created_at,
         api_key=item.token,
+    )
+
+
+def api_key(key: ApiKey) -> ApiKeyPublic:
+    return ApiKeyPublic(
+        id=key.id,
+        brand_id=key.brand_id,
+        prefix=key.prefix,
+        name=key.name,
+        created_at=key.created_at,
+        revoked_at=key.revoked_at,
     )
 
 

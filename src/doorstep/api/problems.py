@@ -19,7 +19,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from doorstep.api.limits import BodyTooLarge
 from doorstep.domain.errors import DomainError, InvalidTransition, InvalidValue, WrongVehicle
-from doorstep.services.errors import AuthenticationFailed, NotFound, PermissionDenied
+from doorstep.services.errors import (
+    AuthenticationFailed,
+    NotFound,
+    PermissionDenied,
+    TooManyRequests,
+)
 from doorstep.services.idempotency import IdempotencyKeyReused
 from doorstep.services.ports import Conflict, StaleObject, StoreBusy
 from doorstep.services.scans import ScanEventReused
@@ -142,6 +147,12 @@ def unauthenticated(
     return problem(401, "unauthenticated", detail, headers={"WWW-Authenticate": "Bearer"})
 
 
+async def _too_many(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, TooManyRequests)
+    headers = {"Retry-After": str(exc.retry_after)}
+    return problem(429, "too_many_requests", exc.message, headers=headers)
+
+
 async def _conflict(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, Conflict)
     return problem(409, "conflict", exc.what)
@@ -205,6 +216,7 @@ def document_problem_json(app: FastAPI) -> None:
                 answers = operation.get("responses", {})
                 if "requestBody" in operation:
                     answers.setdefault("413", {"description": "Request body too large"})
+                answers.setdefault("429", {"description": "Too many requests; see Retry-After"})
                 for status, answer in answers.items():
                     if status[0] in "45":
                         answer["content"] = {MEDIA_TYPE: {"schema": PROBLEM_REF}}
@@ -220,6 +232,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(NotFound, _not_found)
     app.add_exception_handler(PermissionDenied, _forbidden)
     app.add_exception_handler(AuthenticationFailed, _unauthenticated)
+    app.add_exception_handler(TooManyRequests, _too_many)
     app.add_exception_handler(Conflict, _conflict)
     app.add_exception_handler(StaleObject, _stale)
     app.add_exception_handler(StoreBusy, _busy)

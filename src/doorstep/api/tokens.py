@@ -37,7 +37,10 @@ def issue(secret: str, user_id: str, expires_at: datetime) -> str:
 def verify(secret: str, token: str, now: datetime) -> str | None:
     """The user id the token was issued to, or None when forged, malformed or expired."""
     payload, _, signature = token.partition(".")
-    if not payload or not hmac.compare_digest(_sign(secret, payload), signature):
+    # compare_digest refuses str with non-ASCII characters (a TypeError); a header may
+    # carry any byte, so compare the UTF-8 bytes: a foreign character simply differs.
+    expected = _sign(secret, payload).encode()
+    if not payload or not hmac.compare_digest(expected, signature.encode(errors="replace")):
         return None
     try:
         claims = json.loads(_unb64(payload))

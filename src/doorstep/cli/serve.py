@@ -42,6 +42,7 @@ def serve(
             host=host or settings.host,
             port=port or settings.port,
             log_level="info",
+            server_header=False,  # no "server: uvicorn" telling a prober what to aim at
         )
     finally:
         if consumer is not None:

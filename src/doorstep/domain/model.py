@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, time
 from enum import StrEnum
 
-from doorstep.domain import events
+from doorstep.domain import calendar, events
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.events import DomainEvent
 from doorstep.domain.parcel import Parcel, ParcelAction, ParcelEvent, ParcelState
@@ -65,6 +65,8 @@ class TimeWindow:
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise InvalidValue("window", "start and end need a timezone")
+        calendar.check_moment("window.start", self.start)
+        calendar.check_moment("window.end", self.end)
         if self.end <= self.start:
             raise InvalidValue("window", "ends before it starts")
 

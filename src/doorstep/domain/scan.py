@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from doorstep.domain.events import DomainEvent, drain, scan_unknown_barcode
 from doorstep.domain.errors import WrongHub
+from doorstep.domain.events import DomainEvent, drain, scan_unknown_barcode
 from doorstep.domain.model import Hub
 from doorstep.domain.parcel import ParcelAction
 

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from doorstep.domain import ids
+from doorstep.domain import calendar, ids
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Order, Vehicle
 from doorstep.domain.parcel import Parcel
@@ -141,6 +141,7 @@ def _chosen_vehicles(uow: UnitOfWork, cmd: RequestPlan) -> list[tuple[Vehicle, V
 
 def normalise_request(uow: UnitOfWork, cmd: RequestPlan) -> StoredPlanRequest:
     """The request as stored: validated against hub and fleet, with the parcels to plan."""
+    calendar.check_date("date", cmd.plan_date)  # 9999-12-31 has no next day to end on
     require_reference(cmd.hub_id, "hub", uow.hubs.get, "hub_id", "hub")
     vehicles = _chosen_vehicles(uow, cmd)
     start, end = local_day(cmd.plan_date)

@@ -10,7 +10,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime
 
 from doorstep.domain import ids
 from doorstep.domain.access import Principal
@@ -26,6 +27,7 @@ from doorstep.services.errors import AuthenticationFailed, NotFound
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import (
     ApiKey,
+    AuditEntry,
     Clock,
     Conflict,
     PasswordHasher,
@@ -163,8 +165,10 @@ def authenticate_user(
     uow_factory: UnitOfWorkFactory, email: str, password: str, hasher: PasswordHasher
 ) -> User:
     """The active user with this e-mail and password, or :class:`AuthenticationFailed`."""
-    with uow_factory(_AUTH).read_only() as uow:
-        user = uow.users.get_by_email(email.strip().lower())
+    user = None
+    if "\x00" not in email:  # no user has one, and PostgreSQL refuses it in a query
+        with uow_factory(_AUTH).read_only() as uow:
+            user = uow.users.get_by_email(email.strip().lower())
     if user is None:
         hasher.hash(password)  # spend the same time as a real check
         raise AuthenticationFailed()
@@ -184,3 +188,67 @@ def active_user(uow_factory: UnitOfWorkFactory, user_id: str) -> User:
 
 def principal_for(user: User) -> Principal:
     return Principal.user(user.id, user.role, courier_id=user.courier_id)
+
+
+def deactivate_user(
+    uow: UnitOfWork,
+    user_id: str,
+    *,
+    clock: Clock,
+    before_commit: BeforeCommit[User] | None = None,
+) -> User:
+    """Stop a user at once: no login, and its unexpired tokens are refused from the next
+    request on (every request looks the user up). Audited; repeating it changes nothing."""
+    require_admin(uow.principal)
+    require_id(user_id, "usr", "user")
+    with uow:
+        user = uow.users.get(user_id)
+        if user is None:
+            raise NotFound("user", user_id)
+        if user_id == uow.principal.actor:
+            raise Conflict("An admin cannot deactivate their own account; ask another admin.")
+        if user.active:
+            uow.users.deactivate(user_id)
+            _audit(uow, clock.now(), "user.deactivated", user_id, email=user.email)
+        done = replace(user, active=False)
+        commit_with(uow, done, before_commit)
+    return done
+
+
+def revoke_api_key(
+    uow: UnitOfWork,
+    brand_id: str,
+    key_id: str,
+    *,
+    clock: Clock,
+    before_commit: BeforeCommit[ApiKey] | None = None,
+) -> ApiKey:
+    """Refuse a brand's key from the next request on. Audited; repeating it changes nothing."""
+    require_admin(uow.principal)
+    require_id(brand_id, "brd", "brand")
+    require_id(key_id, "key", "API key")
+    with uow:
+        key = uow.api_keys.get(key_id)
+        if key is None or key.brand_id != brand_id:
+            raise NotFound("API key", key_id)
+        if key.revoked_at is None:
+            at = clock.now()
+            uow.api_keys.revoke(key_id, at)
+            _audit(uow, at, "api_key.revoked", key_id, brand_id=brand_id, prefix=key.prefix)
+            key = replace(key, revoked_at=at)
+        commit_with(uow, key, before_commit)
+    return key
+
+
+def list_api_keys(uow: UnitOfWork, brand_id: str) -> list[ApiKey]:
+    """A brand's keys, revoked ones included (prefix and dates only: secrets are not kept)."""
+    require_admin(uow.principal)
+    require_id(brand_id, "brd", "brand")
+    with uow:
+        if uow.brands.get(brand_id) is None:
+            raise NotFound("brand", brand_id)
+        return uow.api_keys.list_for_brand(brand_id)
+
+
+def _audit(uow: UnitOfWork, at: datetime, action: str, target_id: str, **details: str) -> None:
+    uow.audit.add(AuditEntry(at, uow.principal.actor, action, target_id, details))

@@ -9,6 +9,7 @@ from datetime import timedelta
 from doorstep.domain.model import GeoPoint
 from doorstep.planning.params import PlannerParams
 from doorstep.services.ports import Clock, Geocoder, PasswordHasher, Routing, UnitOfWorkFactory
+from doorstep.services.throttle import Throttle
 
 
 def _no_queue(plan_id: str) -> None:
@@ -41,6 +42,8 @@ class Container:
     # How plan jobs search; each plan's budget replaces the time. Tests bound iterations.
     planner: PlannerParams = field(default_factory=lambda: PlannerParams(workers=1))
     postcodes: Geocoder = field(default_factory=_NoGeocoder)  # places orders given no lat/lon
+    throttle: Throttle = field(default_factory=Throttle)  # no limits unless bootstrap sets them
+    strict_transport: bool = False  # send Strict-Transport-Security (outside demo mode)
 
     def close(self) -> None:
         self.on_close()

@@ -27,6 +27,14 @@ class PermissionDenied(ServiceError):
     """The principal is known but its role may not do this."""
 
 
+class TooManyRequests(ServiceError):
+    """A rate limit or a lock-out after repeated failures: try again in ``retry_after`` s."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"Too many requests; try again in {retry_after} seconds.")
+        self.retry_after = retry_after
+
+
 class AuthenticationFailed(ServiceError):
     """Unknown, revoked or malformed credentials; never says which, to give nothing away."""
 

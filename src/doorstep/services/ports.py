@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from enum import StrEnum
 from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
@@ -19,6 +19,7 @@ from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Role, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelState
 from doorstep.domain.scan import HubScan
+from doorstep.domain.throttle import Tally
 from doorstep.geo.provider import TravelTimeProvider
 from doorstep.geo.traffic import TrafficProfile
 
@@ -96,6 +97,17 @@ class IdempotencyRecord:
     content_type: str
     created_at: datetime
     headers: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    """Who changed access to what, and when: kept for every deactivation and revocation."""
+
+    at: datetime
+    actor: str  # the principal's actor: "usr_...", "system:cli"
+    action: str  # "user.deactivated", "api_key.revoked"
+    target_id: str  # the public id of what was changed
+    details: dict[str, str] = field(default_factory=dict)
 
 
 PLANNABLE_STATES = (ParcelState.CREATED, ParcelState.AT_HUB, ParcelState.SORTED)
@@ -215,12 +227,25 @@ class UserRepository(Protocol):
     def add(self, user: User) -> None: ...
     def get(self, user_id: str) -> User | None: ...
     def get_by_email(self, email: str) -> User | None: ...
+    def deactivate(self, user_id: str) -> None:
+        """Mark the user inactive: no login, and its tokens are refused from now on."""
 
 
 class ApiKeyRepository(Protocol):
     def add(self, key: ApiKey) -> None: ...
+    def get(self, key_id: str) -> ApiKey | None: ...
     def get_by_prefix(self, prefix: str) -> ApiKey | None: ...
     def list_for_brand(self, brand_id: str) -> list[ApiKey]: ...
+    def revoke(self, key_id: str, at: datetime) -> None:
+        """Stamp ``revoked_at``: the key is refused from the next request on."""
+
+
+class AuditLog(Protocol):
+    """Append-only: entries are added in the transaction of the change they record."""
+
+    def add(self, entry: AuditEntry) -> None: ...
+    def list_for(self, target_id: str) -> list[AuditEntry]:
+        """Entries about one object, oldest first."""
 
 
 class IdempotencyRepository(Protocol):
@@ -262,6 +287,7 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyRepository
     outbox: Outbox
     plans: PlanRepository
+    audit: AuditLog
 
     def read_only(self) -> Self:
         """This unit of work, to be opened for reading only: it takes no write lock (on
@@ -293,6 +319,18 @@ class Clock(Protocol):
 class Geocoder(Protocol):
     def centroid(self, postcode: str) -> GeoPoint | None:
         """The postcode's point, or None when it is not known."""
+
+
+class Tallies(Protocol):
+    """Counters for rate limits and lock-outs, shared by every API process that uses the
+    same store (in memory: one process; Redis: all of them). Time is the caller's clock."""
+
+    def add(self, key: str, now: datetime, forget_after: timedelta) -> Tally:
+        """Count one more event for ``key`` and return the new tally. A key whose last
+        event is more than ``forget_after`` before ``now`` starts again from zero."""
+
+    def get(self, key: str, now: datetime, forget_after: timedelta) -> Tally: ...
+    def clear(self, key: str) -> None: ...
 
 
 class PasswordHasher(Protocol):

@@ -1,18 +1,25 @@
-"""Users, brands' API keys and saved idempotent answers."""
+"""Users, brands' API keys, saved idempotent answers and the audit log."""
 
 from __future__ import annotations
 
 import base64
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 
 from doorstep.domain.model import Role
-from doorstep.services.ports import ApiKey, IdempotencyRecord, User
+from doorstep.services.ports import ApiKey, AuditEntry, IdempotencyRecord, User
 from doorstep.store.base import SqlRepository
 from doorstep.store.crypto import FieldCipher
 from doorstep.store.scoping import pk_of, scoped
-from doorstep.store.tables import ApiKeyRow, BrandRow, CourierRow, IdempotencyKeyRow, UserRow
+from doorstep.store.tables import (
+    ApiKeyRow,
+    AuditRow,
+    BrandRow,
+    CourierRow,
+    IdempotencyKeyRow,
+    UserRow,
+)
 
 
 def _user(row: UserRow) -> User:
@@ -58,6 +65,12 @@ class SqlUserRepository(SqlRepository):
         row = self.session.scalar(query)
         return None if row is None else _user(row)
 
+    def deactivate(self, user_id: str) -> None:
+        with self.savepoint():
+            self.session.execute(
+                update(UserRow).where(UserRow.public_id == user_id).values(active=False)
+            )
+
 
 def _api_key(row: ApiKeyRow) -> ApiKey:
     return ApiKey(
@@ -86,6 +99,19 @@ class SqlApiKeyRepository(SqlRepository):
                     revoked_at=key.revoked_at,
                 )
             )
+
+    def get(self, key_id: str) -> ApiKey | None:
+        query = scoped(self.principal, ApiKeyRow).where(ApiKeyRow.public_id == key_id)
+        row = self.session.scalar(query)
+        return None if row is None else _api_key(row)
+
+    def revoke(self, key_id: str, at: datetime) -> None:
+        with self.savepoint():
+            row = self.session.scalar(
+                scoped(self.principal, ApiKeyRow).where(ApiKeyRow.public_id == key_id)
+            )
+            if row is not None and row.revoked_at is None:
+                row.revoked_at = at
 
     def get_by_prefix(self, prefix: str) -> ApiKey | None:
         query = scoped(self.principal, ApiKeyRow).where(ApiKeyRow.prefix == prefix)
@@ -158,3 +184,33 @@ def _seal_body(cipher: FieldCipher, body: bytes) -> bytes:
 
 def _open_body(cipher: FieldCipher, stored: bytes) -> bytes:
     return base64.b64decode(cipher.decrypt(bytes(stored).decode("ascii")))
+
+
+class SqlAuditLog(SqlRepository):
+    def add(self, entry: AuditEntry) -> None:
+        self.insert(
+            AuditRow(
+                at=entry.at,
+                actor=entry.actor,
+                action=entry.action,
+                target_id=entry.target_id,
+                details=dict(entry.details),
+            )
+        )
+
+    def list_for(self, target_id: str) -> list[AuditEntry]:
+        query = (
+            select(AuditRow)
+            .where(AuditRow.target_id == target_id)
+            .order_by(AuditRow.at, AuditRow.pk)
+        )
+        return [
+            AuditEntry(
+                at=row.at,
+                actor=row.actor,
+                action=row.action,
+                target_id=row.target_id,
+                details={str(k): str(v) for k, v in row.details.items()},
+            )
+            for row in self.session.scalars(query)
+        ]

@@ -11,6 +11,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, exists, or_, select
 from sqlalchemy.orm import Session
 
+from doorstep.domain import calendar
 from doorstep.domain.access import Principal
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.events import SeenAggregates
@@ -44,7 +45,7 @@ def decode_cursor(cursor: str) -> tuple[datetime, str]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         stamp, public_id = json.loads(raw)
         moment = datetime.fromisoformat(stamp)
-        if moment.tzinfo is None or not isinstance(public_id, str):
+        if calendar.moment_problem(moment) is not None or not isinstance(public_id, str):
             raise ValueError(cursor)
     except (ValueError, TypeError, binascii.Error) as error:
         raise InvalidValue("cursor", "is not a cursor from a previous page") from error

@@ -25,6 +25,7 @@ from doorstep.domain.events import DomainEvent, SeenAggregates
 from doorstep.services import ports
 from doorstep.store.accounts import (
     SqlApiKeyRepository,
+    SqlAuditLog,
     SqlIdempotencyRepository,
     SqlUserRepository,
 )
@@ -60,6 +61,7 @@ class SqlUnitOfWork:
     idempotency: ports.IdempotencyRepository
     outbox: ports.Outbox
     plans: ports.PlanRepository
+    audit: ports.AuditLog
 
     def __init__(
         self,
@@ -105,6 +107,7 @@ class SqlUnitOfWork:
         self.api_keys = SqlApiKeyRepository(*parts)
         self.idempotency = SqlIdempotencyRepository(*parts)
         self.plans = SqlPlanRepository(*parts)
+        self.audit = SqlAuditLog(*parts)
         return self
 
     def __exit__(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import time
 from datetime import date
@@ -21,29 +20,14 @@ from doorstep.services import fleet, plans
 from doorstep.services.plans import RequestPlan
 from doorstep.services.ports import PlanStatus
 from tests import factories
+from tests.integration.redis_server import redis_url
 
-REDIS_URL_ENV = "DOORSTEP_TEST_REDIS_URL"
-REQUIRE_REDIS_ENV = "DOORSTEP_REQUIRE_REDIS"
 SYSTEM = Principal.system("tests")
-
-
-def _redis_url() -> str:
-    url = os.environ.get(REDIS_URL_ENV)
-    reason = f"{REDIS_URL_ENV} is not set"
-    if url:
-        try:
-            redis.Redis.from_url(url).ping()
-            return url
-        except redis.RedisError as error:
-            reason = f"cannot reach {url}: {error}"
-    if os.environ.get(REQUIRE_REDIS_ENV) == "1":
-        pytest.fail(f"Redis required ({REQUIRE_REDIS_ENV}=1) but {reason}")
-    pytest.skip(f"Redis tests skipped: {reason}")
 
 
 @pytest.mark.redis
 def test_a_plan_job_runs_from_a_redis_queue(database_url: str, tmp_path: Path) -> None:
-    url = _redis_url()
+    url = redis_url()
     settings = Settings(mode="test", database_url=database_url, data_dir=tmp_path, redis_url=url)
     name = f"doorstep-test-{secrets.token_hex(6)}"
     jobs = PlanJobs(lambda: make_queue(settings, name=name))

@@ -1,8 +1,9 @@
-"""``/v1/auth/token`` (operator login) and ``/v1/users`` (admin)."""
+"""``/v1/auth/token`` (operator login) and ``/v1/users`` (admin: add, deactivate)."""
 
 from __future__ import annotations
 
 import json
+from functools import partial
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -12,9 +13,10 @@ from starlette.concurrency import run_in_threadpool
 
 from doorstep.api import present, tokens
 from doorstep.api.deps import Idempotency, OperatorPrincipal, Services, json_saved
+from doorstep.api.guard import client_address
 from doorstep.api.problems import Problem
 from doorstep.api.schemas.accounts import Login, TokenPublic, UserCreate, UserPublic
-from doorstep.services import accounts
+from doorstep.services import accounts, throttle
 from doorstep.services.idempotency import BeforeCommit
 from doorstep.services.ports import User
 
@@ -43,7 +45,8 @@ async def _login_fields(request: Request) -> Login:
                 "password": form.get("password"),
             }
         return Login.model_validate(raw)
-    except ValueError as error:  # bad JSON, bad form, or a failed validation
+    # Bad JSON (RecursionError when nested thousands deep), bad form, failed validation.
+    except (ValueError, RecursionError) as error:
         errors = (
             error.errors()
             if isinstance(error, ValidationError)
@@ -56,17 +59,26 @@ async def _login_fields(request: Request) -> Login:
     "/auth/token",
     response_model=TokenPublic,
     openapi_extra=_LOGIN_BODY,
-    responses={401: {"model": Problem}, 422: {"model": Problem}},
+    responses={code: {"model": Problem} for code in (401, 422, 429)},
 )
 async def login(request: Request, services: Services) -> TokenPublic:
-    """Exchange an operator's e-mail and password for a bearer token."""
+    """Exchange an operator's e-mail and password for a bearer token.
+
+    Repeated wrong passwords lock the account for a while, growing with each one; a
+    locked account answers like a wrong password. An address that keeps failing gets 429.
+    """
     fields = await _login_fields(request)
     user = await run_in_threadpool(
-        accounts.authenticate_user,
-        services.uow_factory,
-        fields.email,
-        fields.password,
-        services.passwords,
+        partial(
+            throttle.login,
+            services.uow_factory,
+            services.passwords,
+            services.throttle,
+            services.clock,
+            email=fields.email,
+            password=fields.password,
+            address=client_address(request.scope),
+        )
     )
     expires_at = services.clock.now() + services.token_ttl
     token = tokens.issue(services.secret_key, user.id, expires_at)
@@ -98,3 +110,23 @@ def create_user(
         )
 
     return call.run(action, lambda made: json_saved(201, present.user(made)))
+
+
+@router.post(
+    "/users/{user_id}/deactivate",
+    response_model=UserPublic,
+    tags=["users"],
+    responses={code: {"model": Problem} for code in (401, 403, 404, 409, 422)},
+)
+def deactivate_user(
+    user_id: str, principal: OperatorPrincipal, services: Services, call: Idempotency
+) -> object:
+    """Stop a user (admin only): no login, and its tokens are refused from the next request.
+    Recorded in the audit log; an admin cannot deactivate their own account."""
+
+    def action(hook: BeforeCommit[User] | None) -> User:
+        return accounts.deactivate_user(
+            services.uow_factory(principal), user_id, clock=services.clock, before_commit=hook
+        )
+
+    return call.run(action, lambda done: json_saved(200, present.user(done)))

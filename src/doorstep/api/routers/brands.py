@@ -1,4 +1,4 @@
-"""``/v1/brands``: the shippers (tenants) and their API keys (admin)."""
+"""``/v1/brands``: the shippers (tenants) and their API keys (admin): issue, list, revoke."""
 
 from __future__ import annotations
 
@@ -10,12 +10,19 @@ from fastapi import APIRouter, Body
 from doorstep.api import present
 from doorstep.api.deps import Idempotency, OperatorPrincipal, Services, json_saved
 from doorstep.api.problems import MEDIA_TYPE, Problem, problem_document
-from doorstep.api.schemas.accounts import ApiKeyCreate, ApiKeyIssued, BrandCreate, BrandPublic
+from doorstep.api.schemas.accounts import (
+    ApiKeyCreate,
+    ApiKeyIssued,
+    ApiKeyPublic,
+    BrandCreate,
+    BrandPublic,
+)
 from doorstep.api.schemas.common import Items
 from doorstep.domain.model import Brand
 from doorstep.services import accounts
 from doorstep.services.accounts import IssuedKey
 from doorstep.services.idempotency import BeforeCommit, SavedResponse
+from doorstep.services.ports import ApiKey
 
 router = APIRouter(prefix="/brands", tags=["brands"])
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -82,3 +89,30 @@ def already_issued(issued: IssuedKey) -> SavedResponse:
         prefix=issued.key.prefix,
     )
     return SavedResponse(409, json.dumps(document).encode(), content_type=MEDIA_TYPE)
+
+
+@router.get("/{brand_id}/api-keys", response_model=Items[ApiKeyPublic], responses=ERRORS)
+def list_api_keys(
+    brand_id: str, principal: OperatorPrincipal, services: Services
+) -> Items[ApiKeyPublic]:
+    """The brand's keys, revoked ones included; secrets are never shown again."""
+    found = accounts.list_api_keys(services.uow_factory(principal), brand_id)
+    return Items[ApiKeyPublic](items=[present.api_key(k) for k in found])
+
+
+@router.delete("/{brand_id}/api-keys/{key_id}", response_model=ApiKeyPublic, responses=ERRORS)
+def revoke_api_key(
+    brand_id: str, key_id: str, principal: OperatorPrincipal, services: Services, call: Idempotency
+) -> object:
+    """Revoke a key: refused from the next request on. Recorded in the audit log."""
+
+    def action(hook: BeforeCommit[ApiKey] | None) -> ApiKey:
+        return accounts.revoke_api_key(
+            services.uow_factory(principal),
+            brand_id,
+            key_id,
+            clock=services.clock,
+            before_commit=hook,
+        )
+
+    return call.run(action, lambda key: json_saved(200, present.api_key(key)))

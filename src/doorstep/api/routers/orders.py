@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Body, Query
-from pydantic import AwareDatetime, TypeAdapter, ValidationError
+from pydantic import TypeAdapter, ValidationError
 
 from doorstep.api import present
 from doorstep.api.deps import Idempotency, Services, UoW, json_saved
 from doorstep.api.problems import Problem, field_errors
-from doorstep.api.schemas.common import PageOf, Token
+from doorstep.api.schemas.common import Moment, PageOf, Token
 from doorstep.api.schemas.orders import (
     BatchCreate,
     BatchPublic,
@@ -174,8 +174,8 @@ def list_orders(
     state: ParcelState | None = None,
     reference: Annotated[Reference | None, Query()] = None,
     brand_id: Annotated[Token | None, Query()] = None,
-    created_from: AwareDatetime | None = None,
-    created_to: AwareDatetime | None = None,
+    created_from: Annotated[Moment | None, Query()] = None,
+    created_to: Annotated[Moment | None, Query()] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     cursor: Cursor | None = None,
 ) -> PageOf[OrderPublic]:

@@ -28,6 +28,17 @@ class ApiKeyCreate(Strict):
     name: Annotated[str, StringConstraints(max_length=100), AfterValidator(check_no_control)] = ""
 
 
+class ApiKeyPublic(Public):
+    """A key as listed: its public prefix and dates; the secret is never kept."""
+
+    id: str
+    brand_id: str
+    prefix: str
+    name: str
+    created_at: datetime
+    revoked_at: datetime | None
+
+
 class ApiKeyIssued(Public):
     """Shown once: ``api_key`` cannot be read again, only replaced."""
 

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import date, datetime, time
 from typing import Annotated, Generic, TypeVar
 
 from pydantic import (
     AfterValidator,
+    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -14,6 +15,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
+from doorstep.domain import calendar
 from doorstep.domain.text import check_no_control
 
 T = TypeVar("T")
@@ -55,6 +57,29 @@ LocalTime = Annotated[
     ),
 ]
 Longitude = Annotated[float, Field(ge=-180, le=180)]
+
+
+def _in_calendar(value: date) -> date:
+    if (reason := calendar.date_problem(value)) is not None:
+        raise ValueError(reason)
+    return value
+
+
+def _moment_in_calendar(value: datetime) -> datetime:
+    if (reason := calendar.moment_problem(value)) is not None:
+        raise ValueError(reason)
+    return value
+
+
+_RANGE = f"Between {calendar.EARLIEST_DATE} and {calendar.LATEST_DATE}."
+# Every date and time the API takes, in a body or a query, is one of these two: the
+# calendar's range is checked in one place (domain/calendar.py), before any arithmetic.
+Moment = Annotated[
+    AwareDatetime,
+    AfterValidator(_moment_in_calendar),
+    Field(description=f"ISO 8601 date and time with a UTC offset. {_RANGE}"),
+]
+Day = Annotated[date, AfterValidator(_in_calendar), Field(description=f"ISO 8601 date. {_RANGE}")]
 
 
 class Items(Public, Generic[T]):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints
 
-from doorstep.api.schemas.common import Public, Strict, Token
+from doorstep.api.schemas.common import Moment, Public, Strict, Token
 from doorstep.domain import order_rules as rules
 from doorstep.domain.model import AddressType, Priority, ServiceLevel
 from doorstep.domain.parcel import ParcelState
@@ -78,8 +78,8 @@ class AddressIn(Strict):
 class WindowIn(Strict):
     """The delivery promise: give both ends (checked with the command, as in the CSV)."""
 
-    start: AwareDatetime | None = None
-    end: AwareDatetime | None = None
+    start: Moment | None = None
+    end: Moment | None = None
 
 
 class ParcelIn(Strict):

@@ -6,7 +6,7 @@ import datetime as dt
 
 from pydantic import ConfigDict, Field
 
-from doorstep.api.schemas.common import Public, Strict, Token
+from doorstep.api.schemas.common import Day, Public, Strict, Token
 from doorstep.planning.document import PlanDocument
 from doorstep.services.plans import StoredPlanRequest
 
@@ -44,7 +44,7 @@ class PlanCreate(Strict):
     model_config = ConfigDict(populate_by_name=True)
 
     hub_id: Token
-    plan_date: dt.date = Field(alias="date", description="The day to plan (ISO 8601 date).")
+    plan_date: Day = Field(alias="date", description="The day to plan (ISO 8601 date).")
     depart: dt.time = Field(
         default=dt.time(8, 0), description="When planning starts, London local time (HH:MM)."
     )

@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, StringConstraints
+from pydantic import StringConstraints
 
-from doorstep.api.schemas.common import Public, Strict, Token
+from doorstep.api.schemas.common import Moment, Public, Strict, Token
 from doorstep.domain.scan import ScanKind, ScanOutcome
 
 # Anything a scanner can read: our DS barcodes and other carriers' labels alike.
@@ -26,7 +26,7 @@ class ScanCreate(Strict):
     barcode: Barcode
     kind: ScanKind
     target: ScanTargetIn | None = None
-    scanned_at: AwareDatetime
+    scanned_at: Moment
 
 
 class ScanTargetPublic(Public):
