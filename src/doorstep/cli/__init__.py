@@ -5,11 +5,13 @@ from __future__ import annotations
 import typer
 
 from doorstep.cli import accounts, db, demo, geo, imports, plan, serve, worker
+from doorstep.cli._common import TYPER_SETTINGS
 
 app = typer.Typer(
     no_args_is_help=True,
     help="Doorstep: last-mile delivery, self-hosted.",
     pretty_exceptions_enable=False,
+    **TYPER_SETTINGS,
 )
 app.add_typer(db.app, name="db")
 app.add_typer(geo.app, name="geo")

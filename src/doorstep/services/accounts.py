@@ -184,3 +184,25 @@ def active_user(uow_factory: UnitOfWorkFactory, user_id: str) -> User:
 
 def principal_for(user: User) -> Principal:
     return Principal.user(user.id, user.role, courier_id=user.courier_id)
+
+
+def find_brand(uow: UnitOfWork, id_or_name: str) -> Brand:
+    """A brand by its id, or by its name (ignoring case): people remember names, not ids.
+
+    Two brands may share a name; then only the id says which, and the refusal lists them.
+    """
+    require_hub_operator(uow.principal)
+    wanted = id_or_name.strip()
+    with uow:
+        by_id = uow.brands.get(wanted) if wanted.startswith("brd_") else None
+        named = [b for b in uow.brands.list() if b.name.casefold() == wanted.casefold()]
+    if by_id is not None:
+        return by_id
+    if len(named) == 1:
+        return named[0]
+    if named:
+        ids_ = ", ".join(b.id for b in named)
+        raise InvalidValue(
+            "brand", f"{len(named)} brands are named {wanted!r}; give the id ({ids_})"
+        )
+    raise NotFound("brand", wanted)
