@@ -7,6 +7,7 @@ from fastapi import APIRouter, FastAPI
 from doorstep import __version__
 from doorstep.api import home, problems
 from doorstep.api.limits import DEFAULT_MAX_BODY, IMPORT_MAX_BODY, BodySizeLimit
+from doorstep.api.query import DropEmptyQueryValues
 from doorstep.api.routers import auth, brands, fleet, hubs, imports, orders, parcels, plans
 from doorstep.services.container import Container
 
@@ -44,4 +45,5 @@ def create_app(
         max_bytes=max_body_bytes,
         streamed={f"{API_PREFIX}{imports.IMPORT_PATH}": max_import_bytes},
     )
+    app.add_middleware(DropEmptyQueryValues)  # ?state= means "any state", not 422
     return app
