@@ -8,6 +8,7 @@ from doorstep import __version__
 from doorstep.api import home, problems
 from doorstep.api.guard import RequestLimits, SecurityHeaders
 from doorstep.api.limits import DEFAULT_MAX_BODY, IMPORT_MAX_BODY, BodySizeLimit
+from doorstep.api.query import DropEmptyQueryValues
 from doorstep.api.routers import auth, brands, fleet, hubs, imports, orders, parcels, plans
 from doorstep.services.container import Container
 
@@ -45,6 +46,7 @@ def create_app(
         max_bytes=max_body_bytes,
         streamed={f"{API_PREFIX}{imports.IMPORT_PATH}": max_import_bytes},
     )
+    app.add_middleware(DropEmptyQueryValues)  # ?state= means "any state", not 422
     # The last added runs first: headers go on every answer, 429s included, and a
     # refused request is refused before its body is read.
     app.add_middleware(RequestLimits, container=container)

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import typer
 
-from doorstep.cli import accounts, db, demo, geo, imports, plan, serve, worker
+from doorstep.cli import accounts, db, demo, fleet, geo, imports, plan, serve, worker
+from doorstep.cli._common import TYPER_SETTINGS
 
 app = typer.Typer(
     no_args_is_help=True,
     help="Doorstep: last-mile delivery, self-hosted.",
     pretty_exceptions_enable=False,
+    **TYPER_SETTINGS,
 )
 app.add_typer(db.app, name="db")
 app.add_typer(geo.app, name="geo")
@@ -17,6 +19,8 @@ app.command("serve")(serve.serve)
 app.command("create-brand")(accounts.create_brand)
 app.command("create-user")(accounts.create_user)
 app.command("import-orders")(imports.import_orders)
+app.command("create-hub")(fleet.create_hub)
+app.command("import-fleet")(fleet.import_fleet)
 app.command("demo")(demo.demo)
 app.command("plan")(plan.plan)
 app.command("worker")(worker.worker)

@@ -2,15 +2,28 @@
 
 from __future__ import annotations
 
-from typing import NoReturn
+from typing import Any, Final, NoReturn
 
 import typer
 from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
 
+from doorstep.bootstrap import build_container
 from doorstep.config import Settings
 from doorstep.domain.access import Principal
+from doorstep.jobs.tasks import PlanJobs
+from doorstep.services.container import Container
+from doorstep.store.migrate import SchemaOutdated
 
 CLI = Principal.system("cli")
+
+# Every Typer app of the command takes these. Typer's rich help renders a value type for
+# every option, so flags (even --help) showed "<bool>" as if they took a value; its plain
+# click-style help shows flags as flags. -h is the short form everyone tries first.
+TYPER_SETTINGS: Final[dict[str, Any]] = {
+    "rich_markup_mode": None,
+    "context_settings": {"help_option_names": ["-h", "--help"]},
+}
 
 
 def fail(message: str) -> NoReturn:
@@ -29,3 +42,19 @@ def load_settings(**overrides: object) -> Settings:
             for e in error.errors()
         )
         fail(problems)
+
+
+def open_container(settings: Settings | None = None, *, jobs: PlanJobs | None = None) -> Container:
+    """The wired container, or one or two lines saying what to run instead of a traceback."""
+    settings = settings or load_settings()
+    if settings.database_url is None and not settings.data_dir.is_dir():
+        fail(
+            f"no data directory at {settings.data_dir.resolve()}: run `doorstep db upgrade` "
+            "to create it, or set DOORSTEP_DATA_DIR to where your data is"
+        )
+    try:
+        return build_container(settings, jobs=jobs)
+    except SchemaOutdated as error:
+        fail(str(error))
+    except OperationalError as error:
+        fail(f"cannot open the database: {error.orig}")

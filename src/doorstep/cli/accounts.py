@@ -4,25 +4,23 @@ from __future__ import annotations
 
 import typer
 
-from doorstep.bootstrap import build_container
-from doorstep.cli._common import CLI, fail, load_settings
+from doorstep.cli._common import CLI, fail, open_container
 from doorstep.domain.errors import DomainError
 from doorstep.domain.model import Role
 from doorstep.services import accounts
 from doorstep.services.errors import ServiceError
 from doorstep.services.ports import Conflict
-from doorstep.store.migrate import SchemaOutdated
 
 
 def create_brand(name: str = typer.Argument(..., help="The brand's display name.")) -> None:
     """Create a brand and print its first API key (shown once, stored only as a hash)."""
     try:
-        container = build_container(load_settings())
+        container = open_container()
         brand = accounts.create_brand(container.uow_factory(CLI), name)
         issued = accounts.issue_api_key(
             container.uow_factory(CLI), brand.id, clock=container.clock, name="first key"
         )
-    except (DomainError, ServiceError, Conflict, SchemaOutdated) as error:
+    except (DomainError, ServiceError, Conflict) as error:
         fail(str(error))
     typer.echo(f"brand:   {brand.id}  {brand.name}")
     typer.echo(f"API key: {issued.token}")
@@ -45,7 +43,7 @@ def create_user(
 ) -> None:
     """Create an operator user who logs in with e-mail and password."""
     try:
-        container = build_container(load_settings())
+        container = open_container()
         user = accounts.create_user(
             container.uow_factory(CLI),
             email=email,
@@ -55,6 +53,6 @@ def create_user(
             hasher=container.passwords,
             courier_id=courier_id,
         )
-    except (DomainError, ServiceError, Conflict, SchemaOutdated) as error:
+    except (DomainError, ServiceError, Conflict) as error:
         fail(str(error))
     typer.echo(f"user: {user.id}  {user.email}  ({user.role.value})")

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import typer
 
-from doorstep.cli._common import load_settings
+from doorstep.cli._common import TYPER_SETTINGS, load_settings
 from doorstep.config import Settings
 from doorstep.store import migrate
 
-app = typer.Typer(no_args_is_help=True, help="Database schema.")
+app = typer.Typer(no_args_is_help=True, help="Database schema.", **TYPER_SETTINGS)
 
 
 def ensure_data_dir(settings: Settings) -> None:

@@ -7,9 +7,9 @@ from typing import Annotated
 
 import typer
 
-from doorstep.cli._common import fail
+from doorstep.cli._common import TYPER_SETTINGS, fail
 
-app = typer.Typer(no_args_is_help=True, help="Road networks and travel times.")
+app = typer.Typer(no_args_is_help=True, help="Road networks and travel times.", **TYPER_SETTINGS)
 
 
 @app.command("build-network")

@@ -11,11 +11,10 @@ import typer
 import uvicorn
 
 from doorstep.api import create_app
-from doorstep.bootstrap import build_container, build_jobs
-from doorstep.cli._common import fail, load_settings
+from doorstep.bootstrap import build_jobs
+from doorstep.cli._common import load_settings, open_container
 from doorstep.jobs.consumer import start_in_process
 from doorstep.jobs.queue import is_local
-from doorstep.store.migrate import SchemaOutdated
 
 
 def serve(
@@ -28,10 +27,7 @@ def serve(
     """Serve the API. Refuses to start on an outdated database schema."""
     settings = load_settings()
     plan_jobs = build_jobs(settings)
-    try:
-        container = build_container(settings, jobs=plan_jobs)
-    except SchemaOutdated as error:
-        fail(str(error))
+    container = open_container(settings, jobs=plan_jobs)
     consumer = None
     if jobs if jobs is not None else is_local(plan_jobs.queue):
         plan_jobs.resume()

@@ -12,9 +12,8 @@ import logging
 import typer
 from huey.consumer import Consumer
 
-from doorstep.bootstrap import build_container, build_jobs
-from doorstep.cli._common import fail, load_settings
-from doorstep.store.migrate import SchemaOutdated
+from doorstep.bootstrap import build_jobs
+from doorstep.cli._common import load_settings, open_container
 
 
 def worker(
@@ -27,10 +26,7 @@ def worker(
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
     settings = load_settings()
     jobs = build_jobs(settings)
-    try:
-        container = build_container(settings, jobs=jobs)
-    except SchemaOutdated as error:
-        fail(str(error))
+    container = open_container(settings, jobs=jobs)
     if resume:
         for plan_id in jobs.resume():
             typer.echo(f"re-enqueued {plan_id}")

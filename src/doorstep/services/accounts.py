@@ -252,3 +252,25 @@ def list_api_keys(uow: UnitOfWork, brand_id: str) -> list[ApiKey]:
 
 def _audit(uow: UnitOfWork, at: datetime, action: str, target_id: str, **details: str) -> None:
     uow.audit.add(AuditEntry(at, uow.principal.actor, action, target_id, details))
+
+
+def find_brand(uow: UnitOfWork, id_or_name: str) -> Brand:
+    """A brand by its id, or by its name (ignoring case): people remember names, not ids.
+
+    Two brands may share a name; then only the id says which, and the refusal lists them.
+    """
+    require_hub_operator(uow.principal)
+    wanted = id_or_name.strip()
+    with uow:
+        by_id = uow.brands.get(wanted) if wanted.startswith("brd_") else None
+        named = [b for b in uow.brands.list() if b.name.casefold() == wanted.casefold()]
+    if by_id is not None:
+        return by_id
+    if len(named) == 1:
+        return named[0]
+    if named:
+        ids_ = ", ".join(b.id for b in named)
+        raise InvalidValue(
+            "brand", f"{len(named)} brands are named {wanted!r}; give the id ({ids_})"
+        )
+    raise NotFound("brand", wanted)

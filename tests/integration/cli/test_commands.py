@@ -123,6 +123,6 @@ def test_import_orders_creates_the_valid_rows_and_names_each_bad_one(tmp_path: P
 
     result = run(tmp_path, "import-orders", "orders.csv", "--brand", brand_id)
 
-    assert result.returncode == 0, result.stderr
+    assert result.returncode == 2, result.stderr  # some imported, some rejected
     assert f"{len(rows)} orders created; 1 rows rejected." in result.stdout
     assert f"row {len(rows) + 2}, column postcode" in result.stdout
