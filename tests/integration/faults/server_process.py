@@ -42,8 +42,11 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
-    def start(self, timeout: float = 30.0) -> float:
-        """Start the server and wait until it answers; returns the seconds it took."""
+    def start(self, timeout: float = 300.0) -> float:
+        """Start the server and wait until it answers; returns the seconds it took.
+
+        ``timeout`` only gives up on a server that never comes up: on a loaded machine an
+        import of the app alone has taken 17 s, so it is generous, not a speed check."""
         began = time.monotonic()
         self.process = subprocess.Popen(
             [
