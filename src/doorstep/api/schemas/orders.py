@@ -41,7 +41,9 @@ Email = Annotated[
     str, AfterValidator(rules.email), _described(maxLength=rules.MAX_EMAIL, format="email")
 ]
 Phone = Annotated[str, AfterValidator(rules.phone), _described(examples=["+44 7700 900123"])]
-HubId = Annotated[str, AfterValidator(rules.hub_id), _described(pattern=r"^hub_[0-9a-z]{16}$")]
+HubId = Annotated[
+    str, AfterValidator(rules.hub_id), _described(pattern=r"^hub_[0-9a-hjkmnp-tv-z]{16}$")
+]
 Latitude = Annotated[float, AfterValidator(rules.latitude), _described(minimum=-90, maximum=90)]
 Longitude = Annotated[float, AfterValidator(rules.longitude), _described(minimum=-180, maximum=180)]
 Weight = Annotated[
