@@ -239,6 +239,10 @@ class _Orders(_Repo):
             "outbox", DomainEvent("order.created", order.id, order.created_at, {}, order.brand_id)
         )
 
+    def add_all(self, orders: Sequence[Order]) -> None:
+        for order in orders:
+            self.add(order)
+
     def _all(self) -> list[Order]:
         return [o for o in self.db.orders.values() if self.uow.visible(o.brand_id)]
 

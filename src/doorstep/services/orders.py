@@ -155,29 +155,42 @@ def create_orders_all_or_nothing(
     clock: Clock,
     before_commit: BeforeCommit[list[BatchItem]] | None = None,
 ) -> list[BatchItem]:
-    """Create every order in one transaction, or none of them.
+    """Create every order, or none of them, writing in one short transaction.
+
+    Every order is checked and built first in a reading transaction, which takes no lock;
+    only then are they all written, in one writing transaction of a few multi-row INSERTs.
+    On SQLite the write lock is so held for the write alone, not while thousands of rows
+    are checked one by one, and other brands' writes queue briefly instead of timing out.
+    A reference stored by someone else between the two transactions is refused by the
+    database at the write: ``Conflict`` and nothing stored; running it again reports it.
 
     When any item is refused nothing is stored and only the refused items are returned
     (``before_commit`` is then not called: there is nothing to commit). The caller bounds
     the size: unlike :func:`create_orders_batch` there is no cap here, because an atomic
     CSV import may hold more orders than one API batch.
     """
+    require_order_writer(uow.principal)
+    with uow.read_only():
+        results = _build_batch(uow, cmds, clock.now(), store=False)
+    refused = [item for item in results if item.order is None]
+    if refused:
+        return refused
     with uow:
-        require_order_writer(uow.principal)
-        results = _build_batch(uow, cmds, clock.now())
-        refused = [item for item in results if item.order is None]
-        if refused:
-            uow.rollback()
-            return refused
+        uow.orders.add_all([item.order for item in results if item.order is not None])
         commit_with(uow, results, before_commit)
     return results
 
 
 def _build_batch(
-    uow: UnitOfWork, cmds: Sequence[CreateOrder | DomainError], now: datetime
+    uow: UnitOfWork,
+    cmds: Sequence[CreateOrder | DomainError],
+    now: datetime,
+    *,
+    store: bool = True,
 ) -> list[BatchItem]:
+    """Check and build each order; ``store`` adds each one as soon as it is built."""
     seen: set[tuple[str, str]] = set()
-    return [_batch_item(uow, index, cmd, now, seen) for index, cmd in enumerate(cmds)]
+    return [_batch_item(uow, index, cmd, now, seen, store) for index, cmd in enumerate(cmds)]
 
 
 def _batch_item(
@@ -186,6 +199,7 @@ def _batch_item(
     cmd: CreateOrder | DomainError,
     now: datetime,
     seen: set[tuple[str, str]],
+    store: bool,
 ) -> BatchItem:
     if isinstance(cmd, DomainError):
         return _refused(index, cmd)
@@ -196,7 +210,8 @@ def _batch_item(
     except (DomainError, Conflict, ServiceError) as error:
         return _refused(index, error)
     seen.add((order.brand_id, order.reference))
-    uow.orders.add(order)
+    if store:
+        uow.orders.add(order)
     return BatchItem(index=index, order=order)
 
 

@@ -163,6 +163,9 @@ class OrderRepository(Protocol):
     def add(self, order: Order) -> None:
         """Store a new order with its parcels; writes ``order.created`` to the outbox."""
 
+    def add_all(self, orders: Sequence[Order]) -> None:
+        """:meth:`add` for many orders at once, written in as few statements as possible."""
+
     def get(self, order_id: str) -> Order | None: ...
     def get_by_reference(self, brand_id: str, reference: str) -> Order | None: ...
     def list(self, query: OrderQuery) -> Page[Order]: ...
