@@ -72,7 +72,7 @@ def import_orders_csv(
     if batch_size < 1:
         raise InvalidValue("batch_size", "must be 1 or more")
     require_order_writer(principal)
-    with uow_factory(principal) as uow:
+    with uow_factory(principal).read_only() as uow:
         owner = resolve_brand(uow, brand_id)
     importer = _Importer(uow_factory, principal, clock, owner, before_commit)
     if atomic:

@@ -12,6 +12,7 @@ from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Address, Order, Priority, Recipient, ServiceLevel, TimeWindow
 from doorstep.domain.parcel import Dimensions, Parcel, ParcelEvent
 from doorstep.services._access import require_id, require_order_writer, require_reference
+from doorstep.services._races import retried_on_race
 from doorstep.services.errors import NotFound, ServiceError
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import Clock, Conflict, OrderQuery, Page, UnitOfWork
@@ -251,9 +252,20 @@ def cancel_order(
 ) -> Order:
     """Cancel all parcels of an order, or refuse (409) when one already left the hub.
 
-    Cancelling an order that is already cancelled changes nothing and succeeds.
+    Cancelling an order that is already cancelled changes nothing and succeeds, also when
+    the copies of one cancel race: the loser runs again and finds the order cancelled.
     """
     require_id(order_id, "ord", "order")
+    return retried_on_race(lambda: _cancel_once(uow, order_id, clock, reason_code, before_commit))
+
+
+def _cancel_once(
+    uow: UnitOfWork,
+    order_id: str,
+    clock: Clock,
+    reason_code: str | None,
+    before_commit: BeforeCommit[Order] | None,
+) -> Order:
     with uow:
         require_order_writer(uow.principal)
         order = uow.orders.get(order_id)
