@@ -200,8 +200,8 @@ def test_a_100000_row_file_streams_in_with_flat_memory_while_the_server_keeps_an
     """The server runs in its own process; its RSS is sampled before and during the import.
 
     Runs on both databases: PostgreSQL takes about 1.5 times as long as SQLite, not twice.
-    On SQLite a read waits while a batch transaction holds the write lock (BEGIN
-    IMMEDIATE), so on a busy machine one answer may take seconds: the median must stay under 1 s.
+    Reads take no write lock, but share two cores with the import, so on a busy machine
+    one answer may take seconds: the median must stay under 1 s.
     """
     brand = accounts.create_brand(uow_factory(SYSTEM), "Big Brand")
     key = accounts.issue_api_key(uow_factory(SYSTEM), brand.id, clock=SystemClock()).token
