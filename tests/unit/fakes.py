@@ -274,6 +274,10 @@ class _Orders(_Repo):
                 self.uow.parcels.save(parcel)
         self.uow.seen.add(order)
 
+    def add_all(self, orders: Sequence[Order]) -> None:
+        for order in orders:
+            self.add(order)
+
     def _all(self) -> list[Order]:
         return [o for o in self.db.orders.values() if self.uow.visible(o.brand_id)]
 

@@ -6,8 +6,9 @@ Two modes:
   failure part way keeps what was stored (a retry is safe: stored references are refused
   as duplicates, row by row).
 - ``atomic=True``: all or nothing. The whole file (at most :data:`ATOMIC_MAX_ROWS` rows)
-  is checked first; if any row is rejected nothing is stored, otherwise every order is
-  created in one transaction.
+  is checked first, reading only; if any row is rejected nothing is stored, otherwise
+  every order is written in one short transaction (on SQLite the write lock is held for
+  the write, not for the checks).
 
 Callers pass any iterable of byte chunks: an HTTP body spooled to disk, or a file read in
 blocks (``iter(lambda: f.read(65536), b"")``).
@@ -72,7 +73,7 @@ def import_orders_csv(
     if batch_size < 1:
         raise InvalidValue("batch_size", "must be 1 or more")
     require_order_writer(principal)
-    with uow_factory(principal) as uow:
+    with uow_factory(principal).read_only() as uow:
         owner = resolve_brand(uow, brand_id)
     importer = _Importer(uow_factory, principal, clock, owner, before_commit)
     importer.postcodes = postcodes
@@ -127,13 +128,22 @@ class _Importer:
                 self.before_commit(uow, outcome[0])
 
         commands = [cmd for _, cmd in pending]
-        refused = create_orders_all_or_nothing(
-            self.uow_factory(self.principal),
-            commands,
-            clock=self.clock,
-            postcodes=self.postcodes,
-            before_commit=hook,
-        )
+        for attempt in range(1, _CONFLICT_RETRIES + 1):
+            try:
+                refused = create_orders_all_or_nothing(
+                    self.uow_factory(self.principal),
+                    commands,
+                    clock=self.clock,
+                    postcodes=self.postcodes,
+                    before_commit=hook,
+                )
+                break
+            except Conflict:
+                # Another import stored one of these references between the check and the
+                # write; the next run sees it and reports the row. Once the report is made
+                # (the hook ran) it is not made twice.
+                if outcome or attempt == _CONFLICT_RETRIES:
+                    raise
         if outcome:
             return outcome[0]
         self._record_refusals(pending, refused)

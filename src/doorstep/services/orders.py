@@ -11,6 +11,7 @@ from doorstep.domain.errors import DomainError, InvalidValue
 from doorstep.domain.model import Address, Order, Priority, Recipient, ServiceLevel, TimeWindow
 from doorstep.domain.parcel import Dimensions, Parcel
 from doorstep.services._access import require_id, require_order_writer, require_reference
+from doorstep.services._races import retried_on_race
 from doorstep.services.errors import NotFound, ServiceError
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import Clock, Conflict, Geocoder, OrderQuery, Page, UnitOfWork
@@ -170,20 +171,28 @@ def create_orders_all_or_nothing(
     postcodes: Geocoder | None = None,
     before_commit: BeforeCommit[list[BatchItem]] | None = None,
 ) -> list[BatchItem]:
-    """Create every order in one transaction, or none of them.
+    """Create every order, or none of them, writing in one short transaction.
+
+    Every order is checked and built first in a reading transaction, which takes no lock;
+    only then are they all written, in one writing transaction of a few multi-row INSERTs.
+    On SQLite the write lock is so held for the write alone, not while thousands of rows
+    are checked one by one, and other brands' writes queue briefly instead of timing out.
+    A reference stored by someone else between the two transactions is refused by the
+    database at the write: ``Conflict`` and nothing stored; running it again reports it.
 
     When any item is refused nothing is stored and only the refused items are returned
     (``before_commit`` is then not called: there is nothing to commit). The caller bounds
     the size: unlike :func:`create_orders_batch` there is no cap here, because an atomic
     CSV import may hold more orders than one API batch.
     """
+    require_order_writer(uow.principal)
+    with uow.read_only():
+        results = _build_batch(uow, cmds, clock.now(), postcodes, store=False)
+    refused = [item for item in results if item.order is None]
+    if refused:
+        return refused
     with uow:
-        require_order_writer(uow.principal)
-        results = _build_batch(uow, cmds, clock.now(), postcodes)
-        refused = [item for item in results if item.order is None]
-        if refused:
-            uow.rollback()
-            return refused
+        uow.orders.add_all([item.order for item in results if item.order is not None])
         commit_with(uow, results, before_commit)
     return results
 
@@ -193,9 +202,14 @@ def _build_batch(
     cmds: Sequence[CreateOrder | DomainError],
     now: datetime,
     postcodes: Geocoder | None,
+    *,
+    store: bool = True,
 ) -> list[BatchItem]:
+    """Check and build each order; ``store`` adds each one as soon as it is built."""
     seen: set[tuple[str, str]] = set()
-    return [_batch_item(uow, index, cmd, now, seen, postcodes) for index, cmd in enumerate(cmds)]
+    return [
+        _batch_item(uow, index, cmd, now, seen, postcodes, store) for index, cmd in enumerate(cmds)
+    ]
 
 
 def _batch_item(
@@ -205,6 +219,7 @@ def _batch_item(
     now: datetime,
     seen: set[tuple[str, str]],
     postcodes: Geocoder | None,
+    store: bool,
 ) -> BatchItem:
     if isinstance(cmd, DomainError):
         return _refused(index, cmd)
@@ -215,7 +230,8 @@ def _batch_item(
     except (DomainError, Conflict, ServiceError) as error:
         return _refused(index, error)
     seen.add((order.brand_id, order.reference))
-    uow.orders.add(order)
+    if store:
+        uow.orders.add(order)
     return BatchItem(index=index, order=order)
 
 
@@ -255,9 +271,20 @@ def cancel_order(
 ) -> Order:
     """Cancel all parcels of an order, or refuse (409) when one already left the hub.
 
-    Cancelling an order that is already cancelled changes nothing and succeeds.
+    Cancelling an order that is already cancelled changes nothing and succeeds, also when
+    the copies of one cancel race: the loser runs again and finds the order cancelled.
     """
     require_id(order_id, "ord", "order")
+    return retried_on_race(lambda: _cancel_once(uow, order_id, clock, reason_code, before_commit))
+
+
+def _cancel_once(
+    uow: UnitOfWork,
+    order_id: str,
+    clock: Clock,
+    reason_code: str | None,
+    before_commit: BeforeCommit[Order] | None,
+) -> Order:
     with uow:
         require_order_writer(uow.principal)
         order = uow.orders.get(order_id)

@@ -180,6 +180,9 @@ class OrderRepository(Protocol):
         """Save the order's changed parcels (as :meth:`ParcelRepository.save` does); the
         order's and parcels' new events go to the outbox at commit."""
 
+    def add_all(self, orders: Sequence[Order]) -> None:
+        """:meth:`add` for many orders at once, written in as few statements as possible."""
+
     def get(self, order_id: str) -> Order | None: ...
     def get_by_reference(self, brand_id: str, reference: str) -> Order | None: ...
     def list(self, query: OrderQuery) -> Page[Order]: ...

@@ -22,6 +22,7 @@ from doorstep.domain.model import Hub
 from doorstep.domain.parcel import Parcel, ParcelState, allowed_actions
 from doorstep.domain.scan import HubScan, ScanKind, ScanOutcome, ScanTarget, check_hub
 from doorstep.services._access import require_hub_operator, require_id, require_reference
+from doorstep.services._races import retried_on_race
 from doorstep.services.errors import NotFound, ServiceError
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import Clock, Conflict, StaleObject, UnitOfWork
@@ -29,9 +30,6 @@ from doorstep.services.ports import Clock, Conflict, StaleObject, UnitOfWork
 # A scanner's clock may run a little fast; a scan from further ahead is a wrong clock.
 CLOCK_SKEW = timedelta(minutes=5)
 MAX_EXCEPTIONS = 500
-# Losing a race to a copy of the same event needs one more try (it then replays); losing
-# to another scanner's event on the same parcel re-reads the parcel, so a few suffice.
-RACE_ATTEMPTS = 4
 
 
 class ScanEventReused(ServiceError):
@@ -84,13 +82,9 @@ def record_hub_scan(
     """
     require_hub_operator(uow.principal)
     require_id(cmd.hub_id, "hub", "hub")
-    for attempt in range(1, RACE_ATTEMPTS + 1):
-        try:
-            return _record_once(uow, cmd, clock, before_commit)
-        except (Conflict, StaleObject):
-            if attempt == RACE_ATTEMPTS:
-                raise
-    raise AssertionError("unreachable")
+    return retried_on_race(
+        lambda: _record_once(uow, cmd, clock, before_commit), refusals=(Conflict, StaleObject)
+    )
 
 
 def _record_once(

@@ -7,8 +7,9 @@ import binascii
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, exists, or_, select
+from sqlalchemy import Select, and_, exists, insert, or_, select
 from sqlalchemy.orm import Session
 
 from doorstep.domain import calendar
@@ -28,7 +29,12 @@ from doorstep.domain.model import (
 from doorstep.services.ports import PLANNABLE_STATES, OrderQuery, Page
 from doorstep.store.base import SqlRepository
 from doorstep.store.crypto import FieldCipher, seal, unseal
-from doorstep.store.parcels import SqlParcelRepository, parcel_to_domain, write_parcel
+from doorstep.store.parcels import (
+    SqlParcelRepository,
+    parcel_columns,
+    parcel_to_domain,
+    write_parcel,
+)
 from doorstep.store.scoping import pk_of, scoped
 from doorstep.store.tables import BrandRow, HubRow, OrderRow, ParcelRow
 
@@ -70,9 +76,7 @@ class SqlOrderRepository(SqlRepository):
 
     def add(self, order: Order) -> None:
         """Insert the order and its parcels (with any history they already have)."""
-        for parcel in order.parcels:
-            if parcel.order_id != order.id or parcel.brand_id != order.brand_id:
-                raise InvalidValue("parcels", f"parcel {parcel.id} belongs to another order")
+        _check_parcels(order)
         with self.savepoint():
             brand_pk = pk_of(self.session, self.principal, BrandRow, order.brand_id, "brand_id")
             row = self._to_row(order, brand_pk)
@@ -91,6 +95,46 @@ class SqlOrderRepository(SqlRepository):
             if parcel.new_events:
                 self.parcels.save(parcel)
         self.seen.add(order)
+
+    def add_all(self, orders: Sequence[Order]) -> None:
+        """Insert new orders as :meth:`add` does, in two multi-row INSERTs (their
+        ``order.created`` events reach the outbox at commit, as every event does).
+
+        Every row is prepared (columns, encryption) before the first statement,
+        and the transaction begins with that statement: on SQLite the write lock is taken
+        only when the rows are ready, and held for the INSERTs alone.
+        """
+        for order in orders:
+            _check_parcels(order)
+            if any(parcel.events or parcel.vehicle_id for parcel in order.parcels):
+                raise InvalidValue("parcels", "a new order's parcels have no history yet")
+        prepared = [(order, self._columns(order)) for order in orders]
+        keys = _Keys(self.session, self.principal)
+        with self.savepoint():
+            rows = [
+                columns | {"brand_pk": keys.brand(order.brand_id), "hub_pk": keys.hub(order.hub_id)}
+                for order, columns in prepared
+            ]
+            inserted = self.session.execute(
+                insert(OrderRow).returning(OrderRow.public_id, OrderRow.pk), rows
+            )
+            order_pks: dict[str, int] = {public_id: pk for public_id, pk in inserted}
+            parcels = [
+                parcel_columns(parcel)
+                | {
+                    "public_id": parcel.id,
+                    "order_pk": order_pks[order.id],
+                    "brand_pk": keys.brand(order.brand_id),
+                    "version": 1,
+                }
+                for order in orders
+                for parcel in order.parcels
+            ]
+            self.session.execute(insert(ParcelRow), parcels)
+        for order in orders:
+            for parcel in order.parcels:
+                parcel.version = 1
+            self.seen.add(order)
 
     def get(self, order_id: str) -> Order | None:
         row = self.session.scalar(self._select().where(OrderRow.public_id == order_id))
@@ -161,33 +205,35 @@ class SqlOrderRepository(SqlRepository):
         return statement
 
     def _to_row(self, order: Order, brand_pk: int) -> OrderRow:
-        address, recipient, window = order.address, order.recipient, order.window
         hub_pk = None
         if order.hub_id is not None:
             hub_pk = pk_of(self.session, self.principal, HubRow, order.hub_id, "hub_id")
-        return OrderRow(
-            public_id=order.id,
-            brand_pk=brand_pk,
-            reference=order.reference,
-            recipient_name=recipient.name,
-            recipient_phone=seal(self.cipher, recipient.phone),
-            recipient_email=recipient.email,
-            address_lines=list(address.lines),
-            postcode=address.postcode,
-            city=address.city,
-            lat=address.point.lat if address.point else None,
-            lon=address.point.lon if address.point else None,
-            address_type=address.address_type.value,
-            access_notes=seal(self.cipher, address.access_notes),
-            access_code=seal(self.cipher, address.access_code),
-            service_level=order.service_level.value,
-            window_start=window.start if window else None,
-            window_end=window.end if window else None,
-            priority=order.priority.value,
-            hub_pk=hub_pk,
-            tracking_token=order.tracking_token,
-            created_at=order.created_at,
-        )
+        return OrderRow(**self._columns(order), brand_pk=brand_pk, hub_pk=hub_pk)
+
+    def _columns(self, order: Order) -> dict[str, Any]:
+        """The order's own columns (not its keys), sealed where they must be."""
+        address, recipient, window = order.address, order.recipient, order.window
+        return {
+            "public_id": order.id,
+            "reference": order.reference,
+            "recipient_name": recipient.name,
+            "recipient_phone": seal(self.cipher, recipient.phone),
+            "recipient_email": recipient.email,
+            "address_lines": list(address.lines),
+            "postcode": address.postcode,
+            "city": address.city,
+            "lat": address.point.lat if address.point else None,
+            "lon": address.point.lon if address.point else None,
+            "address_type": address.address_type.value,
+            "access_notes": seal(self.cipher, address.access_notes),
+            "access_code": seal(self.cipher, address.access_code),
+            "service_level": order.service_level.value,
+            "window_start": window.start if window else None,
+            "window_end": window.end if window else None,
+            "priority": order.priority.value,
+            "tracking_token": order.tracking_token,
+            "created_at": order.created_at,
+        }
 
     def _to_domain(self, row: OrderRow) -> Order:
         point = None
@@ -228,3 +274,31 @@ def _brand_pk(brand_id: str) -> object:
     return (
         select(BrandRow.pk).where(BrandRow.public_id == brand_id).correlate(None).scalar_subquery()
     )
+
+
+def _check_parcels(order: Order) -> None:
+    for parcel in order.parcels:
+        if parcel.order_id != order.id or parcel.brand_id != order.brand_id:
+            raise InvalidValue("parcels", f"parcel {parcel.id} belongs to another order")
+
+
+class _Keys:
+    """Brand and hub keys for many orders, each looked up once."""
+
+    def __init__(self, session: Session, principal: Principal) -> None:
+        self.session = session
+        self.principal = principal
+        self._found: dict[tuple[str, str], int] = {}
+
+    def brand(self, brand_id: str) -> int:
+        return self._key(BrandRow, brand_id, "brand_id")
+
+    def hub(self, hub_id: str | None) -> int | None:
+        return None if hub_id is None else self._key(HubRow, hub_id, "hub_id")
+
+    def _key(self, row_type: type[BrandRow | HubRow], public_id: str, field: str) -> int:
+        if (field, public_id) not in self._found:
+            self._found[field, public_id] = pk_of(
+                self.session, self.principal, row_type, public_id, field
+            )
+        return self._found[field, public_id]

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 
 from doorstep.domain.events import DomainEvent
 from doorstep.store.base import SqlRepository
@@ -16,15 +17,12 @@ class SqlOutbox(SqlRepository):
     """Not scoped to a brand: only the system relay reads it."""
 
     def add(self, event: DomainEvent) -> None:
-        self.session.add(
-            OutboxRow(
-                name=event.name,
-                aggregate_id=event.aggregate_id,
-                brand_id=event.brand_id,
-                occurred_at=event.occurred_at,
-                payload=dict(event.payload),
-            )
-        )
+        self.session.add(OutboxRow(**_columns(event)))
+
+    def add_all(self, events: Sequence[DomainEvent]) -> None:
+        """Many events in one multi-row INSERT, for writes of thousands of rows."""
+        if events:
+            self.session.execute(insert(OutboxRow), [_columns(event) for event in events])
 
     def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
         rows = self.session.scalars(
@@ -49,3 +47,13 @@ class SqlOutbox(SqlRepository):
             self.session.execute(
                 update(OutboxRow).where(OutboxRow.id.in_(list(ids))).values(sent_at=at)
             )
+
+
+def _columns(event: DomainEvent) -> dict[str, Any]:
+    return {
+        "name": event.name,
+        "aggregate_id": event.aggregate_id,
+        "brand_id": event.brand_id,
+        "occurred_at": event.occurred_at,
+        "payload": dict(event.payload),
+    }

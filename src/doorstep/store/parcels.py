@@ -8,6 +8,8 @@ cannot overwrite it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
@@ -70,22 +72,30 @@ def parcel_to_domain(row: ParcelRow) -> Parcel:
     )
 
 
+def parcel_columns(parcel: Parcel) -> dict[str, Any]:
+    """The parcel's own columns (not its keys, vehicle or events), by attribute name."""
+    dims = parcel.dimensions
+    return {
+        "barcode": parcel.barcode,
+        "weight_kg": parcel.weight_kg,
+        "length_cm": dims.length_cm if dims else None,
+        "width_cm": dims.width_cm if dims else None,
+        "height_cm": dims.height_cm if dims else None,
+        "state": parcel.state.value,
+        "bay": parcel.bay,
+        "attempts": parcel.attempts,
+    }
+
+
 def write_parcel(session: Session, principal: Principal, row: ParcelRow, parcel: Parcel) -> None:
     """Copy the parcel's state onto ``row`` and append the history it does not have yet."""
-    dims = parcel.dimensions
-    row.barcode = parcel.barcode
-    row.weight_kg = parcel.weight_kg
-    row.length_cm = dims.length_cm if dims else None
-    row.width_cm = dims.width_cm if dims else None
-    row.height_cm = dims.height_cm if dims else None
-    row.state = parcel.state.value
-    row.bay = parcel.bay
+    for name, value in parcel_columns(parcel).items():
+        setattr(row, name, value)
     row.vehicle_pk = (
         None
         if parcel.vehicle_id is None
         else pk_of(session, principal, VehicleRow, parcel.vehicle_id, "vehicle_id")
     )
-    row.attempts = parcel.attempts
     stored = max((event.sequence for event in row.events), default=0)
     for event in parcel.events:
         if event.sequence > stored:

@@ -185,3 +185,53 @@ def test_a_forged_cursor_is_refused_naming_the_field(uow_factory: UowFactory) ->
     with uow_factory(SYSTEM) as uow, pytest.raises(InvalidValue) as refused:
         uow.orders.list(OrderQuery(cursor="not-a-cursor"))
     assert refused.value.field == "cursor"
+
+
+def test_add_all_stores_many_orders_as_add_does(uow_factory: UowFactory, seeded: Seeded) -> None:
+    hub = factories.hub()
+    many = [factories.order(brand_id=seeded.brand.id, parcels=2, hub_id=hub.id) for _ in range(3)]
+    many.append(factories.order(brand_id=seeded.other_brand.id))
+    with uow_factory(SYSTEM) as uow:
+        uow.hubs.add(hub)
+        uow.orders.add_all(many)
+        uow.commit()
+
+    with uow_factory(SYSTEM) as uow:
+        stored = [uow.orders.get(order.id) for order in many]
+        events = [event for _, event in uow.outbox.pending()]
+    for order, found in zip(many, stored, strict=True):
+        assert found is not None
+        assert (found.brand_id, found.reference, found.hub_id) == (
+            order.brand_id,
+            order.reference,
+            order.hub_id,
+        )
+        assert (found.recipient, found.address, found.window) == (
+            order.recipient,
+            order.address,
+            order.window,
+        )
+        assert [p.barcode for p in found.parcels] == [p.barcode for p in order.parcels]
+        assert all(p.state is ParcelState.CREATED and p.version == 1 for p in found.parcels)
+    created = {e.aggregate_id for e in events if e.name == "order.created"}
+    assert {order.id for order in many} <= created
+
+
+def test_add_all_with_a_stored_reference_is_a_conflict_and_stores_none(
+    uow_factory: UowFactory, seeded: Seeded
+) -> None:
+    fresh = factories.order(brand_id=seeded.brand.id)
+    again = factories.order(brand_id=seeded.brand.id, reference=seeded.order.reference)
+    with uow_factory(SYSTEM) as uow, pytest.raises(Conflict, match="reference"):
+        uow.orders.add_all([fresh, again])
+        uow.commit()
+
+    with uow_factory(SYSTEM) as uow:
+        assert uow.orders.get(fresh.id) is None
+
+
+def test_a_brand_cannot_add_all_for_another_brand(uow_factory: UowFactory, seeded: Seeded) -> None:
+    intruder = factories.order(brand_id=seeded.other_brand.id)
+    with uow_factory(seeded.brand_principal) as uow, pytest.raises(InvalidValue) as refused:
+        uow.orders.add_all([intruder])
+    assert refused.value.field == "brand_id"
