@@ -147,7 +147,7 @@ def _serve(
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
+    deadline = time.monotonic() + 120  # gives up on a server that never starts
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the API server did not start")
