@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from doorstep.domain import ids
-from doorstep.domain.access import Principal, PrincipalKind
+from doorstep.domain.access import Principal, PrincipalKind, Reach
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Role
 from doorstep.services.errors import NotFound, PermissionDenied
@@ -26,7 +26,7 @@ def require_admin(principal: Principal) -> None:
 
 def require_order_writer(principal: Principal) -> None:
     """Brands write their own orders; among operator staff, couriers do not."""
-    if principal.kind is PrincipalKind.OPERATOR and principal.role is Role.COURIER:
+    if principal.reach is Reach.OWN_ROUTES:
         raise PermissionDenied("Couriers may not create or cancel orders.")
 
 

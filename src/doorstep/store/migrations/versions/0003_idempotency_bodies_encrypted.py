@@ -23,6 +23,10 @@ depends_on: str | Sequence[str] | None = None
 
 
 def upgrade() -> None:
+    if op.get_bind().dialect.name == "sqlite":
+        # Overwrite the deleted bodies in the file, not only unlink them (many builds, not
+        # all, have this on by default).
+        op.execute("PRAGMA secure_delete = ON")
     op.execute("DELETE FROM idempotency_keys")
 
 
