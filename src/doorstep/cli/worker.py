@@ -30,7 +30,8 @@ def worker(
     if resume:
         for plan_id in jobs.resume():
             typer.echo(f"re-enqueued {plan_id}")
-    consumer = Consumer(jobs.queue, workers=threads, worker_type="thread", periodic=False)
+    # Periodic tasks too: the 24-hour idempotency purge runs wherever jobs are consumed.
+    consumer = Consumer(jobs.queue, workers=threads, worker_type="thread", periodic=True)
     try:
         consumer.run()
     finally:
