@@ -37,6 +37,11 @@ PASSWORD = "correct horse battery staple"
 _serial = count(1)
 
 
+# How long a test waits for a server to start or answer before calling it hung. A guard,
+# not a speed limit: on a loaded 2-core machine starting a server has taken over 30 s.
+HANG_GUARD_S = 120.0
+
+
 @dataclass
 class LiveApi:
     base_url: str
@@ -46,7 +51,7 @@ class LiveApi:
     def client(self, token: str | None = None) -> httpx.Client:
         """An HTTP client for the server, authenticated with ``token`` when given."""
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        made = httpx.Client(base_url=self.base_url, headers=headers, timeout=30.0)
+        made = httpx.Client(base_url=self.base_url, headers=headers, timeout=HANG_GUARD_S)
         self._clients.append(made)
         return made
 
@@ -147,7 +152,7 @@ def _serve(
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 120  # gives up on a server that never starts
+    deadline = time.monotonic() + HANG_GUARD_S
     while not server.started:
         if time.monotonic() > deadline or not thread.is_alive():
             raise RuntimeError("the API server did not start")

@@ -26,7 +26,7 @@ from doorstep.domain.access import Principal
 from doorstep.services import accounts
 from doorstep.services.ports import UnitOfWork
 from tests.integration.conftest import TEST_SECRET
-from tests.integration.live_server import SYSTEM, LiveApi
+from tests.integration.live_server import HANG_GUARD_S, SYSTEM, LiveApi
 
 ROOT = Path(__file__).parents[3]
 
@@ -177,7 +177,7 @@ def server_process(database_url: str, log: Path) -> Iterator[tuple[int, str]]:
         )
     base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
     try:
-        deadline = time.monotonic() + 300  # gives up on a dead server; not a speed check
+        deadline = time.monotonic() + HANG_GUARD_S
         while True:
             try:
                 if httpx.get(f"{base_url}/v1/openapi.json").status_code == 200:
@@ -206,8 +206,10 @@ def test_a_100000_row_file_streams_in_with_flat_memory_while_the_server_keeps_an
     brand = accounts.create_brand(uow_factory(SYSTEM), "Big Brand")
     key = accounts.issue_api_key(uow_factory(SYSTEM), brand.id, clock=SystemClock()).token
     auth = {"Authorization": f"Bearer {key}"}
-    with server_process(database_url, tmp_path / "server.log") as (pid, base_url):
-        http = httpx.Client(base_url=base_url, headers=auth, timeout=120)
+    with (
+        server_process(database_url, tmp_path / "server.log") as (pid, base_url),
+        httpx.Client(base_url=base_url, headers=auth, timeout=120) as http,
+    ):
         warm = http.post("/v1/orders/import", content=MIXED, headers=CSV)
         assert warm.status_code == 200  # every module loaded before the baseline
         baseline = rss_bytes(pid)
@@ -241,18 +243,3 @@ def test_a_100000_row_file_streams_in_with_flat_memory_while_the_server_keeps_an
     assert growth < 150 * 1024 * 1024, f"RSS grew by {growth / 2**20:.0f} MB"
     mib = 2**20
     print(f"\n{ROWS} rows in {elapsed:.1f} s; RSS {baseline / mib:.0f} MB +{growth / mib:.0f} MB")
-
-
-def test_a_reference_the_import_accepts_can_be_searched_and_a_formula_is_refused(
-    live_api: LiveApi,
-) -> None:
-    _, key = live_api.create_brand()
-    http = live_api.client(key)
-    body = HEADER + GOOD.format(ref="#1001/A") + GOOD.format(ref='=HYPERLINK("http://x")')
-
-    report = http.post("/v1/orders/import", content=body.encode(), headers=CSV).json()
-
-    assert (report["accepted"], report["rejected"]) == (1, 1)
-    assert [(e["row"], e["column"]) for e in report["errors"]] == [(3, "reference")]
-    found = http.get("/v1/orders", params={"reference": "#1001/A"})
-    assert found.status_code == 200 and len(found.json()["items"]) == 1

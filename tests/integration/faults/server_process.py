@@ -16,6 +16,8 @@ from pathlib import Path
 
 import httpx
 
+from tests.integration.live_server import HANG_GUARD_S
+
 REPO_ROOT = Path(__file__).resolve().parents[3]
 FACTORY = "tests.integration.faults.app_factory:create"
 
@@ -42,11 +44,8 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
-    def start(self, timeout: float = 300.0) -> float:
-        """Start the server and wait until it answers; returns the seconds it took.
-
-        ``timeout`` only gives up on a server that never comes up: on a loaded machine an
-        import of the app alone has taken 17 s, so it is generous, not a speed check."""
+    def start(self, timeout: float = HANG_GUARD_S) -> float:
+        """Start the server and wait until it answers; returns the seconds it took."""
         began = time.monotonic()
         self.process = subprocess.Popen(
             [

@@ -20,6 +20,7 @@ from doorstep.services import fleet, plans
 from doorstep.services.plans import RequestPlan
 from doorstep.services.ports import PlanStatus
 from tests import factories
+from tests.integration.live_server import HANG_GUARD_S
 from tests.integration.redis_server import redis_url
 
 SYSTEM = Principal.system("tests")
@@ -53,7 +54,7 @@ def test_a_plan_job_runs_from_a_redis_queue(database_url: str, tmp_path: Path) -
         container.enqueue_plan(plan.id)
         assert jobs.queue.pending_count() == 1
         consumer = start_in_process(jobs.queue)
-        deadline = time.monotonic() + 300  # gives up on a stuck job; not a speed check
+        deadline = time.monotonic() + HANG_GUARD_S  # gives up on a stuck job
         while time.monotonic() < deadline:
             found = plans.get_plan(uow(SYSTEM), plan.id)
             if found.status.finished:
