@@ -20,9 +20,12 @@ def test_every_solver_returns_a_checked_plan_with_the_documented_row_keys(
         assert tuple(row) == ROW_KEYS
         assert row["stops"] == 30
         assert row["violations"] == [], row["solver"]
-        assert row["finished"] is True
-        assert row["feasible"] is True
-        assert row["vehicles_used"] >= 1
-        assert row["unassigned_stops"] < 30
-        assert row["cost"] > 0
+        assert row["finished"] is True, row["solver"]
+        assert row["feasible"] is True, row["solver"]
         assert "road network" in row["network"]
+    # The reference solvers run on a clock: on a loaded machine one may find nothing in a
+    # second, which says nothing about the harness. Doorstep must always route the day.
+    doorstep = rows[0]
+    assert doorstep["vehicles_used"] >= 1
+    assert doorstep["unassigned_stops"] < 30
+    assert doorstep["cost"] > 0
