@@ -115,3 +115,16 @@ def test_a_hub_off_the_globe_names_the_flag_without_a_traceback(tmp_path: Path) 
     assert result.returncode == 1
     assert "--hub" in result.stderr and "Traceback" not in result.stderr
     assert not out.exists()
+
+
+def test_plans_without_any_doorstep_setting(tmp_path: Path) -> None:
+    """As docs/planning.md runs it: no DOORSTEP_MODE and no secret key in the environment."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("DOORSTEP_")}
+    result = subprocess.run(
+        [sys.executable, "-m", "doorstep", "plan", str(ORDERS), "--fleet", str(FLEET),
+         "--hub", HUB, "--date", "2026-11-26", "--budget", "1", "--workers", "1",
+         "--network", "straight_line", "--out", str(tmp_path / "plan.json")],
+        capture_output=True, text=True, env=environment, timeout=120, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert json.loads((tmp_path / "plan.json").read_text())["routes"]
