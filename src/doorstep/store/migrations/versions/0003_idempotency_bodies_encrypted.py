@@ -5,8 +5,8 @@ keys). The store can no longer read them, and they are replayable for 24 hours a
 deleting them costs at most one replay per request retried across the upgrade: that
 request is then run again, and a duplicate order is still refused by its reference.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0003
+Revises: 0002
 Create Date: 2026-12-02 12:20:00.000000
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0004"
-down_revision: str | None = "0003"
+revision: str = "0003"
+down_revision: str | None = "0002"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
