@@ -95,7 +95,7 @@ def order(*, brand_id: str | None = None, parcels: int = 1, **overrides: Any) ->
 
 def create_order_command(**overrides: Any) -> Any:
     """A valid ``services.orders.CreateOrder`` with one parcel and a unique reference."""
-    from doorstep.services.orders import CreateOrder, ParcelSpec
+    from doorstep.services.orders.use_cases import CreateOrder, ParcelSpec
 
     fields: dict[str, Any] = {
         "reference": f"SHOP-{ids.new_barcode()}",

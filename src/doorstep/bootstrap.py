@@ -20,9 +20,9 @@ from doorstep.jobs.queue import make_queue
 from doorstep.jobs.tasks import PlanJobs
 from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
+from doorstep.services.accounts.throttle import Throttle
 from doorstep.services.container import Container
 from doorstep.services.ports import PasswordHasher, Routing, RoutingFor, Tallies
-from doorstep.services.throttle import Throttle
 from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
 from doorstep.store.migrate import check_schema_current

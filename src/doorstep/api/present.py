@@ -24,9 +24,9 @@ from doorstep.domain.parcel import Parcel, ParcelEvent
 from doorstep.domain.scan import HubScan
 from doorstep.planning.document import PlanDocument
 from doorstep.services import plans
-from doorstep.services.accounts import IssuedKey
-from doorstep.services.orders import order_status
-from doorstep.services.plans import StoredPlanRequest
+from doorstep.services.accounts.use_cases import IssuedKey
+from doorstep.services.orders.use_cases import order_status
+from doorstep.services.plans.use_cases import StoredPlanRequest
 from doorstep.services.ports import ApiKey, PlanRecord, User
 
 

@@ -19,8 +19,8 @@ from doorstep.domain.errors import DomainError
 from doorstep.domain.model import Capacity, GeoPoint
 from doorstep.services import fleet
 from doorstep.services.errors import ServiceError
-from doorstep.services.fleet_csv import parse_fleet
 from doorstep.services.ports import Conflict
+from doorstep.services.sheets.fleet_csv import parse_fleet
 
 CHUNK = 64 * 1024
 

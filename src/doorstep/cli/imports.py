@@ -17,7 +17,7 @@ from doorstep.cli._common import CLI, fail, open_container
 from doorstep.domain.errors import DomainError
 from doorstep.services import accounts
 from doorstep.services.errors import ServiceError
-from doorstep.services.order_import import import_orders_csv
+from doorstep.services.orders.imports import import_orders_csv
 from doorstep.services.ports import Conflict
 
 CHUNK = 64 * 1024

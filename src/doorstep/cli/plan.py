@@ -63,8 +63,8 @@ def plan(
     from doorstep.domain.errors import InvalidValue
     from doorstep.planning.export import plan_document
     from doorstep.planning.params import PlannerParams
-    from doorstep.services.plan_input import PlanInputError, build_plan_input
-    from doorstep.services.plan_run import solve_input, traffic_leg_factor
+    from doorstep.services.plans.from_files import PlanInputError, build_plan_input
+    from doorstep.services.plans.run import solve_input, traffic_leg_factor
 
     plan_date, departure, hub_point = _when_and_where(day, depart, hub)
     try:
@@ -99,7 +99,7 @@ def plan(
 
 def _when_and_where(day: str, depart: str, hub: str) -> tuple[date, datetime, GeoPoint]:
     from doorstep.domain.errors import InvalidValue
-    from doorstep.services._csv_values import parse_moment
+    from doorstep.services.sheets.values import parse_moment
 
     try:
         plan_date = date.fromisoformat(day)
@@ -122,7 +122,7 @@ def _chunks(path: Path) -> Iterator[bytes]:
 
 
 def _read_orders(path: Path) -> list[Any]:
-    from doorstep.services.order_csv import AcceptedRow, FileError, RejectedRow
+    from doorstep.services.sheets.order_csv import AcceptedRow, FileError, RejectedRow
 
     if not path.is_file():
         fail(f"{path}: no such file")
@@ -139,13 +139,13 @@ def _read_orders(path: Path) -> list[Any]:
 
 
 def _parse_orders(path: Path) -> Iterator[Any]:
-    from doorstep.services.order_csv import parse_orders
+    from doorstep.services.sheets.order_csv import parse_orders
 
     yield from parse_orders(_chunks(path))
 
 
 def _read_fleet(path: Path, plan_date: date) -> list[Any]:
-    from doorstep.services.fleet_csv import parse_fleet
+    from doorstep.services.sheets.fleet_csv import parse_fleet
 
     if not path.is_file():
         fail(f"{path}: no such file")

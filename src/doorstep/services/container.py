@@ -8,8 +8,8 @@ from datetime import timedelta
 
 from doorstep.domain.model import GeoPoint
 from doorstep.planning.params import PlannerParams
+from doorstep.services.accounts.throttle import Throttle
 from doorstep.services.ports import Clock, Geocoder, PasswordHasher, Routing, UnitOfWorkFactory
-from doorstep.services.throttle import Throttle
 
 
 def _no_queue(plan_id: str) -> None:

@@ -16,7 +16,7 @@ from doorstep.domain.model import (
     Vehicle,
     VehicleType,
 )
-from doorstep.services._access import require_hub_operator, require_reference
+from doorstep.services.access import require_hub_operator, require_reference
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import UnitOfWork
 

@@ -21,11 +21,11 @@ from doorstep.domain.errors import InvalidTransition, InvalidValue, WrongHub, Wr
 from doorstep.domain.model import Hub
 from doorstep.domain.parcel import Parcel, ParcelState, allowed_actions
 from doorstep.domain.scan import HubScan, ScanKind, ScanOutcome, ScanTarget, check_hub
-from doorstep.services._access import require_hub_operator, require_id, require_reference
-from doorstep.services._races import retried_on_race
+from doorstep.services.access import require_hub_operator, require_id, require_reference
 from doorstep.services.errors import NotFound, ServiceError
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import Clock, Conflict, StaleObject, UnitOfWork
+from doorstep.services.races import retried_on_race
 
 # A scanner's clock may run a little fast; a scan from further ahead is a wrong clock.
 CLOCK_SKEW = timedelta(minutes=5)

@@ -11,7 +11,7 @@ from typing import Any
 import httpx
 
 from doorstep.services import plans
-from doorstep.services.plans import RequestPlan
+from doorstep.services.plans.use_cases import RequestPlan
 from doorstep.sim.addresses import load_addresses
 from tests.factories import order_payload
 from tests.integration.live_server import SYSTEM, LiveApi

@@ -17,7 +17,7 @@ from doorstep.jobs.consumer import start_in_process
 from doorstep.jobs.queue import make_queue
 from doorstep.jobs.tasks import PlanJobs
 from doorstep.services import fleet, plans
-from doorstep.services.plans import RequestPlan
+from doorstep.services.plans.use_cases import RequestPlan
 from doorstep.services.ports import PlanStatus
 from tests import factories
 from tests.integration.live_server import HANG_GUARD_S

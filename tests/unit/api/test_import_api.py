@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 
 from doorstep.api import create_app
 from doorstep.services.container import Container
-from doorstep.services.order_import import ATOMIC_MAX_ROWS
+from doorstep.services.orders.imports import ATOMIC_MAX_ROWS
 from tests.unit.api.conftest import bearer, brand_key
 
 Auth = tuple[str, dict[str, str]]

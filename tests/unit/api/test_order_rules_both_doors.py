@@ -29,8 +29,8 @@ from doorstep.domain import ids
 from doorstep.domain.access import Principal
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.order_rules import PLACES, OrderField, field_at
-from doorstep.services.order_csv import AcceptedRow, RejectedRow, parse_orders
-from doorstep.services.orders import CreateOrder, create_order
+from doorstep.services.orders.use_cases import CreateOrder, create_order
+from doorstep.services.sheets.order_csv import AcceptedRow, RejectedRow, parse_orders
 from tests import factories
 from tests.unit.fakes import FakeClock, FakeDatabase, FakeUnitOfWork
 

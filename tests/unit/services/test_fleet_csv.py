@@ -4,7 +4,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from doorstep.domain.model import GeoPoint, VehicleType
-from doorstep.services.fleet_csv import DEFAULT_COST_PER_HOUR, parse_fleet
+from doorstep.services.sheets.fleet_csv import DEFAULT_COST_PER_HOUR, parse_fleet
 
 DAY = date(2026, 7, 1)  # BST: 08:00 London is 07:00 UTC
 HEADER = (

@@ -7,8 +7,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from doorstep.services.import_report import summarise
-from doorstep.services.order_csv import parse_orders
+from doorstep.services.sheets.import_report import summarise
+from doorstep.services.sheets.order_csv import parse_orders
 
 HEADER = b"reference,recipient_name,address_line1,postcode,service_level,weight_kg,notes\n"
 

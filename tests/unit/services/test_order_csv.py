@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 
 from doorstep.domain.model import AddressType, Priority, ServiceLevel
-from doorstep.services.order_csv import (
+from doorstep.services.orders.draft import OrderDraft, ParcelDraft
+from doorstep.services.sheets.order_csv import (
     AcceptedRow,
     FileError,
     FileWarning,
@@ -20,7 +21,6 @@ from doorstep.services.order_csv import (
     RowError,
     parse_orders,
 )
-from doorstep.services.order_draft import OrderDraft, ParcelDraft
 
 EXAMPLE = Path(__file__).parents[3] / "docs" / "examples" / "orders.csv"
 

@@ -13,9 +13,9 @@ from doorstep.domain.access import Principal
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Brand, Role
 from doorstep.services.errors import PermissionDenied
-from doorstep.services.import_report import ImportReport
-from doorstep.services.order_import import ATOMIC_MAX_ROWS, import_orders_csv
+from doorstep.services.orders.imports import ATOMIC_MAX_ROWS, import_orders_csv
 from doorstep.services.ports import UnitOfWork
+from doorstep.services.sheets.import_report import ImportReport
 from tests import factories
 from tests.unit.fakes import FakeClock, FakeDatabase, uow_factory
 

@@ -11,7 +11,7 @@ from doorstep.domain.parcel import ParcelAction, ParcelState
 from doorstep.geo.postcodes import PostcodeLookup
 from doorstep.services import orders
 from doorstep.services.errors import NotFound, PermissionDenied
-from doorstep.services.orders import ParcelSpec
+from doorstep.services.orders.use_cases import ParcelSpec
 from doorstep.services.ports import Conflict, OrderQuery
 from tests import factories
 from tests.unit.fakes import FakeClock, FakeDatabase

@@ -12,10 +12,10 @@ from doorstep.geo.provider import TravelTimeProvider
 from doorstep.geo.straight_line import StraightLineProvider
 from doorstep.geo.traffic import LONDON
 from doorstep.planning import PlannerParams
-from doorstep.services.fleet_csv import FleetRow, parse_fleet
-from doorstep.services.order_csv import AcceptedRow, parse_orders
-from doorstep.services.plan_input import PlanInput, PlanInputError, build_plan_input
-from doorstep.services.plan_run import solve_input, traffic_leg_factor
+from doorstep.services.plans.from_files import PlanInput, PlanInputError, build_plan_input
+from doorstep.services.plans.run import solve_input, traffic_leg_factor
+from doorstep.services.sheets.fleet_csv import FleetRow, parse_fleet
+from doorstep.services.sheets.order_csv import AcceptedRow, parse_orders
 
 LONDON_TZ = ZoneInfo("Europe/London")
 DAY = date(2026, 11, 26)

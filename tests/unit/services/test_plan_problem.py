@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 
 from doorstep.domain.model import Capacity, GeoPoint, VehicleType
 from doorstep.planning.model import AreaType, PlanningHub, PlanningVehicle
-from doorstep.services.plan_problem import BuiltProblem, ParcelToPlan, area_of, build_problem
+from doorstep.services.plans.problem import BuiltProblem, ParcelToPlan, area_of, build_problem
 from tests import factories
 
 LONDON = ZoneInfo("Europe/London")

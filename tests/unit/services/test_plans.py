@@ -20,7 +20,7 @@ from doorstep.geo.traffic import FREE_FLOW, LONDON
 from doorstep.planning.params import PlannerParams
 from doorstep.services import plans
 from doorstep.services.errors import NotFound, PermissionDenied
-from doorstep.services.plans import RequestPlan, VehicleShift
+from doorstep.services.plans.use_cases import RequestPlan, VehicleShift
 from doorstep.services.ports import PlanStatus, Routing
 from tests import factories
 from tests.unit.fakes import FakeClock, FakeDatabase, uow_factory

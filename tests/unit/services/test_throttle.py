@@ -10,9 +10,10 @@ from doorstep.domain.access import Principal
 from doorstep.domain.model import Role
 from doorstep.domain.throttle import Backoff, RateLimit, Tally, ThrottlePolicy
 from doorstep.security import Argon2PasswordHasher
-from doorstep.services import accounts, throttle
+from doorstep.services import accounts
+from doorstep.services.accounts import throttle
+from doorstep.services.accounts.throttle import Throttle
 from doorstep.services.errors import AuthenticationFailed, TooManyRequests
-from doorstep.services.throttle import Throttle
 from doorstep.store.tallies import MemoryTallies
 from tests.unit.fakes import FakeClock, FakeDatabase, uow_factory
 

@@ -16,7 +16,8 @@ from doorstep.api.deps import Idempotency, OperatorPrincipal, Services, json_sav
 from doorstep.api.guard import client_address
 from doorstep.api.problems import Problem
 from doorstep.api.schemas.accounts import Login, TokenPublic, UserCreate, UserPublic
-from doorstep.services import accounts, throttle
+from doorstep.services import accounts
+from doorstep.services.accounts import throttle
 from doorstep.services.idempotency import BeforeCommit
 from doorstep.services.ports import User
 

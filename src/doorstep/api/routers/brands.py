@@ -20,7 +20,7 @@ from doorstep.api.schemas.accounts import (
 from doorstep.api.schemas.common import Items
 from doorstep.domain.model import Brand
 from doorstep.services import accounts
-from doorstep.services.accounts import IssuedKey
+from doorstep.services.accounts.use_cases import IssuedKey
 from doorstep.services.idempotency import BeforeCommit, SavedResponse
 from doorstep.services.ports import ApiKey
 

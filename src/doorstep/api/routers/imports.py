@@ -29,8 +29,8 @@ from doorstep.services.idempotency import (
     SavedResponse,
     fingerprint,
 )
-from doorstep.services.import_report import ImportReport
-from doorstep.services.order_import import import_orders_csv
+from doorstep.services.orders.imports import import_orders_csv
+from doorstep.services.sheets.import_report import ImportReport
 
 IMPORT_PATH: Final = "/orders/import"
 CHUNK_BYTES: Final = 64 * 1024

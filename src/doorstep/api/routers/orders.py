@@ -27,7 +27,7 @@ from doorstep.domain.model import Address, GeoPoint, Order, Recipient, TimeWindo
 from doorstep.domain.parcel import Dimensions, ParcelState
 from doorstep.services import orders
 from doorstep.services.idempotency import BeforeCommit, SavedResponse
-from doorstep.services.orders import BatchItem, CreateOrder, ParcelSpec
+from doorstep.services.orders.use_cases import BatchItem, CreateOrder, ParcelSpec
 from doorstep.services.ports import OrderQuery
 
 router = APIRouter(prefix="/orders", tags=["orders"])

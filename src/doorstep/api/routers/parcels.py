@@ -11,7 +11,8 @@ from doorstep.api.problems import Problem
 from doorstep.api.schemas.common import Items
 from doorstep.api.schemas.orders import ParcelEventPublic, ParcelPublic
 from doorstep.documents.label import LabelData, render_label
-from doorstep.services import labels, orders
+from doorstep.services import orders
+from doorstep.services.orders import labels
 
 router = APIRouter(prefix="/parcels", tags=["parcels"])
 ERRORS: dict[int | str, dict[str, object]] = {code: {"model": Problem} for code in (401, 404)}

@@ -23,7 +23,7 @@ from doorstep.planning.document import PlanDocument
 from doorstep.planning.export import geojson
 from doorstep.services import plans
 from doorstep.services.idempotency import BeforeCommit, SavedResponse
-from doorstep.services.plans import BreakSpec, RequestPlan, VehicleShift
+from doorstep.services.plans.use_cases import BreakSpec, RequestPlan, VehicleShift
 from doorstep.services.ports import PlanRecord, PlanStatus
 
 router = APIRouter(prefix="/plans", tags=["plans"])

@@ -8,7 +8,7 @@ from pydantic import ConfigDict, Field
 
 from doorstep.api.schemas.common import Day, Public, Strict, Token
 from doorstep.planning.document import PlanDocument
-from doorstep.services.plans import StoredPlanRequest
+from doorstep.services.plans.use_cases import StoredPlanRequest
 
 
 class BreakIn(Strict):

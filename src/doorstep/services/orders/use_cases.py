@@ -10,11 +10,11 @@ from doorstep.domain import ids, order_rules
 from doorstep.domain.errors import DomainError, InvalidValue
 from doorstep.domain.model import Address, Order, Priority, Recipient, ServiceLevel, TimeWindow
 from doorstep.domain.parcel import Dimensions, Parcel
-from doorstep.services._access import require_id, require_order_writer, require_reference
-from doorstep.services._races import retried_on_race
+from doorstep.services.access import require_id, require_order_writer, require_reference
 from doorstep.services.errors import NotFound, ServiceError
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import Clock, Conflict, Geocoder, OrderQuery, Page, UnitOfWork
+from doorstep.services.races import retried_on_race
 
 MAX_PARCELS_PER_ORDER = order_rules.MAX_PARCELS_PER_ORDER
 MAX_BATCH = 1000

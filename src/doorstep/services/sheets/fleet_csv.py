@@ -1,7 +1,7 @@
 """The fleet for one planning run, from a CSV file: one row per vehicle and its shift.
 
 Rows become plain :class:`FleetRow` values (times already placed on the plan date in
-London time); :mod:`doorstep.services.plan_input` turns them into planning vehicles. As
+London time); :mod:`doorstep.services.plans.from_files` turns them into planning vehicles. As
 with orders, row numbers are a spreadsheet's (header = row 1) and every problem of every
 row is reported at once, naming row and column. The columns are in ``docs/planning.md``.
 """
@@ -17,10 +17,10 @@ from typing import Final
 
 from doorstep.domain.model import GeoPoint, VehicleType
 from doorstep.domain.text import has_control
-from doorstep.services._byte_lines import ByteLines, UnreadableFile, has_undecodable
-from doorstep.services._csv_values import parse_decimal, parse_moment, parse_range
-from doorstep.services._order_rows import RowError
-from doorstep.services.order_csv import _column_name
+from doorstep.services.sheets.byte_lines import ByteLines, UnreadableFile, has_undecodable
+from doorstep.services.sheets.order_csv import _column_name
+from doorstep.services.sheets.order_rows import RowError
+from doorstep.services.sheets.values import parse_decimal, parse_moment, parse_range
 
 REQUIRED: Final = (
     "vehicle_id", "vehicle_type", "capacity_parcels", "capacity_kg", "capacity_litres",

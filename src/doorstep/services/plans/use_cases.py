@@ -19,8 +19,10 @@ from doorstep.geo.road_network import packaged_networks
 from doorstep.geo.straight_line import STRAIGHT_LINE
 from doorstep.planning import PlannerParams, plan_day
 from doorstep.planning.export import plan_document
-from doorstep.services._access import require_hub_operator, require_id
-from doorstep.services._plan_request import (
+from doorstep.services.access import require_hub_operator, require_id
+from doorstep.services.errors import NotFound
+from doorstep.services.idempotency import BeforeCommit, commit_with
+from doorstep.services.plans.request import (
     BreakSpec,
     RequestPlan,
     StoredPlanRequest,
@@ -28,9 +30,7 @@ from doorstep.services._plan_request import (
     normalise_request,
     planning_problem,
 )
-from doorstep.services.errors import NotFound
-from doorstep.services.idempotency import BeforeCommit, commit_with
-from doorstep.services.plan_run import traffic_leg_factor
+from doorstep.services.plans.run import traffic_leg_factor
 from doorstep.services.ports import (
     Clock,
     Json,

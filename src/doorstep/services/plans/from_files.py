@@ -4,7 +4,7 @@ Everything a person typed is checked here, before any routing, and each problem 
 the file, row and column to fix: a window already over at departure, an empty fleet.
 Reading the file is this door's order intake, so a row without coordinates is geocoded
 here from its postcode, as the API does when an order is created; the rows then take
-the one road every door takes (:func:`doorstep.services.plan_problem.build_problem`).
+the one road every door takes (:func:`doorstep.services.plans.problem.build_problem`).
 
 Some things are *warnings*, not errors, because the rest of the day can still be
 planned: a postcode nobody knows (its parcels are reported ``unroutable_address``), and
@@ -21,11 +21,11 @@ from datetime import date, datetime
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Address, Capacity, GeoPoint, TimeWindow
 from doorstep.planning.model import Break, PlanningHub, PlanningProblem, PlanningVehicle
-from doorstep.services.fleet_csv import FleetRow
-from doorstep.services.order_csv import AcceptedRow
-from doorstep.services.order_draft import OrderDraft, ParcelDraft
-from doorstep.services.plan_problem import BuiltProblem, ParcelToPlan, build_problem
+from doorstep.services.orders.draft import OrderDraft, ParcelDraft
+from doorstep.services.plans.problem import BuiltProblem, ParcelToPlan, build_problem
 from doorstep.services.ports import Geocoder
+from doorstep.services.sheets.fleet_csv import FleetRow
+from doorstep.services.sheets.order_csv import AcceptedRow
 
 DEFAULT_HUB = "hub"
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from doorstep.domain.model import Order
 from doorstep.domain.parcel import Parcel
-from doorstep.services._access import require_id
+from doorstep.services.access import require_id
 from doorstep.services.errors import NotFound
 from doorstep.services.ports import UnitOfWork
 

@@ -19,7 +19,7 @@ from doorstep.planning.model import Plan
 from doorstep.planning.params import LegFactor, PlannerParams, free_flow
 from doorstep.planning.plan_day import travel_matrices
 from doorstep.planning.solve import solve
-from doorstep.services.plan_input import InputProblem, PlanInput, PlanInputError
+from doorstep.services.plans.from_files import InputProblem, PlanInput, PlanInputError
 
 
 def traffic_leg_factor(

@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from doorstep.services.order_csv import (
+from doorstep.services.sheets.order_csv import (
     AcceptedRow,
     FileError,
     FileWarning,

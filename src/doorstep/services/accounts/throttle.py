@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from doorstep.domain.throttle import Backoff, RateLimit, Tally, ThrottlePolicy
-from doorstep.services.accounts import authenticate_user
+from doorstep.services.accounts.use_cases import authenticate_user
 from doorstep.services.errors import AuthenticationFailed, TooManyRequests
 from doorstep.services.ports import Clock, PasswordHasher, Tallies, UnitOfWorkFactory, User
 

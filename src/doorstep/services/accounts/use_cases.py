@@ -17,7 +17,7 @@ from doorstep.domain import ids
 from doorstep.domain.access import Principal
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Brand, Role
-from doorstep.services._access import (
+from doorstep.services.access import (
     require_admin,
     require_hub_operator,
     require_id,

@@ -1,6 +1,7 @@
 """A flat view of a checked order, for planning straight from an order CSV.
 
-Every door (JSON API, CSV import) produces a :class:`~doorstep.services.orders.CreateOrder`;
+Every door (JSON API, CSV import) produces a
+:class:`~doorstep.services.orders.use_cases.CreateOrder`;
 this view is made from that command (:meth:`OrderDraft.of`) for code that reads an order
 as flat fields, such as ``plan_input``. It checks nothing itself.
 """
@@ -21,7 +22,7 @@ from doorstep.domain.model import (
     TimeWindow,
 )
 from doorstep.domain.parcel import Dimensions
-from doorstep.services.orders import CreateOrder
+from doorstep.services.orders.use_cases import CreateOrder
 
 
 class ParcelDraft(NamedTuple):

@@ -23,8 +23,8 @@ from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Order, Vehicle
 from doorstep.domain.parcel import Parcel
 from doorstep.planning import Break, PlanningHub, PlanningVehicle
-from doorstep.services._access import require_reference
-from doorstep.services.plan_problem import BuiltProblem, ParcelToPlan, build_problem
+from doorstep.services.access import require_reference
+from doorstep.services.plans.problem import BuiltProblem, ParcelToPlan, build_problem
 from doorstep.services.ports import PLANNABLE_STATES, PlanRecord, UnitOfWork
 
 LONDON = ZoneInfo("Europe/London")

@@ -22,18 +22,9 @@ from typing import Final
 
 from doorstep.domain.access import Principal
 from doorstep.domain.errors import DomainError, InvalidValue
-from doorstep.services._access import require_order_writer
+from doorstep.services.access import require_order_writer
 from doorstep.services.idempotency import BeforeCommit
-from doorstep.services.import_report import ImportReport, ReportBuilder
-from doorstep.services.order_csv import (
-    COLUMNS,
-    AcceptedRow,
-    ParseResult,
-    RejectedRow,
-    RowError,
-    parse_orders,
-)
-from doorstep.services.orders import (
+from doorstep.services.orders.use_cases import (
     BatchItem,
     CreateOrder,
     create_orders_all_or_nothing,
@@ -41,6 +32,15 @@ from doorstep.services.orders import (
     resolve_brand,
 )
 from doorstep.services.ports import Clock, Conflict, Geocoder, UnitOfWork, UnitOfWorkFactory
+from doorstep.services.sheets.import_report import ImportReport, ReportBuilder
+from doorstep.services.sheets.order_csv import (
+    COLUMNS,
+    AcceptedRow,
+    ParseResult,
+    RejectedRow,
+    RowError,
+    parse_orders,
+)
 
 ATOMIC_MAX_ROWS: Final = 10_000
 """An all-or-nothing import is one transaction holding every order: keep it bounded."""

@@ -16,10 +16,10 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from doorstep.services._byte_lines import ByteLines, UnreadableFile, has_undecodable
-from doorstep.services._order_rows import COLUMNS, Column, RowError, build_command
-from doorstep.services.order_draft import OrderDraft, ParcelDraft
-from doorstep.services.orders import CreateOrder
+from doorstep.services.orders.draft import OrderDraft, ParcelDraft
+from doorstep.services.orders.use_cases import CreateOrder
+from doorstep.services.sheets.byte_lines import ByteLines, UnreadableFile, has_undecodable
+from doorstep.services.sheets.order_rows import COLUMNS, Column, RowError, build_command
 
 __all__ = [
     "COLUMNS",

@@ -28,9 +28,9 @@ from doorstep.domain.model import (
 )
 from doorstep.domain.order_rules import OrderField, RuleBroken
 from doorstep.domain.parcel import Dimensions
-from doorstep.services._byte_lines import has_undecodable
-from doorstep.services._csv_values import parse_count, parse_moment, parse_number
-from doorstep.services.orders import CreateOrder, ParcelSpec
+from doorstep.services.orders.use_cases import CreateOrder, ParcelSpec
+from doorstep.services.sheets.byte_lines import has_undecodable
+from doorstep.services.sheets.values import parse_count, parse_moment, parse_number
 
 E = TypeVar("E", bound=StrEnum)
 T = TypeVar("T")
