@@ -22,7 +22,7 @@ from doorstep.services.sheets.order_csv import (
     parse_orders,
 )
 
-EXAMPLE = Path(__file__).parents[3] / "docs" / "examples" / "orders.csv"
+EXAMPLE = Path(__file__).parents[4] / "docs" / "examples" / "orders.csv"
 
 GOOD_ROW = {
     "reference": "SHOP-1",

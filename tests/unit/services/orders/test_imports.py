@@ -19,7 +19,7 @@ from doorstep.services.sheets.import_report import ImportReport
 from tests import factories
 from tests.unit.fakes import FakeClock, FakeDatabase, uow_factory
 
-EXAMPLE = Path(__file__).parents[3] / "docs" / "examples" / "orders.csv"
+EXAMPLE = Path(__file__).parents[4] / "docs" / "examples" / "orders.csv"
 HEADER = "reference,recipient_name,address_line1,postcode,service_level,weight_kg\n"
 
 
