@@ -203,7 +203,8 @@ def document_problem_json(app: FastAPI) -> None:
     FastAPI documents ``responses={404: {"model": Problem}}`` under the route's media type,
     application/json, and adds its own ``HTTPValidationError`` shape for 422; clients that
     check content types against the spec would then reject our real answers. Every route
-    taking a body can also meet the body-size limit (413), so that is declared too.
+    taking a body can also meet an unreadable body (400) and the body-size limit (413),
+    and every route the rate limit (429), so those are declared too.
     """
     build = app.openapi
 
@@ -215,6 +216,8 @@ def document_problem_json(app: FastAPI) -> None:
             for operation in item.values():
                 answers = operation.get("responses", {})
                 if "requestBody" in operation:
+                    # Bytes that are not UTF-8 JSON at all (FastAPI's own refusal).
+                    answers.setdefault("400", {"description": "Request body cannot be read"})
                     answers.setdefault("413", {"description": "Request body too large"})
                 answers.setdefault("429", {"description": "Too many requests; see Retry-After"})
                 for status, answer in answers.items():

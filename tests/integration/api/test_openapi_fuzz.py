@@ -1,10 +1,13 @@
 """Property-based requests generated from the published OpenAPI, against a live server.
 
-Schemathesis makes valid and invalid requests for every operation (as a brand and as an
-operator admin) and checks the answers: never a 5xx, and every answer is declared in the
-OpenAPI with that status, that content type and a body matching its schema. The runs are
-seeded (``derandomize``) so a failure reproduces, and bounded to stay well under a minute and
-a half for both databases.
+Schemathesis makes valid requests for every operation (as a brand and as an operator
+admin) and checks the answers: never a 5xx, and every answer is declared in the OpenAPI
+with that status, that content type and a body matching its schema. In negative mode it
+makes requests the schema forbids (wrong types, missing fields, out-of-range values,
+malformed headers, bodies that are not JSON), which must be refused with a declared 4xx.
+Hand-made hostile bytes (bad UTF-8 in headers, NUL, deep nesting) are sent over a raw
+socket in ``test_hostile_requests_http``. The runs are seeded (``derandomize``) so a
+failure reproduces, and bounded by a number of examples per operation.
 
 Random ids would only ever reach "not found", so half of the cases get the ids of real
 objects (the caller's order and parcel, a hub, a brand) in their path instead.
@@ -21,6 +24,7 @@ from typing import Any
 import schemathesis
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
+from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
 from schemathesis.core.result import Err
 from schemathesis.specs.openapi.checks import (
@@ -47,6 +51,7 @@ BOUNDED = settings(
     suppress_health_check=list(HealthCheck),
     database=None,
 )
+NEGATIVE_BOUNDED = settings(BOUNDED, max_examples=8)
 
 
 def _real_ids(live_api: LiveApi, brand_key: str) -> dict[str, str]:
@@ -64,14 +69,24 @@ def _real_ids(live_api: LiveApi, brand_key: str) -> dict[str, str]:
     }
 
 
-def _failure_of(operation: Any, base_url: str, token: str, known: dict[str, str]) -> str | None:
+def _failure_of(
+    operation: Any,
+    base_url: str,
+    token: str,
+    known: dict[str, str],
+    mode: GenerationMode = GenerationMode.POSITIVE,
+) -> str | None:
     """Run one operation's generated cases; what went wrong, or None."""
     headers = {"Authorization": f"Bearer {token}"}
+    # Not schemathesis' negative_data_rejection: unknown query parameters and headers are
+    # ignored rather than refused, as HTTP clients expect; what matters here is that
+    # nothing invalid gets a 5xx or an answer the OpenAPI does not declare.
+    bounded = BOUNDED if mode is GenerationMode.POSITIVE else NEGATIVE_BOUNDED
 
-    @BOUNDED
-    @given(case=operation.as_strategy(), use_real_ids=st.booleans())
+    @bounded
+    @given(case=operation.as_strategy(generation_mode=mode), use_real_ids=st.booleans())
     def run(case: schemathesis.Case[Any], use_real_ids: bool) -> None:
-        if use_real_ids:
+        if use_real_ids and case.path_parameters:
             for name in case.path_parameters:
                 case.path_parameters[name] = known.get(name, case.path_parameters[name])
         case.call_and_validate(base_url=base_url, headers=headers, checks=CHECKS)
@@ -83,7 +98,12 @@ def _failure_of(operation: Any, base_url: str, token: str, known: dict[str, str]
     return None
 
 
-def _fuzz_every_operation(live_api: LiveApi, token: str, real_ids: dict[str, str]) -> list[str]:
+def _fuzz_every_operation(
+    live_api: LiveApi,
+    token: str,
+    real_ids: dict[str, str],
+    mode: GenerationMode = GenerationMode.POSITIVE,
+) -> list[str]:
     """Every operation's failures, one entry per failing operation."""
     schema = schemathesis.openapi.from_url(f"{live_api.base_url}/v1/openapi.json")
     failures: list[str] = []
@@ -94,7 +114,7 @@ def _fuzz_every_operation(live_api: LiveApi, token: str, real_ids: dict[str, str
             continue
         operation = result.ok()
         operations += 1
-        if failure := _failure_of(operation, live_api.base_url, token, real_ids):
+        if failure := _failure_of(operation, live_api.base_url, token, real_ids, mode):
             failures.append(failure)
     assert operations >= 10, "the OpenAPI lost its operations"
     return failures
@@ -110,4 +130,19 @@ def test_an_admin_never_gets_a_server_error_or_an_undeclared_answer(live_api: Li
     _, key = live_api.create_brand()
     token = live_api.create_operator(Role.ADMIN)
     failures = _fuzz_every_operation(live_api, token, _real_ids(live_api, key))
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_a_brand_gets_a_declared_4xx_for_every_invalid_request(live_api: LiveApi) -> None:
+    _, key = live_api.create_brand()
+    real_ids = _real_ids(live_api, key)
+    failures = _fuzz_every_operation(live_api, key, real_ids, GenerationMode.NEGATIVE)
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_an_admin_gets_a_declared_4xx_for_every_invalid_request(live_api: LiveApi) -> None:
+    _, key = live_api.create_brand()
+    token = live_api.create_operator(Role.ADMIN)
+    real_ids = _real_ids(live_api, key)
+    failures = _fuzz_every_operation(live_api, token, real_ids, GenerationMode.NEGATIVE)
     assert failures == [], "\n\n".join(failures)

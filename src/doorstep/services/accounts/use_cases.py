@@ -140,6 +140,9 @@ def create_user(
     normalised = email.strip().lower()
     if "@" not in normalised.strip("@"):
         raise InvalidValue("email", "is not an e-mail address")
+    for field, text in (("email", normalised), ("name", name)):
+        if any(ord(c) < 32 or ord(c) == 127 for c in text):  # PostgreSQL refuses NUL
+            raise InvalidValue(field, "must not contain control characters")
     if len(password) < MIN_PASSWORD_LENGTH:
         raise InvalidValue("password", f"needs at least {MIN_PASSWORD_LENGTH} characters")
     if role is Role.COURIER and courier_id is None:

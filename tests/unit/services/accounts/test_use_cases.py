@@ -115,3 +115,23 @@ def test_user_rules_short_password_and_duplicate_email(uow_for: UowFor) -> None:
             password="long enough pw",
             hasher=HASHER,
         )
+
+
+@pytest.mark.parametrize(
+    ("field", "email", "name"),
+    [("email", "ops\x00@example.com", "Ops"), ("name", "ops@example.com", "O\x00ps")],
+)
+def test_a_user_with_a_control_character_is_refused_by_every_door(
+    uow_for: UowFor, field: str, email: str, name: str
+) -> None:
+    """The CLI calls this use case directly: a NUL must not reach PostgreSQL from there."""
+    with pytest.raises(InvalidValue) as refused:
+        accounts.create_user(
+            uow_for(Principal.system("test")),
+            email=email,
+            name=name,
+            role=Role.ADMIN,
+            password="long enough pw",
+            hasher=HASHER,
+        )
+    assert refused.value.field == field
