@@ -349,7 +349,7 @@ class Routing:
     """A travel-time back-end and the traffic it makes its matrices in.
 
     The provider applies ``traffic`` at the departure's band; the planner then scales each
-    leg by its own band relative to that one (``services.plan_run.traffic_leg_factor``).
+    leg by its own band relative to that one (``services.plans.run.traffic_leg_factor``).
     """
 
     provider: TravelTimeProvider
