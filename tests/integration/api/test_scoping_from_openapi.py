@@ -30,6 +30,7 @@ BRAND_TAGS = {"orders", "parcels", "auth"}
 KNOWN_EXCEPTIONS = {
     "POST /v1/auth/token": "the login itself: it takes credentials, not a bearer token",
 }
+STAFF = {"name": "Sam Staff", "role": "dispatcher", "password": "correct horse battery staple"}
 HUB = {"name": "Kentish Town", "address": "1 Regis Road", "lat": 51.55, "lon": -0.14}
 VEHICLE = {"name": "Van 1", "capacity": {"parcels": 60, "weight_kg": 500, "volume_litres": 4000}}
 # Bodies for operations that take an id and require a body, so that validation does not
@@ -97,6 +98,11 @@ def _world(live_api: LiveApi) -> World:
     admin.post("/v1/vehicles", json=VEHICLE | {"hub_id": hub["id"]}).raise_for_status()
     plan = admin.post("/v1/plans", json=_plan_body(hub["id"]))
     assert plan.status_code == 202, plan.text
+    # A second key and a staff user, for the routes that revoke and deactivate them.
+    spare_key = admin.post(f"/v1/brands/{brand_id}/api-keys", json={"name": "spare"})
+    assert spare_key.status_code == 201, spare_key.text
+    user = admin.post("/v1/users", json=STAFF | {"email": f"{ids.new_barcode()}@example.com"})
+    assert user.status_code == 201, user.text
     return World(
         ids={
             "order_id": order["id"],
@@ -104,6 +110,8 @@ def _world(live_api: LiveApi) -> World:
             "hub_id": hub["id"],
             "brand_id": brand_id,
             "plan_id": plan.json()["id"],
+            "key_id": spare_key.json()["id"],
+            "user_id": user.json()["id"],
         },
         key=key,
         telltales=[
@@ -220,6 +228,9 @@ ACCESS: dict[str, tuple[str, str, str, str]] = {
     "GET /v1/brands": _STAFF_ROUTE,
     "POST /v1/brands": _ADMIN_ROUTE,
     "POST /v1/brands/{brand_id}/api-keys": _ADMIN_ROUTE,
+    "GET /v1/brands/{brand_id}/api-keys": _ADMIN_ROUTE,
+    "DELETE /v1/brands/{brand_id}/api-keys/{key_id}": _ADMIN_ROUTE,
+    "POST /v1/users/{user_id}/deactivate": _ADMIN_ROUTE,
     "POST /v1/plans": _STAFF_ROUTE,
     "GET /v1/plans/{plan_id}": _STAFF_ROUTE,
     "GET /v1/plans/{plan_id}/geojson": _STAFF_ROUTE,
@@ -234,12 +245,7 @@ def _valid_body(name: str, world: World, brand: dict[str, str]) -> dict[str, Any
     """A body the operation accepts, so that only the caller's role decides the answer."""
     unique = ids.new_barcode()
     bodies: dict[str, dict[str, Any]] = {
-        "POST /v1/users": {
-            "email": f"staff-{unique}@example.com".lower(),
-            "name": "Sam Staff",
-            "role": "dispatcher",
-            "password": "correct horse battery staple",
-        },
+        "POST /v1/users": STAFF | {"email": f"staff-{unique}@example.com".lower()},
         "POST /v1/orders": order_payload(**brand),
         "POST /v1/orders/batch": {"orders": [order_payload(**brand)]},
         "POST /v1/hubs": HUB,
