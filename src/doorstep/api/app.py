@@ -40,7 +40,7 @@ def create_app(
         v1.include_router(module.router)
     app.include_router(v1)
     problems.install(app)
-    home.install(app, f"{API_PREFIX}/openapi.json")
+    home.install(app, f"{API_PREFIX}/openapi.json", container)
     app.add_middleware(
         BodySizeLimit,
         max_bytes=max_body_bytes,

@@ -13,12 +13,18 @@ from typing import Final
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+
+from doorstep import __version__
+from doorstep.domain.access import Principal
+from doorstep.services.container import Container
+from doorstep.services.health import check_health
 
 SWAGGER_UI: Final = "swagger-ui-dist-5.35.0"
 STATIC_PATH: Final = "/static"
 _VENDOR: Final = f"{STATIC_PATH}/vendor/{SWAGGER_UI}"
+_HEALTH: Final = Principal.system("health")
 
 _HOME: Final = """<!doctype html>
 <html lang="en">
@@ -30,6 +36,7 @@ _HOME: Final = """<!doctype html>
 <ul>
 <li><a href="/docs">API documentation</a> (try every operation in the browser)</li>
 <li><a href="{openapi_url}">OpenAPI description</a> (JSON, for client generators)</li>
+<li><a href="/health">Health</a> (is the server up, and can it reach its database?)</li>
 </ul>
 </body>
 </html>
@@ -41,13 +48,19 @@ def static_dir() -> Path:
     return Path(str(resources.files("doorstep.web").joinpath("static")))
 
 
-def install(app: FastAPI, openapi_url: str) -> None:
-    """``/``, ``/docs`` and ``/static``; create the app with ``docs_url=None``."""
+def install(app: FastAPI, openapi_url: str, container: Container) -> None:
+    """``/``, ``/docs``, ``/health`` and ``/static``; create the app with ``docs_url=None``."""
     app.mount(STATIC_PATH, StaticFiles(directory=static_dir()), name="static")
 
     @app.get("/", include_in_schema=False)
     def home() -> HTMLResponse:
         return HTMLResponse(_HOME.format(openapi_url=openapi_url))
+
+    @app.get("/health", include_in_schema=False)
+    def health() -> JSONResponse:
+        """For load balancers and people: 200 when the database answers, else 503."""
+        found = check_health(container.uow_factory(_HEALTH), __version__)
+        return JSONResponse(found.as_dict(), status_code=200 if found.ok else 503)
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:

@@ -83,9 +83,16 @@ def create_standing_data(container: Container) -> StandingData:
 
 def start_server(app: object, host: str, port: int) -> uvicorn.Server:
     """Run uvicorn in a background thread and wait until it accepts connections."""
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning"))  # type: ignore[arg-type]
+    config = uvicorn.Config(
+        app,  # type: ignore[arg-type]
+        host=host,
+        port=port,
+        log_level="warning",
+        server_header=False,  # as `doorstep serve`: no "server: uvicorn" for probers
+    )
+    server = uvicorn.Server(config)
     threading.Thread(target=server.run, name="doorstep-server", daemon=True).start()
-    deadline = time.monotonic() + 15
+    deadline = time.monotonic() + 60  # a loaded machine can take a while to bind
     while not server.started:
         if time.monotonic() > deadline:
             raise RuntimeError("the server did not start within 15 s")
