@@ -66,6 +66,7 @@ class Tally:
     transport_retries: int = 0
     cut_mid_request: int = 0  # sent, then the connection died: the kill hit a live request
     server_errors: list[str] = field(default_factory=list)
+    busy_retries: int = 0  # 503 with Retry-After: "send it again", answered by resending
     refusals: list[str] = field(default_factory=list)
     deadline: float = field(default_factory=lambda: time.monotonic() + GIVE_UP_AFTER_S)
 
@@ -152,6 +153,13 @@ def _send_until_acknowledged(
                 tally.refusals.append(f"{body['client_event_id']}: gave up, the server is gone")
                 return False
             time.sleep(0.1)  # the server is down or restarting: do not starve it of CPU
+            continue
+        if answer.status_code == 503 and "retry-after" in answer.headers:
+            # The database was busy (a lock wait gave up): nothing was stored, and a scanner
+            # sends the same event again, as the answer asks. Not a server error.
+            with tally.lock:
+                tally.busy_retries += 1
+            time.sleep(0.1)
             continue
         if answer.status_code >= 500:
             with tally.lock:
