@@ -137,4 +137,4 @@ def build_jobs(settings: Settings) -> PlanJobs:
 
 def build_app(settings: Settings) -> FastAPI:
     """The HTTP API wired for ``settings`` (what ``uvicorn --factory`` and the CLI serve)."""
-    return create_app(build_container(settings))
+    return create_app(build_container(settings), tile_url=settings.tile_url)

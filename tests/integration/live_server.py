@@ -147,7 +147,10 @@ def _serve(
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_app(container), log_level="warning", lifespan="off", server_header=False
+        create_app(container, tile_url=settings.tile_url),
+        log_level="warning",
+        lifespan="off",
+        server_header=False,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)

@@ -11,6 +11,7 @@ from doorstep.api.limits import DEFAULT_MAX_BODY, IMPORT_MAX_BODY, BodySizeLimit
 from doorstep.api.query import DropEmptyQueryValues
 from doorstep.api.routers import auth, brands, fleet, hubs, imports, orders, parcels, plans
 from doorstep.services.container import Container
+from doorstep.web import courier
 
 API_PREFIX = "/v1"
 
@@ -20,11 +21,14 @@ def create_app(
     *,
     max_body_bytes: int = DEFAULT_MAX_BODY,
     max_import_bytes: int = IMPORT_MAX_BODY,
+    tile_url: str | None = None,
 ) -> FastAPI:
     """The HTTP API under ``/v1``, wired to ``container``; OpenAPI at ``/v1/openapi.json``.
 
     Bodies are capped at ``max_body_bytes``, except the streamed CSV import, which has its
-    own cap (``max_import_bytes``) and is never held in memory.
+    own cap (``max_import_bytes``) and is never held in memory. ``tile_url``
+    (``settings.tile_url``) gives the courier app's map raster tiles, and its origin a
+    place in that page's content security policy.
     """
     app = FastAPI(
         title="Doorstep API",
@@ -39,6 +43,7 @@ def create_app(
     for module in (auth, imports, orders, parcels, hubs, fleet, brands, plans):
         v1.include_router(module.router)
     app.include_router(v1)
+    app.include_router(courier.make_router(tile_url))
     problems.install(app)
     home.install(app, f"{API_PREFIX}/openapi.json", container)
     app.add_middleware(
@@ -50,5 +55,7 @@ def create_app(
     # The last added runs first: headers go on every answer, 429s included, and a
     # refused request is refused before its body is read.
     app.add_middleware(RequestLimits, container=container)
-    app.add_middleware(SecurityHeaders, strict_transport=container.strict_transport)
+    app.add_middleware(
+        SecurityHeaders, strict_transport=container.strict_transport, tile_url=tile_url
+    )
     return app

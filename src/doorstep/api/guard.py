@@ -7,6 +7,9 @@ the route set its own.
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -25,7 +28,39 @@ PAGE_POLICY = (
     "form-action 'none'"
 )
 PAGES = frozenset({"/", "/docs"})
+# The courier app (its shell, and its service worker, whose own fetches the policy sent
+# with its script governs) runs only this server's scripts, none inline; it draws photos
+# and signatures from blob: and data: addresses, runs a worker from this server, and may
+# show map tiles from the one tile server an operator configured.
+COURIER_POLICY = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; "
+    "img-src 'self' blob: data:{tiles}; connect-src 'self'; worker-src 'self'; "
+    "manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'"
+)
+COURIER_PAGES = frozenset({"/courier", "/courier/sw.js"})
 HSTS = b"max-age=63072000; includeSubDomains"
+
+
+def tile_source(tile_url: str | None) -> str | None:
+    """The CSP source for a tile URL template's origin, or None when there is no usable one.
+
+    ``https://{s}.tile.example/{z}/{x}/{y}.png`` gives ``https://*.tile.example``: a
+    placeholder may stand only for the leftmost label of the host, as CSP's wildcard does.
+    """
+    if not tile_url:
+        return None
+    parts = urlsplit(tile_url)
+    if parts.scheme not in {"http", "https"} or not parts.netloc:
+        return None
+    host = re.sub(r"^\{[a-z]+\}\.", "*.", parts.netloc)
+    if not re.fullmatch(r"(\*\.)?[A-Za-z0-9.-]+(:\d+)?", host):
+        return None
+    return f"{parts.scheme}://{host}"
+
+
+def courier_policy(tile_url: str | None) -> str:
+    source = tile_source(tile_url)
+    return COURIER_POLICY.format(tiles=f" {source}" if source else "")
 
 
 def client_address(scope: Scope) -> str:
@@ -68,15 +103,25 @@ def too_many(refused: TooManyRequests) -> ASGIApp:
 
 
 class SecurityHeaders:
-    def __init__(self, app: ASGIApp, *, strict_transport: bool) -> None:
+    def __init__(
+        self, app: ASGIApp, *, strict_transport: bool, tile_url: str | None = None
+    ) -> None:
         self.app = app
         self.strict_transport = strict_transport
+        self.courier_policy = courier_policy(tile_url)
+
+    def policy(self, path: str) -> str:
+        if path in PAGES:
+            return PAGE_POLICY
+        if path in COURIER_PAGES:
+            return self.courier_policy
+        return API_POLICY
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        policy = PAGE_POLICY if scope["path"] in PAGES else API_POLICY
+        policy = self.policy(scope["path"])
         extra = [
             (b"x-content-type-options", b"nosniff"),
             (b"x-frame-options", b"DENY"),

@@ -172,7 +172,7 @@ def demo(
     consumer = start_in_process(jobs.queue)  # plans requested over the API run here
     typer.echo(f"Database: {settings.effective_database_url}")
     standing = create_standing_data(container)
-    server = start_server(create_app(container), "127.0.0.1", port)
+    server = start_server(create_app(container, tile_url=settings.tile_url), "127.0.0.1", port)
     summary = seed(base_url, standing, container.clock.now(), orders, seed_value)
     print_welcome(base_url, standing, summary)
     try:

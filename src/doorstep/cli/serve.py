@@ -34,7 +34,7 @@ def serve(
         consumer = start_in_process(plan_jobs.queue)
     try:
         uvicorn.run(
-            create_app(container),
+            create_app(container, tile_url=settings.tile_url),
             host=host or settings.host,
             port=port or settings.port,
             log_level="info",

@@ -104,6 +104,16 @@ class RoadNetwork:
     def attribution(self) -> str:
         return str(self.metadata["attribution"])
 
+    def adjacency(self, profile: VehicleType) -> tuple[IntArray, IntArray] | None:
+        """The profile's raw CSR adjacency ``(indptr, indices)``, or None when it has none.
+
+        For drawing the streets (``geo.basemap``) without preparing a routing graph.
+        """
+        prefix = f"{profile.value}/"
+        if f"{prefix}indptr" not in self._arrays:
+            return None
+        return self._arrays[f"{prefix}indptr"], self._arrays[f"{prefix}indices"]
+
     def graph(self, profile: VehicleType) -> _ProfileGraph:
         """The profile's graph, prepared on first use (contraction takes a moment)."""
         if profile not in self._graphs:

@@ -1,0 +1,97 @@
+// Where the phone is. While a route is started the app shares its position: a point is
+// kept every 15 s or 50 m, and the kept points are sent together every 15 s. Off duty
+// (no started route) nothing is watched and nothing is sent.
+import { request } from "./api.js";
+
+const EVERY_MS = 15000;
+const EVERY_M = 50;
+const MAX_KEPT = 500;
+let last = null;
+let watch = null;
+let timer = 0;
+let kept = [];
+let lastKept = null;
+
+export function distanceM(a, b) {
+  const rad = Math.PI / 180;
+  const dLat = (b.lat - a.lat) * rad;
+  const dLon = (b.lon - a.lon) * rad;
+  const x = Math.sin(dLat / 2) ** 2 + Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(dLon / 2) ** 2;
+  return 2 * 6371000 * Math.asin(Math.sqrt(x));
+}
+
+function point(position) {
+  return {
+    lat: position.coords.latitude,
+    lon: position.coords.longitude,
+    accuracy_m: Math.round(position.coords.accuracy || 0),
+    at: new Date(position.timestamp || Date.now()).toISOString(),
+  };
+}
+
+export function lastKnown() {
+  return last;
+}
+
+// The position now (up to 10 s to find it), else the last known one, else null.
+export function here() {
+  if (!navigator.geolocation) return Promise.resolve(last);
+  return new Promise((resolve) => {
+    navigator.geolocation.getCurrentPosition(
+      (found) => { last = point(found); resolve(last); },
+      () => resolve(last),
+      { enableHighAccuracy: true, timeout: 10000, maximumAge: 5000 },
+    );
+  });
+}
+
+export function asAction(p) {
+  return p ? { lat: p.lat, lon: p.lon, accuracy_m: p.accuracy_m } : null;
+}
+
+function seen(found) {
+  last = point(found);
+  const due = !lastKept || Date.parse(last.at) - Date.parse(lastKept.at) >= EVERY_MS
+    || distanceM(lastKept, last) >= EVERY_M;
+  if (due) {
+    kept.push(last);
+    kept = kept.slice(-MAX_KEPT);
+    lastKept = last;
+  }
+}
+
+async function send() {
+  if (!kept.length || !navigator.onLine) return;
+  const batch = kept.slice(0, 100);
+  try {
+    await request("POST", "/v1/courier/pings", { body: { pings: batch } });
+    kept = kept.slice(batch.length);
+  } catch (error) {
+    // A refusal (409: the start is still waiting in the queue) drops these points; a
+    // network error or a busy server keeps them for the next try.
+    if (error.status && !error.retryable) kept = kept.slice(batch.length);
+  }
+}
+
+export function sharing() {
+  return watch !== null;
+}
+
+export function start() {
+  if (watch !== null || !navigator.geolocation) return;
+  watch = navigator.geolocation.watchPosition(seen, () => {}, {
+    enableHighAccuracy: true,
+    maximumAge: 5000,
+  });
+  timer = setInterval(send, EVERY_MS);
+  document.getElementById("location").hidden = false;
+}
+
+export function stop() {
+  if (watch !== null) navigator.geolocation.clearWatch(watch);
+  clearInterval(timer);
+  watch = null;
+  kept = [];
+  lastKept = null;
+  document.getElementById("location").hidden = true;
+}

@@ -1,0 +1,56 @@
+// The route on a map that works with no internet: the streets come from this server's
+// packaged road network (basemap.json, cached by the service worker); raster tiles are
+// added only when the operator configured a tile server.
+const BASEMAP = "/courier/basemap.json";
+let map = null;
+let stopsLayer = null;
+
+function colour(state) {
+  return { completed: "#0a7d32", failed: "#c40000", skipped: "#555555", arrived: "#0050b3" }[state] || "#000000";
+}
+
+async function drawBasemap(L) {
+  try {
+    const answer = await fetch(BASEMAP);
+    const streets = await answer.json();
+    L.geoJSON(streets, { style: { color: "#8a8a8a", weight: 1.5, opacity: 1 }, interactive: false }).addTo(map);
+    map.attributionControl.addAttribution(streets.attribution || "© OpenStreetMap contributors, ODbL");
+  } catch {
+    map.attributionControl.addAttribution("Street map not available offline yet");
+  }
+}
+
+export function showRoute(route, onStop) {
+  const L = window.L;
+  if (!L) return;
+  const el = document.getElementById("map");
+  if (!map) {
+    map = L.map(el, { preferCanvas: true, zoomControl: true, attributionControl: true });
+    const tiles = document.body.dataset.tileUrl;
+    if (tiles) {
+      L.tileLayer(tiles, { maxZoom: 19, attribution: "© OpenStreetMap contributors" }).addTo(map);
+    } else {
+      drawBasemap(L);
+    }
+  }
+  map.invalidateSize();
+  if (stopsLayer) stopsLayer.remove();
+  stopsLayer = L.featureGroup();
+  const points = [];
+  if (route.hub) {
+    L.circleMarker([route.hub.lat, route.hub.lon], { radius: 9, color: "#000", fillColor: "#ffd400", fillOpacity: 1, weight: 3 })
+      .bindTooltip(`Hub: ${route.hub.name}`).addTo(stopsLayer);
+  }
+  for (const stop of route.stops) {
+    if (stop.state === "removed") continue;
+    points.push([stop.lat, stop.lon]);
+    L.circleMarker([stop.lat, stop.lon], { radius: 14, color: "#fff", weight: 3, fillColor: colour(stop.state), fillOpacity: 1 })
+      .bindTooltip(String(stop.sequence), { permanent: true, direction: "center", className: "stop-number" })
+      .on("click", () => onStop(stop.id))
+      .addTo(stopsLayer);
+  }
+  if (points.length > 1) L.polyline(points, { color: "#0050b3", weight: 3, dashArray: "6 6" }).addTo(stopsLayer);
+  stopsLayer.addTo(map);
+  if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.15));
+  else if (route.hub) map.setView([route.hub.lat, route.hub.lon], 14);
+}

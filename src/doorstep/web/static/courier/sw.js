@@ -1,0 +1,56 @@
+// The courier app's service worker, served from /courier/sw.js (its scope is /courier).
+// It keeps the shell, scripts, styles, vendored libraries and the base map, so that the
+// app opens with no network, and the last answer for today's route. Only this server's
+// GET requests are answered here; actions, uploads and pings always go to the network
+// (the app's own queue keeps them until they are sent).
+const VERSION = "__VERSION__";
+const SHELL = `courier-shell-${VERSION}`;
+const DATA = "courier-data";
+const PRECACHE = __PRECACHE__;
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil((async () => {
+    for (const name of await caches.keys()) {
+      if (name.startsWith("courier-shell-") && name !== SHELL) await caches.delete(name);
+    }
+    await self.clients.claim();
+  })());
+});
+
+async function networkFirst(request, cacheName) {
+  const cache = await caches.open(cacheName);
+  try {
+    const answer = await fetch(request);
+    if (answer.ok) await cache.put(request, answer.clone());
+    return answer;
+  } catch (error) {
+    const kept = await cache.match(request, { ignoreSearch: request.mode === "navigate" });
+    if (kept) return kept;
+    throw error;
+  }
+}
+
+async function cacheFirst(request) {
+  const kept = await caches.match(request);
+  if (kept) return kept;
+  const answer = await fetch(request);
+  if (answer.ok) (await caches.open(SHELL)).put(request, answer.clone());
+  return answer;
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  const url = new URL(request.url);
+  if (request.method !== "GET" || url.origin !== self.location.origin) return;
+  if (request.mode === "navigate" && url.pathname === "/courier") {
+    event.respondWith(networkFirst(new Request("/courier"), SHELL));
+  } else if (url.pathname.startsWith("/v1/routes")) {
+    event.respondWith(networkFirst(request, DATA));
+  } else if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/courier/")) {
+    event.respondWith(cacheFirst(request));
+  }
+});
