@@ -33,14 +33,15 @@ export function lastKnown() {
   return last;
 }
 
-// The position now (up to 10 s to find it), else the last known one, else null.
+// The position now: while the route is shared the watch keeps it fresh (and a phone
+// standing still gives no new fix), else a new fix within 8 s, else the last known one.
 export function here() {
-  if (!navigator.geolocation) return Promise.resolve(last);
+  if (!navigator.geolocation || (watch !== null && last)) return Promise.resolve(last);
   return new Promise((resolve) => {
     navigator.geolocation.getCurrentPosition(
       (found) => { last = point(found); resolve(last); },
       () => resolve(last),
-      { enableHighAccuracy: true, timeout: 10000, maximumAge: 5000 },
+      { enableHighAccuracy: true, timeout: 8000, maximumAge: 5000 },
     );
   });
 }

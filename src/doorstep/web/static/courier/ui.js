@@ -21,7 +21,7 @@ export function h(tag, props = {}, ...children) {
 export const $ = (selector, root = document) => root.querySelector(selector);
 
 export function show(name, title) {
-  for (const section of document.querySelectorAll("[data-screen]")) {
+  for (const section of document.querySelectorAll("section[data-screen]")) {
     section.hidden = section.dataset.screen !== name;
   }
   document.body.dataset.screen = name;
