@@ -69,7 +69,7 @@ def _templates() -> Environment:
 
 
 @cache
-def _basemap_bytes() -> tuple[bytes, bytes]:
+def basemap_bytes() -> tuple[bytes, bytes]:
     """The base map as JSON and gzip, built once per process (about two seconds)."""
     body = json.dumps(basemap(load_network(BASEMAP_NETWORK)), separators=(",", ":")).encode()
     return body, gzip.compress(body, compresslevel=6, mtime=0)
@@ -85,6 +85,23 @@ def shell_digest() -> str:
     template = resources.files("doorstep.web").joinpath("templates", "courier", "app.html")
     digest.update(template.read_bytes())
     return digest.hexdigest()[:16]
+
+
+def render_shell(tile_url: str | None = None) -> str:
+    """The app shell's HTML; the tile URL (or nothing) rides along for the map script."""
+    template = _templates().get_template("courier/app.html")
+    return template.render(
+        static=STATIC, leaflet=LEAFLET, version=__version__, tile_url=tile_url or ""
+    )
+
+
+def service_worker_source() -> str:
+    """The worker's script. The shell's digest names its cache, so a changed shell installs
+    afresh and the old cache is dropped; the list is what it keeps for offline use."""
+    source = (courier_static_dir() / "sw.js").read_text(encoding="utf-8")
+    return source.replace("__VERSION__", shell_digest()).replace(
+        "__PRECACHE__", json.dumps(precache_list())
+    )
 
 
 def precache_list() -> list[str]:
@@ -128,27 +145,12 @@ def make_router(tile_url: str | None = None) -> APIRouter:
 
     @router.get(APP_PATH)
     def shell() -> HTMLResponse:
-        page = (
-            _templates()
-            .get_template("courier/app.html")
-            .render(
-                static=STATIC,
-                leaflet=LEAFLET,
-                version=__version__,
-                tile_url=tile_url or "",
-            )
-        )
-        return HTMLResponse(page, headers={"Cache-Control": "no-cache"})
+        return HTMLResponse(render_shell(tile_url), headers={"Cache-Control": "no-cache"})
 
     @router.get(f"{APP_PATH}/sw.js")
     def service_worker() -> Response:
-        source = (courier_static_dir() / "sw.js").read_text(encoding="utf-8")
-        # The digest names the cache: a changed shell installs afresh and drops the old one.
-        body = source.replace("__VERSION__", shell_digest()).replace(
-            "__PRECACHE__", json.dumps(precache_list())
-        )
         headers = {"Cache-Control": "no-cache", "Service-Worker-Allowed": APP_PATH}
-        return Response(body, media_type="text/javascript", headers=headers)
+        return Response(service_worker_source(), media_type="text/javascript", headers=headers)
 
     @router.get(f"{APP_PATH}/manifest.webmanifest")
     def web_manifest() -> Response:
@@ -160,7 +162,7 @@ def make_router(tile_url: str | None = None) -> APIRouter:
 
     @router.get(f"{APP_PATH}/basemap.json")
     def base_map(request: Request) -> Response:
-        body, packed = _basemap_bytes()
+        body, packed = basemap_bytes()
         headers = {"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
         if "gzip" in request.headers.get("accept-encoding", ""):
             headers["Content-Encoding"] = "gzip"

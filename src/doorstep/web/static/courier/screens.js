@@ -293,6 +293,6 @@ export async function renderSync(ctx) {
     state.refused.length ? h("div", { class: "stack tight" },
       h("h3", { text: "Not accepted by the office" }),
       h("ul", { class: "refused" }, state.refused.map((r) => h("li", {}, `${label(r.type)} · ${stopName(r.stop_id)}: ${r.message}`))),
-      h("button", { type: "button", class: "secondary", onclick: async () => { await dismissRefused(); await ctx.refreshView(); } }, "Dismiss")) : null,
+      h("button", { type: "button", class: "secondary", onclick: async () => { await dismissRefused(); await ctx.refreshView(); } }, "Dismiss")) : "",
   );
 }
