@@ -44,6 +44,10 @@ class Container:
     postcodes: Geocoder = field(default_factory=_NoGeocoder)  # places orders given no lat/lon
     throttle: Throttle = field(default_factory=Throttle)  # no limits unless bootstrap sets them
     strict_transport: bool = False  # send Strict-Transport-Security (outside demo mode)
+    # Whether a proof file (by SHA-256) has been uploaded; bootstrap asks the blob store.
+    blob_exists: Callable[[str], bool] = field(default=lambda sha256: False)
+    geofence_radius_m: float = 150.0  # farther from the address at arrival: a mismatch
+    access_code_radius_m: float = 300.0  # within this of the stop, its code may be shown
 
     def close(self) -> None:
         self.on_close()
