@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from doorstep.cli import accounts, db, demo, fleet, geo, imports, plan, serve, worker
+from doorstep.cli import accounts, db, demo, fleet, geo, imports, plan, serve, verify, worker
 from doorstep.cli._common import TYPER_SETTINGS
 
 app = typer.Typer(
@@ -24,6 +24,7 @@ app.command("import-fleet")(fleet.import_fleet)
 app.command("demo")(demo.demo)
 app.command("plan")(plan.plan)
 app.command("worker")(worker.worker)
+app.command("verify")(verify.verify)
 
 
 @app.command()
