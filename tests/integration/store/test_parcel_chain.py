@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import Engine, select, text
+from sqlalchemy import Engine, select, text, update
 
 from doorstep.domain import chain
 from doorstep.domain.access import Principal
@@ -89,7 +89,7 @@ def test_an_edited_proof_reference_and_time_are_caught(
             .where(ParcelRow.public_id == parcel.id, ParcelEventRow.sequence == 5)
         )
         connection.execute(
-            ParcelEventRow.__table__.update()
+            update(ParcelEventRow)
             .where(ParcelEventRow.pk == pk)
             .values(details={"photos": "0" * 64})
         )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from datetime import timedelta, timezone
+from typing import Any
 
 import pytest
 
@@ -88,7 +89,8 @@ def test_changing_any_field_of_any_event_is_reported_for_that_event(index: int, 
     parcel = _delivered()
     links = _stored(parcel)
     link = links[index]
-    record = dataclasses.replace(link.record, **{name: _changed(getattr(link.record, name))})
+    change: dict[str, Any] = {name: _changed(getattr(link.record, name))}
+    record = dataclasses.replace(link.record, **change)
     links[index] = dataclasses.replace(link, record=record)
 
     problems = verify_chain("DS123", links)
