@@ -21,7 +21,7 @@ from doorstep.domain.model import (
     Vehicle,
     VehicleType,
 )
-from doorstep.domain.parcel import Parcel
+from doorstep.domain.parcel import Parcel, ParcelAction
 
 MORNING = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
 
@@ -73,6 +73,30 @@ def parcel(*, order_id: str | None = None, brand_id: str | None = None, **overri
         "weight_kg": 1.5,
     }
     return Parcel(**(fields | overrides))
+
+
+def deliver(
+    parcel: Parcel,
+    *,
+    vehicle_id: str = "veh_test",
+    signature: str | None = None,
+    photos: tuple[str, ...] = (),
+    at: datetime = MORNING,
+) -> Parcel:
+    """Take ``parcel`` from created to delivered, the delivery naming its proof files."""
+    proof = {"signature": signature} if signature else {}
+    if photos:
+        proof["photos"] = ",".join(photos)
+    steps: list[tuple[ParcelAction, dict[str, Any]]] = [
+        (ParcelAction.RECEIVE, {"place": "hub_test"}),
+        (ParcelAction.SORT, {"bay": "B4"}),
+        (ParcelAction.LOAD, {"vehicle_id": vehicle_id}),
+        (ParcelAction.DEPART, {}),
+        (ParcelAction.DELIVER, {"details": proof}),
+    ]
+    for minute, (action, extra) in enumerate(steps):
+        parcel.apply(action, actor="usr_test", at=at + timedelta(minutes=minute), **extra)
+    return parcel
 
 
 def order(*, brand_id: str | None = None, parcels: int = 1, **overrides: Any) -> Order:

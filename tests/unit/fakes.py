@@ -19,7 +19,9 @@ from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+from doorstep.domain import chain
 from doorstep.domain.access import Principal
+from doorstep.domain.chain import ParcelChain
 from doorstep.domain.events import DomainEvent, SeenAggregates
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel
@@ -322,6 +324,13 @@ class _Orders(_Repo):
         order = self.db.orders.get(order_id)
         return _fresh(order) if order and self.uow.visible(order.brand_id) else None
 
+    def chains(self, order_id: str) -> Sequence[ParcelChain] | None:
+        """As the store keeps them: every event linked to the one before it."""
+        order = self.get(order_id)
+        if order is None:
+            return None
+        return [_chain_of(parcel) for parcel in order.parcels]
+
     def get_by_reference(self, brand_id: str, reference: str) -> Order | None:
         for order in self._all():
             if order.brand_id == brand_id and order.reference == reference:
@@ -360,6 +369,20 @@ class _Orders(_Repo):
             and (o.window is None or (o.window.start < day_end and o.window.end > day_start))
         ]
         return _fresh(found)
+
+
+def _chain_of(parcel: Parcel) -> ParcelChain:
+    records = [chain.EventRecord.of(event) for event in parcel.events]
+    hashes = chain.link(records)
+    return ParcelChain(
+        parcel_id=parcel.id,
+        barcode=parcel.barcode,
+        state=parcel.state.value,
+        links=tuple(
+            chain.StoredLink(record, prev, own)
+            for record, prev, own in zip(records, [chain.GENESIS, *hashes], hashes, strict=False)
+        ),
+    )
 
 
 class _Parcels(_Repo):

@@ -9,7 +9,17 @@ from doorstep.api import home, problems
 from doorstep.api.guard import RequestLimits, SecurityHeaders
 from doorstep.api.limits import DEFAULT_MAX_BODY, IMPORT_MAX_BODY, BodySizeLimit
 from doorstep.api.query import DropEmptyQueryValues
-from doorstep.api.routers import auth, brands, fleet, hubs, imports, orders, parcels, plans, routes
+from doorstep.api.routers import (
+    auth,
+    brands,
+    fleet,
+    hubs,
+    imports,
+    orders,
+    parcels,
+    plans,
+    verify,
+)
 from doorstep.services.container import Container
 
 API_PREFIX = "/v1"
@@ -36,7 +46,7 @@ def create_app(
     )
     app.state.container = container
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, imports, orders, parcels, hubs, fleet, brands, plans, routes):
+    for module in (auth, imports, orders, verify, parcels, hubs, fleet, brands, plans):
         v1.include_router(module.router)
     app.include_router(v1)
     problems.install(app)

@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from doorstep.cli import accounts, db, demo, dispatch, fleet, geo, imports, plan, serve, worker
+from doorstep.cli import (
+    accounts,
+    db,
+    demo,
+    dispatch,
+    fleet,
+    geo,
+    imports,
+    plan,
+    serve,
+    verify,
+    worker,
+)
 from doorstep.cli._common import TYPER_SETTINGS
 
 app = typer.Typer(
@@ -25,6 +37,7 @@ app.command("demo")(demo.demo)
 app.command("plan")(plan.plan)
 app.command("dispatch")(dispatch.dispatch)
 app.command("worker")(worker.worker)
+app.command("verify")(verify.verify)
 
 
 @app.command()

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from doorstep.domain.chain import FileHash, Purged
 from doorstep.domain.model import GeoPoint
 from doorstep.planning.params import PlannerParams
 from doorstep.services.accounts.throttle import Throttle
@@ -48,6 +49,10 @@ class Container:
     blob_exists: Callable[[str], bool] = field(default=lambda sha256: False)
     geofence_radius_m: float = 150.0  # farther from the address at arrival: a mismatch
     access_code_radius_m: float = 300.0  # within this of the stop, its code may be shown
+    # Proof files for `verify`: a stored file's SHA-256 now (None: missing), and whether
+    # one was purged after retention. None until bootstrap wires the file store.
+    proof_file_hash: FileHash | None = None
+    proof_purged: Purged | None = None
 
     def close(self) -> None:
         self.on_close()

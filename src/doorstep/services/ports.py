@@ -15,6 +15,7 @@ from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
 from doorstep.domain.access import Principal
+from doorstep.domain.chain import ParcelChain
 from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Role, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelState
@@ -193,6 +194,10 @@ class OrderRepository(Protocol):
         """Orders of ``hub_id`` or of no hub with a parcel still at or before the hub
         (created, at_hub, sorted) whose window overlaps ``[day_start, day_end)`` or who
         have no window; oldest first."""
+
+    def chains(self, order_id: str) -> Sequence[ParcelChain] | None:
+        """Each parcel's history exactly as stored, with its hashes (for verification), or
+        None when the order does not exist or is not visible."""
 
 
 class ParcelRepository(Protocol):

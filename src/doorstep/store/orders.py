@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain import calendar
 from doorstep.domain.access import Principal
+from doorstep.domain.chain import ParcelChain
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.events import SeenAggregates
 from doorstep.domain.model import (
@@ -31,6 +32,7 @@ from doorstep.store.base import SqlRepository
 from doorstep.store.crypto import FieldCipher, seal, unseal
 from doorstep.store.parcels import (
     SqlParcelRepository,
+    chain_of,
     parcel_columns,
     parcel_to_domain,
     write_parcel,
@@ -139,6 +141,12 @@ class SqlOrderRepository(SqlRepository):
     def get(self, order_id: str) -> Order | None:
         row = self.session.scalar(self._select().where(OrderRow.public_id == order_id))
         return None if row is None else self._to_domain(row)
+
+    def chains(self, order_id: str) -> Sequence[ParcelChain] | None:
+        """Each parcel's stored history with its hashes, or None when the order is not
+        visible; read as stored, never through the model (see :func:`chain_of`)."""
+        row = self.session.scalar(self._select().where(OrderRow.public_id == order_id))
+        return None if row is None else [chain_of(parcel) for parcel in row.parcels]
 
     def get_by_reference(self, brand_id: str, reference: str) -> Order | None:
         query = self._select().where(

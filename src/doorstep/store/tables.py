@@ -182,7 +182,7 @@ class ParcelRow(Base):
 
 
 class ParcelEventRow(Base):
-    """Append-only history of a parcel; never updated or deleted."""
+    """Append-only history of a parcel; never updated or deleted (the hash chain shows it)."""
 
     __tablename__ = "parcel_events"
     __table_args__ = (UniqueConstraint("parcel_pk", "sequence"),)
@@ -197,6 +197,9 @@ class ParcelEventRow(Base):
     place: Mapped[str | None] = mapped_column(String(200))
     reason_code: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]]
+    # The hash chain (domain/chain.py): the previous event's hash and this event's own.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class HubScanRow(Base):

@@ -226,6 +226,7 @@ ACCESS: dict[str, tuple[str, str, str, str]] = {
     "GET /v1/orders": _READ_ROUTE,
     "GET /v1/orders/{order_id}": _READ_ROUTE,
     "POST /v1/orders/{order_id}/cancel": _BRAND_ROUTE,
+    "GET /v1/orders/{order_id}/verify": _READ_ROUTE,
     "GET /v1/parcels/{parcel_id}": _READ_ROUTE,
     "GET /v1/parcels/{parcel_id}/events": _READ_ROUTE,
     "GET /v1/parcels/{parcel_id}/label": _READ_ROUTE,
