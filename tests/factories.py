@@ -21,7 +21,7 @@ from doorstep.domain.model import (
     Vehicle,
     VehicleType,
 )
-from doorstep.domain.parcel import Parcel
+from doorstep.domain.parcel import Parcel, ParcelAction
 
 MORNING = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
 
@@ -73,6 +73,30 @@ def parcel(*, order_id: str | None = None, brand_id: str | None = None, **overri
         "weight_kg": 1.5,
     }
     return Parcel(**(fields | overrides))
+
+
+def deliver(
+    parcel: Parcel,
+    *,
+    vehicle_id: str = "veh_test",
+    signature: str | None = None,
+    photos: tuple[str, ...] = (),
+    at: datetime = MORNING,
+) -> Parcel:
+    """Take ``parcel`` from created to delivered, the delivery naming its proof files."""
+    proof = {"signature": signature} if signature else {}
+    if photos:
+        proof["photos"] = ",".join(photos)
+    steps: list[tuple[ParcelAction, dict[str, Any]]] = [
+        (ParcelAction.RECEIVE, {"place": "hub_test"}),
+        (ParcelAction.SORT, {"bay": "B4"}),
+        (ParcelAction.LOAD, {"vehicle_id": vehicle_id}),
+        (ParcelAction.DEPART, {}),
+        (ParcelAction.DELIVER, {"details": proof}),
+    ]
+    for minute, (action, extra) in enumerate(steps):
+        parcel.apply(action, actor="usr_test", at=at + timedelta(minutes=minute), **extra)
+    return parcel
 
 
 def order(*, brand_id: str | None = None, parcels: int = 1, **overrides: Any) -> Order:
@@ -151,3 +175,74 @@ def scan_payload(barcode: str, **overrides: Any) -> dict[str, Any]:
         "scanned_at": "2026-01-01T06:00:00Z",
     }
     return fields | overrides
+
+
+def courier(**overrides: Any) -> Any:
+    from doorstep.domain.model import Courier
+
+    fields: dict[str, Any] = {"id": ids.new_id("cou"), "name": "Sam Courier"}
+    return Courier(**(fields | overrides))
+
+
+def plan_result(
+    hub: Hub, vehicle: Vehicle, orders: list[Order], *, start: datetime = MORNING
+) -> dict[str, Any]:
+    """A solved plan document with one route visiting ``orders`` in the given order."""
+    from doorstep.planning.document import PlanDocument
+
+    stops = []
+    for n, item in enumerate(orders, start=1):
+        point = item.address.point or hub.point
+        arrival = start + timedelta(minutes=15 * n)
+        stops.append(
+            {
+                "sequence": n,
+                "stop_id": f"s{n}",
+                "lat": point.lat,
+                "lon": point.lon,
+                "postcode": item.address.postcode,
+                "address_lines": list(item.address.lines),
+                "recipient_first_name": item.recipient.name.split()[0],
+                "parcel_ids": [p.id for p in item.parcels],
+                "parcels": [],
+                "arrival": arrival.isoformat(),
+                "service_start": arrival.isoformat(),
+                "departure": (arrival + timedelta(minutes=3)).isoformat(),
+            }
+        )
+    end = start + timedelta(minutes=15 * (len(orders) + 1))
+    parcels = sum(len(o.parcels) for o in orders)
+    document = {
+        "date": start.date().isoformat(),
+        "departure": start.isoformat(),
+        "hubs": [{"id": hub.id, "lat": hub.point.lat, "lon": hub.point.lon}],
+        "routes": [
+            {
+                "vehicle_id": vehicle.id,
+                "vehicle_type": vehicle.vehicle_type.value,
+                "start_hub": hub.id,
+                "end_hub": hub.id,
+                "start": start.isoformat(),
+                "end": end.isoformat(),
+                "distance_m": 1000 * len(orders),
+                "duration_s": 900 * len(orders),
+                "load": {"parcels": parcels, "weight_kg": 1.5 * parcels, "volume_litres": 1.0},
+                "co2_kg": 0.1,
+                "cost": 10.0,
+                "break": None,
+                "stops": stops,
+            }
+        ],
+        "totals": {
+            "routes": 1,
+            "stops": len(stops),
+            "parcels": parcels,
+            "distance_m": 1000 * len(orders),
+            "duration_s": 900 * len(orders),
+            "co2_kg": 0.1,
+            "cost": 10.0,
+            "unassigned_stops": 0,
+        },
+        "unassigned": [],
+    }
+    return PlanDocument.model_validate(document).to_json()

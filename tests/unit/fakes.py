@@ -15,14 +15,17 @@ import json
 import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
+from doorstep.domain import chain
 from doorstep.domain.access import Principal
+from doorstep.domain.chain import ParcelChain
 from doorstep.domain.events import DomainEvent, SeenAggregates
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel
+from doorstep.domain.route import Route, RouteState
 from doorstep.domain.scan import HubScan, ScanOutcome
 from doorstep.services.ports import (
     PLANNABLE_STATES,
@@ -32,6 +35,8 @@ from doorstep.services.ports import (
     AuditLog,
     BrandRepository,
     Conflict,
+    CourierAction,
+    CourierActionRepository,
     CourierRepository,
     HubRepository,
     IdempotencyRecord,
@@ -43,6 +48,10 @@ from doorstep.services.ports import (
     ParcelRepository,
     PlanRecord,
     PlanRepository,
+    ProofRecord,
+    ProofRepository,
+    RouteRepository,
+    RouteSummary,
     ScanRepository,
     StaleObject,
     UnitOfWork,
@@ -72,6 +81,10 @@ class FakeDatabase:
     outbox: list[tuple[int, DomainEvent, datetime | None]] = field(default_factory=list)
     plans: dict[str, PlanRecord] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    routes: dict[str, Route] = field(default_factory=dict)
+    route_indexes: dict[tuple[str, int], str] = field(default_factory=dict)
+    courier_actions: dict[tuple[str, str], CourierAction] = field(default_factory=dict)
+    proofs: list[ProofRecord] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
     commits: int = 0
 
@@ -114,6 +127,9 @@ class FakeUnitOfWork:
         self.outbox: Outbox = self._outbox
         self.plans: PlanRepository = _Plans(self)
         self.audit: AuditLog = _Audit(self)
+        self.routes: RouteRepository = _Routes(self)
+        self.courier_actions: CourierActionRepository = _CourierActions(self)
+        self.proofs: ProofRepository = _Proofs(self)
 
     def __enter__(self) -> Self:
         self._reset()
@@ -186,6 +202,18 @@ def _check(db: FakeDatabase, kind: str, item: Any) -> None:
         raise Conflict(f"api key prefix {item.prefix!r}")
     elif kind == "plans" and item.id in db.plans:
         raise Conflict(f"plan id {item.id!r}")
+    elif kind == "routes":
+        route, index = item
+        if route.plan_id is not None and (route.plan_id, index) in db.route_indexes:
+            raise Conflict(f"route {index} of plan {route.plan_id}")
+    elif kind == "route_updates":
+        before = db.routes.get(item.id)
+        if before is None or before.version != item.version - 1:
+            raise StaleObject(item.id)
+    elif (
+        kind == "courier_actions" and (item.courier_id, item.client_event_id) in db.courier_actions
+    ):
+        raise Conflict(f"courier action {item.client_event_id!r}")
     elif kind in {"brands", "hubs", "vehicles", "couriers"} and item.id in getattr(db, kind):
         raise Conflict(f"{kind} id {item.id!r}")
 
@@ -211,6 +239,17 @@ def _apply(db: FakeDatabase, kind: str, item: Any) -> None:
         db.plans[item.id] = item
     elif kind == "outbox":
         db.outbox.append((len(db.outbox) + 1, item, None))
+    elif kind == "routes":
+        route, index = item
+        db.routes[route.id] = route
+        if route.plan_id is not None and index is not None:
+            db.route_indexes[(route.plan_id, index)] = route.id
+    elif kind == "route_updates":
+        db.routes[item.id] = item
+    elif kind == "courier_actions":
+        db.courier_actions[(item.courier_id, item.client_event_id)] = item
+    elif kind == "proofs":
+        db.proofs.append(item)
     else:
         getattr(db, kind)[item.id] = item
 
@@ -285,6 +324,13 @@ class _Orders(_Repo):
         order = self.db.orders.get(order_id)
         return _fresh(order) if order and self.uow.visible(order.brand_id) else None
 
+    def chains(self, order_id: str) -> Sequence[ParcelChain] | None:
+        """As the store keeps them: every event linked to the one before it."""
+        order = self.get(order_id)
+        if order is None:
+            return None
+        return [_chain_of(parcel) for parcel in order.parcels]
+
     def get_by_reference(self, brand_id: str, reference: str) -> Order | None:
         for order in self._all():
             if order.brand_id == brand_id and order.reference == reference:
@@ -323,6 +369,20 @@ class _Orders(_Repo):
             and (o.window is None or (o.window.start < day_end and o.window.end > day_start))
         ]
         return _fresh(found)
+
+
+def _chain_of(parcel: Parcel) -> ParcelChain:
+    records = [chain.EventRecord.of(event) for event in parcel.events]
+    hashes = chain.link(records)
+    return ParcelChain(
+        parcel_id=parcel.id,
+        barcode=parcel.barcode,
+        state=parcel.state.value,
+        links=tuple(
+            chain.StoredLink(record, prev, own)
+            for record, prev, own in zip(records, [chain.GENESIS, *hashes], hashes, strict=False)
+        ),
+    )
 
 
 class _Parcels(_Repo):
@@ -448,6 +508,98 @@ class _Plans(_Repo):
             return []
         found = [p for p in self.db.plans.values() if not p.status.finished]
         return sorted(found, key=lambda p: p.created_at)
+
+
+class _Routes(_Repo):
+    """A courier sees their own routes; brands none; office staff all."""
+
+    def _visible(self, route: Route) -> bool:
+        principal = self.uow.principal
+        if principal.is_brand:
+            return False
+        return principal.may_operate_hub() or route.courier_id == principal.courier_id
+
+    def _found(self, route: Route | None) -> Route | None:
+        if route is None or not self._visible(route):
+            return None
+        found = _fresh(route)
+        self.uow.seen.add(found)
+        return found
+
+    def add(self, route: Route, *, plan_index: int | None = None) -> None:
+        if not self.uow.principal.may_operate_hub():
+            raise ValueError("routes are dispatched by office staff")
+        route.version = 1
+        self.uow.seen.add(route)
+        self.uow.stage("routes", (route, plan_index))
+
+    def get(self, route_id: str) -> Route | None:
+        return self._found(self.db.routes.get(route_id))
+
+    def get_by_stop(self, stop_id: str) -> Route | None:
+        for route in self.db.routes.values():
+            if any(s.id == stop_id for s in route.stops):
+                return self._found(route)
+        return None
+
+    def save(self, route: Route) -> None:
+        route.version += 1
+        self.uow.seen.add(route)
+        self.uow.stage("route_updates", route)
+
+    def find(self, *, route_date: date | None = None, courier_id: str | None = None) -> list[Route]:
+        return [
+            r
+            for r in self.db.routes.values()
+            if self._visible(r)
+            and (route_date is None or r.route_date == route_date)
+            and (courier_id is None or r.courier_id == courier_id)
+        ]
+
+    def open_for_courier(self, courier_id: str, route_date: date) -> list[Route]:
+        found = self.find(route_date=route_date, courier_id=courier_id)
+        return [r for r in found if r.state is not RouteState.FINISHED]
+
+    def open_for_parcel(self, parcel_id: str) -> RouteSummary | None:
+        for route in self.find():
+            if route.state is RouteState.FINISHED:
+                continue
+            for stop in route.active_stops:
+                if parcel_id in stop.parcel_ids:
+                    vehicle = self.db.vehicles.get(route.vehicle_id)
+                    return RouteSummary(
+                        route_id=route.id,
+                        vehicle_id=route.vehicle_id,
+                        vehicle_name=vehicle.name if vehicle else route.vehicle_id,
+                        courier_id=route.courier_id,
+                        stop_id=stop.id,
+                        route_state=route.state.value,
+                    )
+        return None
+
+    def dispatched_plan_indexes(self, plan_id: str) -> set[int]:
+        return {i for (p, i) in self.db.route_indexes if p == plan_id}
+
+
+class _CourierActions(_Repo):
+    def get(self, courier_id: str, client_event_id: str) -> CourierAction | None:
+        return self.db.courier_actions.get((courier_id, client_event_id))
+
+    def add(self, action: CourierAction) -> None:
+        self.uow.stage("courier_actions", action)
+
+    def list_for_route(self, route_id: str) -> list[CourierAction]:
+        return [a for a in self.db.courier_actions.values() if a.route_id == route_id]
+
+
+class _Proofs(_Repo):
+    def add(self, proof: ProofRecord) -> None:
+        self.uow.stage("proofs", proof)
+
+    def list_for_order(self, order_id: str) -> list[ProofRecord]:
+        return [
+            p for p in self.db.proofs if p.order_id == order_id and self.uow.visible(p.brand_id)
+        ]
 
 
 class _Outbox(_Repo):

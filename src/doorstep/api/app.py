@@ -9,7 +9,17 @@ from doorstep.api import home, problems
 from doorstep.api.guard import RequestLimits, SecurityHeaders
 from doorstep.api.limits import DEFAULT_MAX_BODY, IMPORT_MAX_BODY, BodySizeLimit
 from doorstep.api.query import DropEmptyQueryValues
-from doorstep.api.routers import auth, brands, fleet, hubs, imports, orders, parcels, plans
+from doorstep.api.routers import (
+    auth,
+    brands,
+    fleet,
+    hubs,
+    imports,
+    orders,
+    parcels,
+    plans,
+    verify,
+)
 from doorstep.services.container import Container
 from doorstep.web import courier
 
@@ -40,7 +50,7 @@ def create_app(
     )
     app.state.container = container
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, imports, orders, parcels, hubs, fleet, brands, plans):
+    for module in (auth, imports, orders, verify, parcels, hubs, fleet, brands, plans):
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(courier.make_router(tile_url))

@@ -86,6 +86,26 @@ def operator_principal(principal: CurrentPrincipal) -> Principal:
 OperatorPrincipal = Annotated[Principal, Depends(operator_principal)]
 
 
+def crew_principal(principal: CurrentPrincipal) -> Principal:
+    """Routes are read by office staff and couriers (their own); brand keys get 403."""
+    if principal.is_brand:
+        raise PermissionDenied("Routes are for the delivery company's staff and couriers.")
+    return principal
+
+
+CrewPrincipal = Annotated[Principal, Depends(crew_principal)]
+
+
+def courier_principal(principal: CurrentPrincipal) -> Principal:
+    """The courier app's own endpoints: only a user with the courier role and a courier."""
+    if principal.courier_id is None or principal.may_operate_hub() or principal.is_brand:
+        raise PermissionDenied("This endpoint is for a courier's own phone.")
+    return principal
+
+
+CourierPrincipal = Annotated[Principal, Depends(courier_principal)]
+
+
 def get_uow(principal: CurrentPrincipal, container: Services) -> UnitOfWork:
     return container.uow_factory(principal)
 

@@ -18,9 +18,18 @@ from doorstep.api.schemas.orders import (
     WindowPublic,
 )
 from doorstep.api.schemas.plans import PlanLinks, PlanProgress, PlanPublic
+from doorstep.api.schemas.routes import (
+    HubRef,
+    ProofNeeds,
+    RoutePublic,
+    RouteSummaryPublic,
+    StopParcel,
+    StopPublic,
+)
 from doorstep.api.schemas.scans import ScanPublic, ScanTargetPublic
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelEvent
+from doorstep.domain.route import Route
 from doorstep.domain.scan import HubScan
 from doorstep.planning.document import PlanDocument
 from doorstep.services import plans
@@ -28,6 +37,7 @@ from doorstep.services.accounts.use_cases import IssuedKey
 from doorstep.services.orders.use_cases import order_status
 from doorstep.services.plans.use_cases import StoredPlanRequest
 from doorstep.services.ports import ApiKey, PlanRecord, User
+from doorstep.services.routes.views import RouteView, StopView
 
 
 def parcel(item: Parcel) -> ParcelPublic:
@@ -197,4 +207,81 @@ def plan(item: PlanRecord, now: datetime, base: str) -> PlanPublic:
         request=StoredPlanRequest.model_validate(item.request),
         links=PlanLinks(self=url, geojson=f"{url}/geojson"),
         result=None if item.result is None else PlanDocument.model_validate(item.result),
+    )
+
+
+def route_view(view: RouteView) -> RoutePublic:
+    route = view.route
+    hub = view.hub
+    return RoutePublic(
+        id=route.id,
+        plan_id=route.plan_id,
+        hub=None
+        if hub is None
+        else HubRef(id=hub.id, name=hub.name, lat=hub.point.lat, lon=hub.point.lon),
+        date=route.route_date,
+        courier_id=route.courier_id,
+        vehicle_id=route.vehicle_id,
+        vehicle_name=None if view.vehicle is None else view.vehicle.name,
+        state=route.state.value,
+        version=route.version,
+        started_at=route.started_at,
+        finished_at=route.finished_at,
+        stops=[_stop(s) for s in view.stops],
+    )
+
+
+def _stop(view: StopView) -> StopPublic:
+    stop = view.stop
+    references = {o.id: o.reference for o in view.orders}
+    return StopPublic(
+        id=stop.id,
+        sequence=stop.sequence,
+        state=stop.state.value,
+        lat=stop.point.lat,
+        lon=stop.point.lon,
+        postcode=stop.postcode,
+        address_lines=list(stop.address_lines),
+        recipient_first_name=stop.recipient_first_name,
+        instructions=view.instructions,
+        has_access_code=view.has_access_code,
+        window=None
+        if stop.window is None
+        else WindowPublic(start=stop.window.start, end=stop.window.end),
+        planned_arrival=stop.planned_arrival,
+        arrived_at=stop.arrived_at,
+        geofence_mismatch=stop.geofence_mismatch,
+        done_at=stop.done_at,
+        note=stop.note,
+        safe_place_preference=view.safe_place_preference,
+        proof=ProofNeeds(
+            methods=[m.value for m in view.methods],
+            pin_required=view.pin_required,
+            minimum_age=view.minimum_age,
+        ),
+        parcels=[
+            StopParcel(
+                id=p.id,
+                barcode=p.barcode,
+                order_id=p.order_id,
+                reference=references.get(p.order_id, ""),
+                state=p.state.value,
+            )
+            for p in view.parcels
+        ],
+    )
+
+
+def route_summary(route: Route) -> RouteSummaryPublic:
+    active = route.active_stops
+    return RouteSummaryPublic(
+        id=route.id,
+        plan_id=route.plan_id,
+        date=route.route_date,
+        courier_id=route.courier_id,
+        vehicle_id=route.vehicle_id,
+        state=route.state.value,
+        version=route.version,
+        stops=len(active),
+        stops_done=sum(1 for s in active if s.state.done),
     )

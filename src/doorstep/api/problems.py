@@ -18,7 +18,14 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from doorstep.api.limits import BodyTooLarge
-from doorstep.domain.errors import DomainError, InvalidTransition, InvalidValue, WrongVehicle
+from doorstep.domain.errors import (
+    DomainError,
+    InvalidTransition,
+    InvalidValue,
+    RouteNotLoaded,
+    RouteRefused,
+    WrongVehicle,
+)
 from doorstep.services.errors import (
     AuthenticationFailed,
     NotFound,
@@ -124,6 +131,10 @@ async def _domain(request: Request, exc: Exception) -> JSONResponse:
     if isinstance(exc, InvalidValue):
         errors = [{"field": exc.field, "reason": exc.reason}]
         return problem(422, exc.code, exc.message, errors=errors)
+    if isinstance(exc, RouteNotLoaded):
+        return problem(409, exc.code, exc.message, barcodes=exc.barcodes)
+    if isinstance(exc, RouteRefused):
+        return problem(409, exc.code, exc.message)
     return problem(422, exc.code, exc.message)
 
 

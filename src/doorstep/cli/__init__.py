@@ -4,7 +4,19 @@ from __future__ import annotations
 
 import typer
 
-from doorstep.cli import accounts, db, demo, fleet, geo, imports, plan, serve, worker
+from doorstep.cli import (
+    accounts,
+    db,
+    demo,
+    dispatch,
+    fleet,
+    geo,
+    imports,
+    plan,
+    serve,
+    verify,
+    worker,
+)
 from doorstep.cli._common import TYPER_SETTINGS
 
 app = typer.Typer(
@@ -23,7 +35,9 @@ app.command("create-hub")(fleet.create_hub)
 app.command("import-fleet")(fleet.import_fleet)
 app.command("demo")(demo.demo)
 app.command("plan")(plan.plan)
+app.command("dispatch")(dispatch.dispatch)
 app.command("worker")(worker.worker)
+app.command("verify")(verify.verify)
 
 
 @app.command()

@@ -66,3 +66,23 @@ class InvalidValue(DomainError):
         self.field = field
         self.reason = reason
         super().__init__(f"{field}: {reason}")
+
+
+class RouteRefused(DomainError):
+    """A route or one of its stops cannot do this now (not started, already done, moved)."""
+
+    code = "route_refused"
+
+
+class RouteNotLoaded(RouteRefused):
+    """A route asked to start while some of its parcels are still in the hub."""
+
+    code = "route_not_loaded"
+
+    def __init__(self, route_id: str, barcodes: Iterable[str]) -> None:
+        self.barcodes = sorted(barcodes)
+        shown = ", ".join(self.barcodes[:10]) + (" and more" if len(self.barcodes) > 10 else "")
+        super().__init__(
+            f"Route {route_id} cannot start: {len(self.barcodes)} parcel(s) not loaded "
+            f"({shown}). Load them, or ask the dispatcher to remove their stops."
+        )

@@ -34,6 +34,17 @@ class EventName(StrEnum):
     PARCEL_RETURNED_TO_SENDER = "parcel.returned_to_sender"
     PARCEL_CANCELLED = "parcel.cancelled"
     SCAN_UNKNOWN_BARCODE = "scan.unknown_barcode"
+    ROUTE_DISPATCHED = "route.dispatched"
+    ROUTE_STARTED = "route.started"
+    ROUTE_FINISHED = "route.finished"
+    ROUTE_STOP_REMOVED = "route.stop_removed"
+    ROUTE_STOP_ADDED = "route.stop_added"
+    ROUTE_STOPS_REORDERED = "route.stops_reordered"
+    STOP_ARRIVED = "stop.arrived"
+    STOP_COMPLETED = "stop.completed"
+    STOP_FAILED = "stop.failed"
+    STOP_SKIPPED = "stop.skipped"
+    STOP_ACCESS_CODE_REVEALED = "stop.access_code_revealed"
 
     @classmethod
     def for_parcel_state(cls, state: str) -> EventName:
@@ -59,6 +70,45 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
         EventName.ORDER_CREATED: ("order_id", "reference", "parcels"),
         EventName.ORDER_CANCELLED: ("order_id", "reference", "parcel_ids"),
         EventName.SCAN_UNKNOWN_BARCODE: ("scan_id", "hub_id", "barcode", "kind", "scanned_at"),
+        EventName.ROUTE_DISPATCHED: (
+            "route_id",
+            "actor",
+            "plan_id",
+            "hub_id",
+            "date",
+            "courier_id",
+            "vehicle_id",
+            "stop_ids",
+        ),
+        EventName.ROUTE_STARTED: ("route_id", "actor", "courier_id"),
+        EventName.ROUTE_FINISHED: (
+            "route_id",
+            "actor",
+            "stops_done",
+            "stops_failed",
+            "stops_not_reached",
+        ),
+        EventName.ROUTE_STOP_REMOVED: ("route_id", "actor", "stop_id", "reason"),
+        EventName.ROUTE_STOP_ADDED: ("route_id", "actor", "stop_id", "moved_from_route"),
+        EventName.ROUTE_STOPS_REORDERED: ("route_id", "actor", "stop_ids"),
+        EventName.STOP_ARRIVED: (
+            "route_id",
+            "actor",
+            "stop_id",
+            "position",
+            "distance_m",
+            "geofence_mismatch",
+        ),
+        EventName.STOP_COMPLETED: ("route_id", "actor", "stop_id", "method"),
+        EventName.STOP_FAILED: ("route_id", "actor", "stop_id", "reason"),
+        EventName.STOP_SKIPPED: ("route_id", "actor", "stop_id", "note"),
+        EventName.STOP_ACCESS_CODE_REVEALED: (
+            "route_id",
+            "actor",
+            "stop_id",
+            "distance_m",
+            "override_reason",
+        ),
     }
     | {name: PARCEL_FIELDS for name in EventName if name.startswith("parcel.")}
 )

@@ -27,6 +27,9 @@ PREFIXES: Final = frozenset(
         "pln",
         "rte",
         "exc",
+        "stp",
+        "pod",
+        "act",
     }
 )
 

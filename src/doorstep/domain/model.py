@@ -10,6 +10,7 @@ from doorstep.domain import calendar, events
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.events import DomainEvent
 from doorstep.domain.parcel import Parcel, ParcelAction, ParcelEvent, ParcelState
+from doorstep.domain.proof import DeliveryMethod, ProofRequirements
 
 
 class AddressType(StrEnum):
@@ -177,12 +178,27 @@ class Order:
     window: TimeWindow | None = None
     priority: Priority = Priority.NORMAL
     hub_id: str | None = None
+    # What the delivery must prove (domain/proof.py); the PIN is kept only as its hash.
+    delivery_pin_hash: str | None = None
+    minimum_age: int | None = None
+    safe_place: str | None = None  # where the recipient would like it left
     # Outbox events of changes not yet stored (its parcels keep their own).
     new_events: list[DomainEvent] = field(default_factory=list, repr=False)
 
     def __post_init__(self) -> None:
         if not self.reference.strip():
             raise InvalidValue("reference", "must not be empty")
+        if self.minimum_age is not None and not 1 <= self.minimum_age <= 99:
+            raise InvalidValue("minimum_age", "must be between 1 and 99")
+
+    @property
+    def proof_requirements(self) -> ProofRequirements:
+        """A PIN or an age check means handing over to the recipient in person only."""
+        personal = self.delivery_pin_hash is not None or self.minimum_age is not None
+        methods = frozenset({DeliveryMethod.RECIPIENT}) if personal else frozenset(DeliveryMethod)
+        return ProofRequirements(
+            methods=methods, pin_hash=self.delivery_pin_hash, minimum_age=self.minimum_age
+        )
 
     @classmethod
     def create(
@@ -200,6 +216,9 @@ class Order:
         window: TimeWindow | None = None,
         priority: Priority = Priority.NORMAL,
         hub_id: str | None = None,
+        delivery_pin_hash: str | None = None,
+        minimum_age: int | None = None,
+        safe_place: str | None = None,
     ) -> Order:
         """A new order, carrying its ``order.created`` event."""
         order = cls(
@@ -215,6 +234,9 @@ class Order:
             window=window,
             priority=priority,
             hub_id=hub_id,
+            delivery_pin_hash=delivery_pin_hash,
+            minimum_age=minimum_age,
+            safe_place=safe_place,
         )
         order.new_events.append(
             events.order_created(

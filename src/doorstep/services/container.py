@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from doorstep.domain.chain import FileHash, Purged
 from doorstep.domain.model import GeoPoint
 from doorstep.planning.params import PlannerParams
 from doorstep.services.accounts.throttle import Throttle
@@ -44,6 +45,14 @@ class Container:
     postcodes: Geocoder = field(default_factory=_NoGeocoder)  # places orders given no lat/lon
     throttle: Throttle = field(default_factory=Throttle)  # no limits unless bootstrap sets them
     strict_transport: bool = False  # send Strict-Transport-Security (outside demo mode)
+    # Whether a proof file (by SHA-256) has been uploaded; bootstrap asks the blob store.
+    blob_exists: Callable[[str], bool] = field(default=lambda sha256: False)
+    geofence_radius_m: float = 150.0  # farther from the address at arrival: a mismatch
+    access_code_radius_m: float = 300.0  # within this of the stop, its code may be shown
+    # Proof files for `verify`: a stored file's SHA-256 now (None: missing), and whether
+    # one was purged after retention. None until bootstrap wires the file store.
+    proof_file_hash: FileHash | None = None
+    proof_purged: Purged | None = None
 
     def close(self) -> None:
         self.on_close()

@@ -15,9 +15,11 @@ from types import TracebackType
 from typing import Any, Generic, Protocol, Self, TypeVar
 
 from doorstep.domain.access import Principal
+from doorstep.domain.chain import ParcelChain
 from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Role, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelState
+from doorstep.domain.route import Route
 from doorstep.domain.scan import HubScan
 from doorstep.domain.throttle import Tally
 from doorstep.geo.provider import TravelTimeProvider
@@ -193,6 +195,10 @@ class OrderRepository(Protocol):
         (created, at_hub, sorted) whose window overlaps ``[day_start, day_end)`` or who
         have no window; oldest first."""
 
+    def chains(self, order_id: str) -> Sequence[ParcelChain] | None:
+        """Each parcel's history exactly as stored, with its hashes (for verification), or
+        None when the order does not exist or is not visible."""
+
 
 class ParcelRepository(Protocol):
     def get(self, parcel_id: str) -> Parcel | None: ...
@@ -263,6 +269,95 @@ class IdempotencyRepository(Protocol):
         """Delete every record created before ``before``, whoever owns it; how many."""
 
 
+@dataclass(frozen=True, slots=True)
+class RouteSummary:
+    """Where a parcel rides today, for a hub worker's sort and load scans."""
+
+    route_id: str
+    vehicle_id: str
+    vehicle_name: str
+    courier_id: str
+    stop_id: str
+    route_state: str
+
+
+class RouteRepository(Protocol):
+    """Dispatched routes. A courier sees only routes assigned to them; brands see none."""
+
+    def add(self, route: Route, *, plan_index: int | None = None) -> None:
+        """Raises :class:`Conflict` when that plan's route was dispatched already."""
+
+    def get(self, route_id: str) -> Route | None: ...
+    def get_by_stop(self, stop_id: str) -> Route | None: ...
+    def save(self, route: Route) -> None:
+        """Raises :class:`StaleObject` (at once or at commit) when it changed since read."""
+
+    def find(
+        self, *, route_date: date | None = None, courier_id: str | None = None
+    ) -> list[Route]: ...
+    def open_for_courier(self, courier_id: str, route_date: date) -> list[Route]:
+        """The courier's routes of that day not yet finished."""
+
+    def open_for_parcel(self, parcel_id: str) -> RouteSummary | None:
+        """The not-finished route whose active stop holds the parcel."""
+
+    def dispatched_plan_indexes(self, plan_id: str) -> set[int]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CourierAction:
+    """One action from a courier's phone as stored: once per (courier, client event id)."""
+
+    id: str
+    courier_id: str
+    client_event_id: str
+    kind: str
+    route_id: str
+    stop_id: str | None
+    device_time: datetime
+    received_at: datetime
+    request_hash: str
+    status: str  # "applied" or "refused"
+    message: str | None = None
+
+
+class CourierActionRepository(Protocol):
+    def get(self, courier_id: str, client_event_id: str) -> CourierAction | None: ...
+    def add(self, action: CourierAction) -> None:
+        """Raises :class:`Conflict` (at once or at commit) when that id is stored already."""
+
+    def list_for_route(self, route_id: str) -> list[CourierAction]: ...
+
+
+@dataclass(frozen=True, slots=True)
+class ProofRecord:
+    """One attempt at one stop for one order: delivered with evidence, or failed."""
+
+    id: str
+    order_id: str
+    brand_id: str
+    route_id: str
+    stop_id: str
+    courier_id: str
+    outcome: str  # "delivered" or "failed"
+    method: str | None
+    reason: str | None
+    parcel_ids: tuple[str, ...]
+    evidence: dict[str, Any]
+    signature: str | None
+    photos: tuple[str, ...]
+    device_time: datetime
+    recorded_at: datetime
+    position: tuple[float, float, float | None] | None  # lat, lon, accuracy_m
+    distance_m: float | None
+    geofence_mismatch: bool
+
+
+class ProofRepository(Protocol):
+    def add(self, proof: ProofRecord) -> None: ...
+    def list_for_order(self, order_id: str) -> list[ProofRecord]: ...
+
+
 class Outbox(Protocol):
     """What a relay needs. No ``add``: events come from aggregates, written at commit."""
 
@@ -291,6 +386,9 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     plans: PlanRepository
     audit: AuditLog
+    routes: RouteRepository
+    courier_actions: CourierActionRepository
+    proofs: ProofRepository
 
     def read_only(self) -> Self:
         """This unit of work, to be opened for reading only: it takes no write lock (on

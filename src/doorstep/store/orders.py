@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from doorstep.domain import calendar
 from doorstep.domain.access import Principal
+from doorstep.domain.chain import ParcelChain
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.events import SeenAggregates
 from doorstep.domain.model import (
@@ -31,6 +32,7 @@ from doorstep.store.base import SqlRepository
 from doorstep.store.crypto import FieldCipher, seal, unseal
 from doorstep.store.parcels import (
     SqlParcelRepository,
+    chain_of,
     parcel_columns,
     parcel_to_domain,
     write_parcel,
@@ -140,6 +142,12 @@ class SqlOrderRepository(SqlRepository):
         row = self.session.scalar(self._select().where(OrderRow.public_id == order_id))
         return None if row is None else self._to_domain(row)
 
+    def chains(self, order_id: str) -> Sequence[ParcelChain] | None:
+        """Each parcel's stored history with its hashes, or None when the order is not
+        visible; read as stored, never through the model (see :func:`chain_of`)."""
+        row = self.session.scalar(self._select().where(OrderRow.public_id == order_id))
+        return None if row is None else [chain_of(parcel) for parcel in row.parcels]
+
     def get_by_reference(self, brand_id: str, reference: str) -> Order | None:
         query = self._select().where(
             OrderRow.reference == reference,
@@ -233,6 +241,9 @@ class SqlOrderRepository(SqlRepository):
             "priority": order.priority.value,
             "tracking_token": order.tracking_token,
             "created_at": order.created_at,
+            "delivery_pin_hash": order.delivery_pin_hash,
+            "minimum_age": order.minimum_age,
+            "safe_place": seal(self.cipher, order.safe_place),
         }
 
     def _to_domain(self, row: OrderRow) -> Order:
@@ -267,6 +278,9 @@ class SqlOrderRepository(SqlRepository):
             window=window,
             priority=Priority(row.priority),
             hub_id=row.hub.public_id if row.hub else None,
+            delivery_pin_hash=row.delivery_pin_hash,
+            minimum_age=row.minimum_age,
+            safe_place=unseal(self.cipher, row.safe_place),
         )
 
 

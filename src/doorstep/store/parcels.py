@@ -1,4 +1,4 @@
-"""Parcels and their append-only event history.
+"""Parcels and their append-only event history, hash-chained (see domain/chain.py).
 
 A save writes the parcel's state columns and appends the events it does not have yet, in
 the caller's transaction; the unit of work then writes the parcel's new outbox events at
@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import ColumnElement
 from sqlalchemy.orm import Session
 
+from doorstep.domain import chain
 from doorstep.domain.access import Principal
 from doorstep.domain.events import SeenAggregates
 from doorstep.domain.parcel import Dimensions, Parcel, ParcelAction, ParcelEvent, ParcelState
@@ -38,7 +39,8 @@ def event_to_domain(parcel_id: str, row: ParcelEventRow) -> ParcelEvent:
     )
 
 
-def event_to_row(event: ParcelEvent) -> ParcelEventRow:
+def event_to_row(event: ParcelEvent, prev_hash: str) -> ParcelEventRow:
+    """The row of ``event`` appended after the event whose hash is ``prev_hash``."""
     return ParcelEventRow(
         sequence=event.sequence,
         action=event.action.value,
@@ -49,6 +51,37 @@ def event_to_row(event: ParcelEvent) -> ParcelEventRow:
         place=event.place,
         reason_code=event.reason_code,
         details=dict(event.details),
+        prev_hash=prev_hash,
+        hash=chain.event_hash(event, prev_hash),
+    )
+
+
+def chain_of(row: ParcelRow) -> chain.ParcelChain:
+    """The parcel's history as stored, hashes included, without reading it into the model
+    (a tampered value, such as an action that does not exist, must be reported, not fail)."""
+    return chain.ParcelChain(
+        parcel_id=row.public_id,
+        barcode=row.barcode,
+        state=row.state,
+        links=tuple(
+            chain.StoredLink(
+                record=chain.EventRecord(
+                    parcel_id=row.public_id,
+                    sequence=event.sequence,
+                    action=event.action,
+                    from_state=event.from_state,
+                    to_state=event.to_state,
+                    actor=event.actor,
+                    at=event.at,
+                    place=event.place,
+                    reason_code=event.reason_code,
+                    details=dict(event.details or {}),
+                ),
+                prev_hash=event.prev_hash,
+                hash=event.hash,
+            )
+            for event in row.events
+        ),
     )
 
 
@@ -88,7 +121,9 @@ def parcel_columns(parcel: Parcel) -> dict[str, Any]:
 
 
 def write_parcel(session: Session, principal: Principal, row: ParcelRow, parcel: Parcel) -> None:
-    """Copy the parcel's state onto ``row`` and append the history it does not have yet."""
+    """Copy the parcel's state onto ``row`` and append the history it does not have yet,
+    each new event chained to the one before it. Every insert of parcel events (a new
+    order's parcels, a saved parcel) comes through here."""
     for name, value in parcel_columns(parcel).items():
         setattr(row, name, value)
     row.vehicle_pk = (
@@ -97,9 +132,12 @@ def write_parcel(session: Session, principal: Principal, row: ParcelRow, parcel:
         else pk_of(session, principal, VehicleRow, parcel.vehicle_id, "vehicle_id")
     )
     stored = max((event.sequence for event in row.events), default=0)
+    prev_hash = row.events[-1].hash if row.events else chain.GENESIS
     for event in parcel.events:
         if event.sequence > stored:
-            row.events.append(event_to_row(event))
+            appended = event_to_row(event, prev_hash)
+            row.events.append(appended)
+            prev_hash = appended.hash
 
 
 class SqlParcelRepository(SqlRepository):

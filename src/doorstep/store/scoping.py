@@ -20,12 +20,16 @@ from doorstep.store.tables import (
     ApiKeyRow,
     Base,
     BrandRow,
+    CourierActionRow,
     CourierRow,
     HubRow,
     HubScanRow,
     OrderRow,
     ParcelRow,
     PlanRow,
+    ProofRow,
+    RouteParcelRow,
+    RouteRow,
     VehicleRow,
 )
 
@@ -36,12 +40,13 @@ _BRAND_COLUMN: dict[type[Base], InstrumentedAttribute[Any]] = {
     ParcelRow: ParcelRow.brand_pk,
     HubScanRow: HubScanRow.brand_pk,
     ApiKeyRow: ApiKeyRow.brand_pk,
+    ProofRow: ProofRow.brand_pk,
 }
 # Standing data with no personal data, which brands name in their orders (hub_id): the
 # use cases decide who may list or change them.
 _OPEN: frozenset[type[Base]] = frozenset({HubRow, VehicleRow})
 # The delivery company's own records (plans, couriers' details): no brand sees any.
-_OPERATOR_ONLY: frozenset[type[Base]] = frozenset({PlanRow, CourierRow})
+_OPERATOR_ONLY: frozenset[type[Base]] = frozenset({PlanRow, CourierRow, RouteRow, CourierActionRow})
 _SCOPED = frozenset({BrandRow, *_BRAND_COLUMN, *_OPERATOR_ONLY})
 
 
@@ -67,11 +72,35 @@ def _own_brand(principal: Principal, row_type: type[Base]) -> ColumnElement[bool
 
 
 def _own_routes(principal: Principal, row_type: type[Base]) -> ColumnElement[bool]:
-    """A courier's reach. No route is assigned to anyone until dispatch exists, so today it
-    holds their own courier record and nothing else; dispatch will join orders, parcels and
-    scans to the courier's assigned routes here, and only here."""
-    if row_type is CourierRow and principal.courier_id is not None:
+    """A courier's reach: their own courier record, the routes assigned to them, and the
+    orders, parcels, actions and proofs of those routes. Nothing else, brands included."""
+    if principal.courier_id is None:
+        return false()
+    me = (
+        select(CourierRow.pk)
+        .where(CourierRow.public_id == principal.courier_id)
+        .correlate(None)
+        .scalar_subquery()
+    )
+    if row_type is CourierRow:
         return CourierRow.public_id == principal.courier_id
+    if row_type is RouteRow:
+        return RouteRow.courier_pk == me
+    if row_type is CourierActionRow:
+        return CourierActionRow.courier_pk == me
+    my_parcels = (
+        select(RouteParcelRow.parcel_pk)
+        .join(RouteRow, RouteRow.pk == RouteParcelRow.route_pk)
+        .where(RouteRow.courier_pk == me)
+        .correlate(None)
+    )
+    if row_type is ParcelRow:
+        return ParcelRow.pk.in_(my_parcels)
+    if row_type is OrderRow:
+        my_orders = select(ParcelRow.order_pk).where(ParcelRow.pk.in_(my_parcels)).correlate(None)
+        return OrderRow.pk.in_(my_orders)
+    if row_type is ProofRow:
+        return ProofRow.courier_id == principal.courier_id
     return false()
 
 

@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Boolean,
     Date,
     Float,
     ForeignKey,
@@ -143,6 +144,11 @@ class OrderRow(Base):
     hub: Mapped[HubRow | None] = relationship(lazy="joined")
     tracking_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime]
+    # What the delivery must prove (domain/proof.py): a PIN (hashed), a minimum age, and
+    # where the recipient would like a parcel left.
+    delivery_pin_hash: Mapped[str | None] = mapped_column(String(128))
+    minimum_age: Mapped[int | None] = mapped_column(Integer)
+    safe_place: Mapped[str | None] = mapped_column(Text)  # encrypted
     parcels: Mapped[list[ParcelRow]] = relationship(
         back_populates="order", lazy="selectin", order_by="ParcelRow.pk"
     )
@@ -176,7 +182,7 @@ class ParcelRow(Base):
 
 
 class ParcelEventRow(Base):
-    """Append-only history of a parcel; never updated or deleted."""
+    """Append-only history of a parcel; never updated or deleted (the hash chain shows it)."""
 
     __tablename__ = "parcel_events"
     __table_args__ = (UniqueConstraint("parcel_pk", "sequence"),)
@@ -191,6 +197,9 @@ class ParcelEventRow(Base):
     place: Mapped[str | None] = mapped_column(String(200))
     reason_code: Mapped[str | None] = mapped_column(String(64))
     details: Mapped[dict[str, Any]]
+    # The hash chain (domain/chain.py): the previous event's hash and this event's own.
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
 
 
 class HubScanRow(Base):
@@ -279,3 +288,119 @@ class AuditRow(Base):
     action: Mapped[str] = mapped_column(String(64))
     target_id: Mapped[str] = mapped_column(String(64))
     details: Mapped[dict[str, Any]]
+
+
+class RouteRow(Base):
+    """A dispatched route: one courier, one vehicle, one day."""
+
+    __tablename__ = "routes"
+    __table_args__ = (
+        UniqueConstraint("plan_pk", "plan_index"),
+        Index("ix_routes_courier_pk_route_date", "courier_pk", "route_date"),
+    )
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    plan_pk: Mapped[int | None] = mapped_column(ForeignKey("plans.pk"))
+    plan: Mapped[PlanRow | None] = relationship(lazy="joined")
+    plan_index: Mapped[int | None] = mapped_column(Integer)  # its place in the plan's routes
+    hub_pk: Mapped[int] = mapped_column(ForeignKey("hubs.pk"))
+    hub: Mapped[HubRow] = relationship(lazy="joined")
+    courier_pk: Mapped[int] = mapped_column(ForeignKey("couriers.pk"))
+    courier: Mapped[CourierRow] = relationship(lazy="joined")
+    vehicle_pk: Mapped[int] = mapped_column(ForeignKey("vehicles.pk"))
+    vehicle: Mapped[VehicleRow] = relationship(lazy="joined")
+    route_date: Mapped[date] = mapped_column(Date)
+    state: Mapped[str] = mapped_column(String(16))
+    started_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    created_by: Mapped[str] = mapped_column(String(100))
+    version: Mapped[int] = mapped_column(Integer)
+    stops: Mapped[list[RouteStopRow]] = relationship(
+        back_populates="route", lazy="selectin", order_by="RouteStopRow.sequence"
+    )
+
+    __mapper_args__ = {"version_id_col": version, "version_id_generator": False}
+
+
+class RouteStopRow(Base):
+    __tablename__ = "route_stops"
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    route_pk: Mapped[int] = mapped_column(ForeignKey("routes.pk"), index=True)
+    route: Mapped[RouteRow] = relationship(back_populates="stops")
+    sequence: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(16))
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    postcode: Mapped[str] = mapped_column(String(16))
+    address_lines: Mapped[list[str]] = mapped_column(JsonType)
+    recipient_first_name: Mapped[str] = mapped_column(String(200))
+    parcel_ids: Mapped[list[str]] = mapped_column(JsonType)
+    planned_arrival: Mapped[datetime]
+    window_start: Mapped[datetime | None]
+    window_end: Mapped[datetime | None]
+    arrived_at: Mapped[datetime | None]
+    arrival_distance_m: Mapped[float | None] = mapped_column(Float)
+    geofence_mismatch: Mapped[bool] = mapped_column(Boolean)
+    done_at: Mapped[datetime | None]
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class RouteParcelRow(Base):
+    """Which parcels ride on which route: courier scoping and hub sorting join through it."""
+
+    __tablename__ = "route_parcels"
+    __table_args__ = (UniqueConstraint("stop_pk", "parcel_pk"),)
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    route_pk: Mapped[int] = mapped_column(ForeignKey("routes.pk"), index=True)
+    stop_pk: Mapped[int] = mapped_column(ForeignKey("route_stops.pk"))
+    parcel_pk: Mapped[int] = mapped_column(ForeignKey("parcels.pk"), index=True)
+    active: Mapped[bool] = mapped_column(Boolean)  # false once the stop is removed
+
+
+class CourierActionRow(Base):
+    """Every action a courier's phone sent, once: device time, receipt time, outcome."""
+
+    __tablename__ = "courier_actions"
+    __table_args__ = (UniqueConstraint("courier_pk", "client_event_id"),)
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    courier_pk: Mapped[int] = mapped_column(ForeignKey("couriers.pk"))
+    client_event_id: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(32))
+    route_id: Mapped[str] = mapped_column(ID)
+    stop_id: Mapped[str | None] = mapped_column(ID)
+    device_time: Mapped[datetime]
+    received_at: Mapped[datetime]
+    request_hash: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16))
+    message: Mapped[str | None] = mapped_column(Text)
+
+
+class ProofRow(Base):
+    """One attempt at one stop for one order: delivered with proof, or failed with a reason."""
+
+    __tablename__ = "proofs"
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    order_pk: Mapped[int] = mapped_column(ForeignKey("orders.pk"), index=True)
+    order: Mapped[OrderRow] = relationship(lazy="joined")
+    brand_pk: Mapped[int] = mapped_column(ForeignKey("brands.pk"), index=True)  # for scoping
+    route_id: Mapped[str] = mapped_column(ID)
+    stop_id: Mapped[str] = mapped_column(ID)
+    courier_id: Mapped[str] = mapped_column(ID)
+    outcome: Mapped[str] = mapped_column(String(16))
+    method: Mapped[str | None] = mapped_column(String(32))
+    reason: Mapped[str | None] = mapped_column(String(64))
+    parcel_ids: Mapped[list[str]] = mapped_column(JsonType)
+    evidence: Mapped[dict[str, Any]]  # names, place, note, card number (encrypted fields none)
+    signature: Mapped[str | None] = mapped_column(String(64))
+    photos: Mapped[list[str]] = mapped_column(JsonType)
+    device_time: Mapped[datetime]
+    recorded_at: Mapped[datetime]
+    lat: Mapped[float | None] = mapped_column(Float)
+    lon: Mapped[float | None] = mapped_column(Float)
+    accuracy_m: Mapped[float | None] = mapped_column(Float)
+    distance_m: Mapped[float | None] = mapped_column(Float)
+    geofence_mismatch: Mapped[bool] = mapped_column(Boolean)

@@ -42,6 +42,7 @@ from doorstep.store.orders import SqlOrderRepository
 from doorstep.store.outbox import SqlOutbox
 from doorstep.store.parcels import SqlParcelRepository
 from doorstep.store.plans import SqlPlanRepository
+from doorstep.store.routes import SqlCourierActionRepository, SqlProofRepository, SqlRouteRepository
 from doorstep.store.scans import SqlScanRepository
 
 
@@ -62,6 +63,9 @@ class SqlUnitOfWork:
     outbox: ports.Outbox
     plans: ports.PlanRepository
     audit: ports.AuditLog
+    routes: ports.RouteRepository
+    courier_actions: ports.CourierActionRepository
+    proofs: ports.ProofRepository
 
     def __init__(
         self,
@@ -108,6 +112,9 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(*parts)
         self.plans = SqlPlanRepository(*parts)
         self.audit = SqlAuditLog(*parts)
+        self.routes = SqlRouteRepository(*parts, seen=seen)
+        self.courier_actions = SqlCourierActionRepository(*parts)
+        self.proofs = SqlProofRepository(*parts)
         return self
 
     def __exit__(

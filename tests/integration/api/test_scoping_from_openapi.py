@@ -21,11 +21,12 @@ import httpx
 
 from doorstep.domain import ids
 from doorstep.domain.model import Role
+from tests.courier_day import dispatched_day
 from tests.factories import order_payload
 from tests.integration.live_server import LiveApi
 
 PROBLEM = "application/problem+json"
-OPERATOR_TAGS = {"hubs", "fleet", "brands", "users", "plans"}
+OPERATOR_TAGS = {"hubs", "fleet", "brands", "users", "plans", "routes"}
 BRAND_TAGS = {"orders", "parcels", "auth"}
 KNOWN_EXCEPTIONS = {
     "POST /v1/auth/token": "the login itself: it takes credentials, not a bearer token",
@@ -103,6 +104,8 @@ def _world(live_api: LiveApi) -> World:
     assert spare_key.status_code == 201, spare_key.text
     user = admin.post("/v1/users", json=STAFF | {"email": f"{ids.new_barcode()}@example.com"})
     assert user.status_code == 201, user.text
+    # A dispatched route of another courier than the one that calls (the courier caller).
+    day = dispatched_day(live_api.container.uow_factory, stops=1)
     return World(
         ids={
             "order_id": order["id"],
@@ -112,6 +115,8 @@ def _world(live_api: LiveApi) -> World:
             "plan_id": plan.json()["id"],
             "key_id": spare_key.json()["id"],
             "user_id": user.json()["id"],
+            "route_id": day.route_id,
+            "stop_id": day.stop_ids[0],
         },
         key=key,
         telltales=[
@@ -206,7 +211,14 @@ _BRAND_ROUTE = (OK, OK, REFUSED, OK)  # orders: written by brands and office sta
 _READ_ROUTE = (OK, OK, HIDDEN, OK)  # a courier sees only stops of routes assigned to it
 _STAFF_ROUTE = (OK, OK, REFUSED, REFUSED)
 _ADMIN_ROUTE = (OK, REFUSED, REFUSED, REFUSED)
+_COURIER_ROUTE = (REFUSED, REFUSED, OK, REFUSED)  # the courier's own phone
+_CREW_READ = (OK, OK, HIDDEN, REFUSED)  # routes: office staff all, a courier their own
 ACCESS: dict[str, tuple[str, str, str, str]] = {
+    "POST /v1/plans/{plan_id}/dispatch": _STAFF_ROUTE,
+    "GET /v1/routes": _CREW_READ,
+    "GET /v1/routes/{route_id}": _CREW_READ,
+    "POST /v1/courier/actions": _COURIER_ROUTE,
+    "POST /v1/courier/stops/{stop_id}/access-code": (REFUSED, REFUSED, HIDDEN, REFUSED),
     "POST /v1/users": _ADMIN_ROUTE,
     "POST /v1/orders/import": _BRAND_ROUTE,
     "POST /v1/orders": _BRAND_ROUTE,
@@ -214,6 +226,7 @@ ACCESS: dict[str, tuple[str, str, str, str]] = {
     "GET /v1/orders": _READ_ROUTE,
     "GET /v1/orders/{order_id}": _READ_ROUTE,
     "POST /v1/orders/{order_id}/cancel": _BRAND_ROUTE,
+    "GET /v1/orders/{order_id}/verify": _READ_ROUTE,
     "GET /v1/parcels/{parcel_id}": _READ_ROUTE,
     "GET /v1/parcels/{parcel_id}/events": _READ_ROUTE,
     "GET /v1/parcels/{parcel_id}/label": _READ_ROUTE,
@@ -260,6 +273,22 @@ def _valid_body(name: str, world: World, brand: dict[str, str]) -> dict[str, Any
         "POST /v1/brands": {"name": f"Brand {unique}"},
         "POST /v1/brands/{brand_id}/api-keys": {"name": "shop"},
         "POST /v1/plans": _plan_body(world.ids["hub_id"]),
+        "POST /v1/plans/{plan_id}/dispatch": {
+            "routes": [{"route_index": 0, "courier_id": "cou_0"}]
+        },
+        "POST /v1/courier/actions": {
+            "actions": [
+                {
+                    "client_event_id": f"act-{unique}",
+                    "device_time": "2026-11-25T08:00:00Z",
+                    "type": "start_route",
+                    "route_id": world.ids["route_id"],
+                }
+            ]
+        },
+        "POST /v1/courier/stops/{stop_id}/access-code": {
+            "position": {"lat": 51.539, "lon": -0.1426, "accuracy_m": 5}
+        },
     }
     return bodies.get(name)
 

@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Engine, inspect, make_url, text
+from sqlalchemy import Engine, bindparam, inspect, make_url, text
 
+from doorstep.domain import chain
+from doorstep.domain.access import Principal
+from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
 from doorstep.store.migrate import (
     SchemaOutdated,
@@ -19,6 +23,8 @@ from doorstep.store.migrate import (
     upgrade,
 )
 from doorstep.store.tables import Base
+from doorstep.store.types import UtcDateTime
+from doorstep.store.uow import make_uow_factory
 
 
 def test_upgrade_from_empty_reaches_head_with_every_table(empty_database_url: str) -> None:
@@ -99,3 +105,88 @@ def test_upgrading_deletes_answers_saved_in_clear_leaving_no_trace_in_the_file(
         path = Path(url.database or "")
         files = [path, Path(f"{path}-wal")]
         assert not [f for f in files if f.exists() and b"+447700900987" in f.read_bytes()]
+
+
+def test_upgrading_links_the_events_written_before_the_chain(empty_database_url: str) -> None:
+    """Rows written at 0004 get their chain from the migration, in sequence order (not in
+    insert order), and then verify exactly like rows the repository writes."""
+    upgrade(empty_database_url, "0004")
+    engine = create_engine_for(empty_database_url)
+    steps = [  # inserted out of order on purpose; details in a key order that must not matter
+        (3, "load", "sorted", "loaded", '{"vehicle_id": "veh_a", "bay": "B4"}'),
+        (1, "receive", "created", "at_hub", "{}"),
+        (2, "sort", "at_hub", "sorted", '{"bay": "B4"}'),
+    ]
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text("INSERT INTO brands (pk, public_id, name) VALUES (900, 'brd_old', 'Old Co')")
+            )
+            connection.execute(text(_OLD_ORDER))
+            for barcode, pk in (("DSOLD1", 900), ("DSOLD2", 901)):
+                connection.execute(
+                    text(
+                        "INSERT INTO parcels (pk, public_id, order_pk, brand_pk, barcode,"
+                        " weight_kg, state, attempts, version) VALUES"
+                        " (:pk, :public_id, 900, 900, :barcode, 1.5, 'loaded', 0, 2)"
+                    ),
+                    {"pk": pk, "public_id": f"par_old{pk}", "barcode": barcode},
+                )
+                for sequence, action, before, after, details in steps:
+                    connection.execute(
+                        text(
+                            "INSERT INTO parcel_events (parcel_pk, sequence, action, from_state,"
+                            " to_state, actor, at, place, reason_code, details) VALUES"
+                            " (:parcel, :sequence, :action, :before, :after, 'usr_old', :at,"
+                            " NULL, NULL, :details)"
+                        ).bindparams(bindparam("at", type_=UtcDateTime())),
+                        {
+                            "parcel": pk,
+                            "sequence": sequence,
+                            "action": action,
+                            "before": before,
+                            "after": after,
+                            "at": datetime(2026, 11, 25, 7, sequence, 5, 250, tzinfo=UTC),
+                            "details": details,
+                        },
+                    )
+    finally:
+        engine.dispose()
+
+    upgrade(empty_database_url)
+
+    engine = create_engine_for(empty_database_url)
+    uow_factory = make_uow_factory(engine, FernetCipher("test"))
+    try:
+        with uow_factory(Principal.system("test")).read_only() as uow:
+            chains = uow.orders.chains("ord_old")
+        assert chains is not None and len(chains) == 2
+        for parcel_chain in chains:
+            assert [s.record.sequence for s in parcel_chain.links] == [1, 2, 3]
+            assert parcel_chain.links[0].prev_hash == chain.GENESIS
+            assert (
+                chain.verify_chain(
+                    parcel_chain.barcode, parcel_chain.links, state=parcel_chain.state
+                )
+                == []
+            )
+        records = [stored.record for stored in chains[0].links]
+        assert [stored.hash for stored in chains[0].links] == chain.link(records)
+        with engine.connect() as connection:
+            assert (
+                connection.scalar(text("SELECT count(*) FROM parcel_events WHERE hash IS NULL"))
+                == 0
+            )
+    finally:
+        engine.dispose()
+
+
+_OLD_ORDER = """
+INSERT INTO orders (pk, public_id, brand_pk, reference, recipient_name, recipient_phone,
+    recipient_email, address_lines, postcode, city, lat, lon, address_type, access_notes,
+    access_code, service_level, window_start, window_end, priority, hub_pk, tracking_token,
+    created_at)
+VALUES (900, 'ord_old', 900, 'OLD-1', 'x', NULL, NULL, '[]', 'NW1 8AA', 'London', NULL, NULL,
+    'house', NULL, NULL, 'next_day', NULL, NULL, 'normal', NULL, 'tok_old',
+    '2026-11-25 06:00:00')
+"""

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from doorstep.domain import ids
+from doorstep.domain import chain, ids
 from doorstep.domain.access import Principal
 from doorstep.domain.events import PAYLOAD_FIELDS, DomainEvent, EventName
 from doorstep.domain.model import Brand, Hub, Role
@@ -156,6 +156,35 @@ def test_cancelling_writes_each_parcel_then_the_order_and_cancelling_again_nothi
         stored = uow.orders.get(order_id)
     assert stored is not None
     assert [p.state for p in stored.parcels] == [ParcelState.CANCELLED] * 2
+
+
+def test_chains_give_the_same_linked_history_and_are_scoped(backend: Backend, world: World) -> None:
+    order_id = _stored_order(backend, world, parcels=2)
+    with backend(SYSTEM) as uow:
+        order = uow.orders.get(order_id)
+        assert order is not None
+        parcel = order.parcels[0]
+        parcel.apply(ParcelAction.RECEIVE, actor="usr_hub", at=T0, place=world.hub.id)
+        uow.parcels.save(parcel)
+        parcel.apply(ParcelAction.SORT, actor="usr_hub", at=T0, bay="B4")
+        uow.parcels.save(parcel)  # two saves: the second links to the first's last hash
+        uow.commit()
+
+    with backend(Principal.brand(world.brand.id, "key_test")).read_only() as uow:
+        chains = uow.orders.chains(order_id)
+    with backend(Principal.brand(ids.new_id("brd"), "key_other")).read_only() as uow:
+        assert uow.orders.chains(order_id) is None
+
+    assert chains is not None
+    first = chains[0]
+    hashes = chain.link(parcel.events)
+    assert (first.parcel_id, first.barcode, first.state) == (parcel.id, parcel.barcode, "sorted")
+    assert [(s.prev_hash, s.hash) for s in first.links] == [
+        (chain.GENESIS, hashes[0]),
+        (hashes[0], hashes[1]),
+    ]
+    assert [s.record for s in first.links] == [chain.EventRecord.of(e) for e in parcel.events]
+    assert [(c.state, c.links) for c in chains[1:]] == [("created", ())]
 
 
 def test_scans_write_each_transition_of_the_parcel_in_order(backend: Backend, world: World) -> None:

@@ -1,0 +1,146 @@
+"""Dispatch (``/v1/plans/{id}/dispatch``), routes (``/v1/routes``) and the courier's own
+doors: the action queue (``/v1/courier/actions``) and access-code reveals.
+
+Office staff dispatch and read every route; a courier reads only their own (another's is
+404) and is the only one who sends actions or reveals a code.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Query
+from starlette.concurrency import run_in_threadpool
+
+from doorstep.api import present
+from doorstep.api.deps import CourierPrincipal, CrewPrincipal, OperatorPrincipal, Services
+from doorstep.api.problems import Problem
+from doorstep.api.schemas.common import Day, Items, Token
+from doorstep.api.schemas.routes import (
+    AccessCodeIn,
+    AccessCodePublic,
+    ActionResultPublic,
+    CourierActionsIn,
+    CourierActionsResult,
+    DispatchIn,
+    PositionIn,
+    RoutePublic,
+    RouteSummaryPublic,
+)
+from doorstep.domain.model import GeoPoint
+from doorstep.domain.route import Position
+from doorstep.services import routes
+from doorstep.services.routes import views
+from doorstep.services.routes.access_codes import RevealAccessCode, reveal_access_code
+from doorstep.services.routes.courier_actions import ActionKind, CourierActionIn
+
+router = APIRouter(tags=["routes"])
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": Problem} for code in (401, 403, 404, 409, 422)
+}
+
+
+def _position(body: PositionIn | None) -> Position | None:
+    if body is None:
+        return None
+    return Position(GeoPoint(body.lat, body.lon), body.accuracy_m)
+
+
+@router.post(
+    "/plans/{plan_id}/dispatch",
+    status_code=201,
+    response_model=Items[RoutePublic],
+    responses=ERRORS,
+)
+def dispatch_plan(
+    plan_id: str, body: DispatchIn, principal: OperatorPrincipal, services: Services
+) -> object:
+    """Hand a solved plan's routes to couriers, each with a vehicle; all or none.
+
+    Sending it again is refused (409: already dispatched), so no idempotency key is needed.
+    """
+    cmd = routes.DispatchPlan(
+        plan_id=plan_id,
+        assignments=[
+            routes.RouteAssignment(a.route_index, a.courier_id, a.vehicle_id) for a in body.routes
+        ],
+    )
+    made = routes.dispatch_plan(services.uow_factory(principal), cmd, clock=services.clock)
+    return Items(
+        items=[
+            present.route_view(views.get_route(services.uow_factory(principal), r.id)) for r in made
+        ]
+    )
+
+
+@router.get("/routes", response_model=Items[RouteSummaryPublic], responses=ERRORS)
+def list_routes(
+    principal: CrewPrincipal,
+    services: Services,
+    route_date: Day | None = Query(default=None, alias="date"),
+    courier_id: Token | None = None,
+) -> object:
+    """Routes of a day (all days when not given); a courier sees only their own."""
+    found = views.list_routes(
+        services.uow_factory(principal), route_date=route_date, courier_id=courier_id
+    )
+    return Items(items=[present.route_summary(r) for r in found])
+
+
+@router.get("/routes/{route_id}", response_model=RoutePublic, responses=ERRORS)
+def get_route(route_id: str, principal: CrewPrincipal, services: Services) -> object:
+    """The route with its stops and parcels; never an access code."""
+    return present.route_view(views.get_route(services.uow_factory(principal), route_id))
+
+
+@router.post("/courier/actions", response_model=CourierActionsResult, responses=ERRORS)
+async def courier_actions(
+    body: CourierActionsIn, principal: CourierPrincipal, services: Services
+) -> object:
+    """The courier app's queue, applied in order; each action stored once per client id."""
+    actions = [
+        CourierActionIn(
+            client_event_id=a.client_event_id,
+            device_time=a.device_time,
+            kind=ActionKind(a.type),
+            route_id=a.route_id,
+            stop_id=a.stop_id,
+            position=_position(a.position),
+            data=a.data,
+        )
+        for a in body.actions
+    ]
+    results = await run_in_threadpool(
+        routes.sync_actions,
+        services.uow_factory,
+        principal,
+        actions,
+        clock=services.clock,
+        blob_exists=services.blob_exists,
+        geofence_radius_m=services.geofence_radius_m,
+    )
+    return CourierActionsResult(
+        results=[
+            ActionResultPublic(
+                client_event_id=r.client_event_id,
+                status=r.status.value,  # type: ignore[arg-type]
+                message=r.message,
+                route_version=r.route_version,
+            )
+            for r in results
+        ]
+    )
+
+
+@router.post(
+    "/courier/stops/{stop_id}/access-code", response_model=AccessCodePublic, responses=ERRORS
+)
+def access_code(
+    stop_id: str, body: AccessCodeIn, principal: CourierPrincipal, services: Services
+) -> object:
+    """Reveal a stop's door code to its courier at the door; audited."""
+    code = reveal_access_code(
+        services.uow_factory(principal),
+        RevealAccessCode(stop_id, _position(body.position), body.override_reason),
+        clock=services.clock,
+        radius_m=services.access_code_radius_m,
+    )
+    return AccessCodePublic(code=code)

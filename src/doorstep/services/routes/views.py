@@ -1,0 +1,99 @@
+"""What a courier or a dispatcher reads of a route: the stops with what is needed at the
+door, never an access code (that is revealed one stop at a time, see access_codes.py)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from doorstep.domain.model import Hub, Order, Vehicle
+from doorstep.domain.parcel import Parcel
+from doorstep.domain.proof import DeliveryMethod
+from doorstep.domain.route import Route, RouteStop
+from doorstep.services.access import require_id
+from doorstep.services.errors import NotFound
+from doorstep.services.ports import UnitOfWork
+
+
+@dataclass(frozen=True, slots=True)
+class StopView:
+    stop: RouteStop
+    parcels: list[Parcel]
+    orders: list[Order]
+
+    @property
+    def instructions(self) -> str | None:
+        notes = [o.address.access_notes for o in self.orders if o.address.access_notes]
+        return " / ".join(dict.fromkeys(notes)) or None
+
+    @property
+    def has_access_code(self) -> bool:
+        return any(o.address.access_code for o in self.orders)
+
+    @property
+    def safe_place_preference(self) -> str | None:
+        return next((o.safe_place for o in self.orders if o.safe_place), None)
+
+    @property
+    def methods(self) -> list[DeliveryMethod]:
+        """The methods every order of the stop allows (one hand-over for the door)."""
+        allowed = set(DeliveryMethod)
+        for order in self.orders:
+            allowed &= order.proof_requirements.methods
+        return [m for m in DeliveryMethod if m in allowed]
+
+    @property
+    def pin_required(self) -> bool:
+        return any(o.delivery_pin_hash for o in self.orders)
+
+    @property
+    def minimum_age(self) -> int | None:
+        ages = [o.minimum_age for o in self.orders if o.minimum_age]
+        return max(ages) if ages else None
+
+
+@dataclass(frozen=True, slots=True)
+class RouteView:
+    route: Route
+    hub: Hub | None
+    vehicle: Vehicle | None
+    stops: list[StopView]
+
+
+def _stop_view(uow: UnitOfWork, stop: RouteStop) -> StopView:
+    parcels = [p for p in (uow.parcels.get(pid) for pid in stop.parcel_ids) if p is not None]
+    orders: dict[str, Order] = {}
+    for parcel in parcels:
+        if parcel.order_id not in orders:
+            order = uow.orders.get(parcel.order_id)
+            if order is not None:
+                orders[order.id] = order
+    return StopView(stop=stop, parcels=parcels, orders=list(orders.values()))
+
+
+def _view(uow: UnitOfWork, route: Route) -> RouteView:
+    return RouteView(
+        route=route,
+        hub=uow.hubs.get(route.hub_id),
+        vehicle=uow.vehicles.get(route.vehicle_id),
+        stops=[_stop_view(uow, s) for s in route.stops],
+    )
+
+
+def get_route(uow: UnitOfWork, route_id: str) -> RouteView:
+    """A route with its stops; another courier's route is not found."""
+    require_id(route_id, "rte", "route")
+    with uow.read_only():
+        route = uow.routes.get(route_id)
+        if route is None:
+            raise NotFound("route", route_id)
+        return _view(uow, route)
+
+
+def list_routes(
+    uow: UnitOfWork, *, route_date: date | None = None, courier_id: str | None = None
+) -> list[Route]:
+    """A courier lists only their own routes, whatever ``courier_id`` says."""
+    with uow.read_only():
+        mine = uow.principal.courier_id if not uow.principal.may_operate_hub() else None
+        return uow.routes.find(route_date=route_date, courier_id=mine or courier_id)

@@ -1,0 +1,140 @@
+"""A courier's day made ready in a real store: a plan dispatched, its parcels on the van.
+
+Shared by the service, API and browser tests of the courier's day, so each starts from
+the same, realistic point: brand, hub, vehicle, courier with a login, orders with
+coordinates (one with a door code), a solved plan dispatched to the courier, and every
+parcel received, sorted and loaded.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from doorstep.domain import ids
+from doorstep.domain.access import Principal
+from doorstep.domain.model import GeoPoint, Role
+from doorstep.domain.parcel import ParcelAction
+from doorstep.services import routes
+from doorstep.services.ports import PlanRecord, PlanStatus, UnitOfWork, User
+from tests import factories
+
+SYSTEM = Principal.system("tests")
+DOORS = [  # Camden doors, a few hundred metres apart
+    GeoPoint(51.5390, -0.1426),
+    GeoPoint(51.5412, -0.1460),
+    GeoPoint(51.5436, -0.1390),
+    GeoPoint(51.5455, -0.1432),
+    GeoPoint(51.5470, -0.1470),
+]
+
+
+@dataclass
+class CourierDay:
+    route_id: str
+    stop_ids: list[str]
+    courier_id: str
+    courier_principal: Principal
+    brand_id: str
+    hub_id: str
+    vehicle_id: str
+    order_ids: list[str]
+    barcodes: list[list[str]]
+    access_code: str = "4721#"
+    email: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class _FixedClock:
+    def __init__(self, now: datetime) -> None:
+        self.current = now
+
+    def now(self) -> datetime:
+        return self.current
+
+
+def dispatched_day(
+    uow_factory: Callable[[Principal], UnitOfWork],
+    *,
+    stops: int = 3,
+    start: datetime = factories.MORNING,
+    password_hash: str = "unused",
+    order_overrides: dict[int, dict[str, Any]] | None = None,
+) -> CourierDay:
+    """Store a day and dispatch it; the courier's user logs in with ``password_hash``."""
+    brand = factories.brand()
+    hub = factories.hub()
+    vehicle = factories.vehicle(name="LK71 ABC")
+    courier = factories.courier(vehicle_id=vehicle.id)
+    orders = []
+    for n in range(stops):
+        address = factories.address(
+            lines=(f"{10 + n} Example Road",),
+            postcode="NW1 7AA",
+            point=DOORS[n % len(DOORS)],
+            access_notes="Blue door, ring twice" if n == 0 else None,
+            access_code="4721#" if n == 0 else None,
+        )
+        overrides = (order_overrides or {}).get(n, {})
+        orders.append(factories.order(brand_id=brand.id, address=address, **overrides))
+    email = f"courier-{ids.new_id('usr')[4:].lower()}@example.com"
+    user = User(
+        id=ids.new_id("usr"),
+        email=email,
+        name=courier.name,
+        role=Role.COURIER,
+        password_hash=password_hash,
+        courier_id=courier.id,
+    )
+    plan = PlanRecord(
+        id=ids.new_id("pln"),
+        hub_id=hub.id,
+        plan_date=start.date(),
+        status=PlanStatus.SUCCEEDED,
+        request={},
+        budget_s=1,
+        network="straight_line",
+        created_at=start - timedelta(hours=2),
+        created_by="system:tests",
+        result=factories.plan_result(hub, vehicle, orders, start=start),
+    )
+    with uow_factory(SYSTEM) as uow:
+        uow.brands.add(brand)
+        uow.hubs.add(hub)
+        uow.vehicles.add(vehicle)
+        uow.couriers.add(courier)
+        uow.users.add(user)
+        uow.orders.add_all(orders)
+        uow.plans.add(plan)
+        uow.commit()
+    made = routes.dispatch_plan(
+        uow_factory(SYSTEM),
+        routes.DispatchPlan(plan.id, [routes.RouteAssignment(0, courier.id)]),
+        clock=_FixedClock(start - timedelta(hours=1)),
+    )
+    route = made[0]
+    at = start - timedelta(minutes=50)
+    with uow_factory(SYSTEM) as uow:
+        for order in orders:
+            for parcel in order.parcels:
+                stored = uow.parcels.get(parcel.id)
+                assert stored is not None
+                stored.apply(ParcelAction.RECEIVE, actor="system:tests", at=at, place=hub.id)
+                stored.apply(ParcelAction.SORT, actor="system:tests", at=at, bay="A1")
+                stored.apply(ParcelAction.LOAD, actor="system:tests", at=at, vehicle_id=vehicle.id)
+                uow.parcels.save(stored)
+        uow.commit()
+    return CourierDay(
+        route_id=route.id,
+        stop_ids=[s.id for s in route.stops],
+        courier_id=courier.id,
+        courier_principal=Principal.user(user.id, Role.COURIER, courier.id),
+        brand_id=brand.id,
+        hub_id=hub.id,
+        vehicle_id=vehicle.id,
+        order_ids=[o.id for o in orders],
+        barcodes=[[p.barcode for p in o.parcels] for o in orders],
+        email=email,
+    )
