@@ -20,7 +20,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import BrowserContext, Page, Request, Route, sync_playwright
+from playwright.sync_api import (
+    BrowserContext,
+    Geolocation,
+    Page,
+    Request,
+    Route,
+    ViewportSize,
+    sync_playwright,
+)
 from sqlalchemy import select
 
 from doorstep.domain.route import RouteState, StopState
@@ -32,9 +40,9 @@ from tests.integration.live_server import PASSWORD, LiveApi, serve
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = Path("/usr/bin/chromium")
-PHONE = {"width": 390, "height": 844}
-FAR = {"latitude": 51.5560, "longitude": -0.1780}  # Hampstead, about 3 km from the doors
-NEAR = {"latitude": DOORS[0].lat, "longitude": DOORS[0].lon}
+PHONE: ViewportSize = {"width": 390, "height": 844}
+FAR: Geolocation = {"latitude": 51.5560, "longitude": -0.1780}  # Hampstead, 3 km from the doors
+NEAR: Geolocation = {"latitude": DOORS[0].lat, "longitude": DOORS[0].lon}
 PHOTO = Path(__file__).parents[2] / "src/doorstep/web/static/courier/icon-512.png"
 
 
@@ -323,3 +331,72 @@ def test_a_courier_runs_the_route_offline_and_syncs_once(setting: Setting, tmp_p
     signed = next(p for p in proofs if p.method == "recipient")
     assert signed.signature is not None and signed.evidence["recipient_name"] == "Ana"
     assert all(p.device_time < p.recorded_at for p in proofs)  # taken offline, sent later
+
+
+def test_an_action_the_server_refuses_is_shown_and_dropped(
+    setting: Setting, tmp_path: Path
+) -> None:
+    if not CHROMIUM.is_file():
+        pytest.skip(f"needs Chromium at {CHROMIUM}")
+    live, day = setting.live, setting.day
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            context = browser.new_context(
+                viewport=PHONE, timezone_id="UTC", geolocation=NEAR, permissions=["geolocation"]
+            )
+            page = context.new_page()
+            page.goto(f"{live.base_url}/courier")
+            page.fill("input[name=email]", day.email)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("#login-form button[type=submit]")
+            page.click("button:text-is('Start route')")
+            page.wait_for_selector("#sync[data-waiting='0']")
+
+            context.set_offline(True)
+            _open_stop(page, day.stop_ids[0])
+            page.click("button:text-is('Could not deliver')")
+            page.check("input[name=reason][value=no_access]")
+            page.click("button:text-is('Record failed attempt')")
+            page.wait_for_selector("#sync[data-waiting='1']")
+
+            # Meanwhile the stop is dealt with from elsewhere (here: the same courier's
+            # other phone), so the failed attempt queued here no longer applies.
+            token = live.client().post(
+                "/v1/auth/token", json={"email": day.email, "password": PASSWORD}
+            )
+            other = live.client(token.json()["access_token"])
+            skipped = other.post(
+                "/v1/courier/actions",
+                json={
+                    "actions": [
+                        {
+                            "client_event_id": "other-phone-1",
+                            "device_time": datetime.now(UTC).isoformat(),
+                            "type": "skip",
+                            "route_id": day.route_id,
+                            "stop_id": day.stop_ids[0],
+                            "data": {"note": "from the other phone"},
+                        }
+                    ]
+                },
+            )
+            assert skipped.json()["results"][0]["status"] == "applied", skipped.text
+
+            context.set_offline(False)
+            page.wait_for_selector("#sync[data-waiting='0']", timeout=60_000)
+            notice = page.wait_for_selector("#notice:has-text('Not accepted')")
+            assert notice is not None
+            page.click("#sync")
+            _screen(page, "sync")
+            refused = page.inner_text(".refused")
+            assert "Fail" in refused and "stop 1" in refused
+            page.click("#back")
+            _screen(page, "today")
+            row = page.inner_text(f"[data-stop={day.stop_ids[0]}]")
+            assert "Skipped" in row  # the route as the server has it
+        finally:
+            browser.close()
+    with live.container.uow_factory(SYSTEM) as uow:
+        route = uow.routes.get(day.route_id)
+        assert route is not None and route.stops[0].state is StopState.SKIPPED

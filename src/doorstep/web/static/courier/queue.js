@@ -91,12 +91,36 @@ export async function keepBlob(file) {
   return sha;
 }
 
+// Upload the files these actions name. A file the server refuses for good (too big, not
+// an image) is marked so: the actions naming it are dropped as refused, not retried forever.
 async function uploadBlobs(actions) {
   for (const sha of new Set(actions.flatMap((a) => a.blobs || []))) {
     const kept = await get(`blob:${sha}`);
-    if (!kept || kept.uploaded) continue;
-    await request("PUT", `/v1/blobs/${sha}`, { blob: kept.blob, type: kept.type });
-    await set(`blob:${sha}`, { ...kept, uploaded: true });
+    if (!kept || kept.uploaded || kept.refused) continue;
+    try {
+      await request("PUT", `/v1/blobs/${sha}`, { blob: kept.blob, type: kept.type });
+      await set(`blob:${sha}`, { ...kept, uploaded: true });
+    } catch (error) {
+      if (!(error instanceof ApiError) || error.retryable || error.status === 401) throw error;
+      await set(`blob:${sha}`, { ...kept, refused: `Photo not accepted: ${error.message}` });
+    }
+  }
+}
+
+async function blobRefusal(action) {
+  for (const sha of action.blobs || []) {
+    const kept = await get(`blob:${sha}`);
+    if (kept && kept.refused) return kept.refused;
+  }
+  return null;
+}
+
+// The server asked to wait for a file: upload it again next time (it answers 200 if it
+// had it after all).
+async function uploadAgain(actions) {
+  for (const sha of new Set(actions.flatMap((a) => a.blobs || []))) {
+    const kept = await get(`blob:${sha}`);
+    if (kept && kept.uploaded) await set(`blob:${sha}`, { ...kept, uploaded: false });
   }
 }
 
@@ -111,9 +135,19 @@ async function sendBatch() {
   const batch = (await pending()).slice(0, BATCH);
   if (!batch.length) return false;
   await uploadBlobs(batch);
-  const body = { actions: batch.map(({ blobs, ...action }) => action) };
-  const answer = await request("POST", "/v1/courier/actions", { body });
-  const results = new Map(answer.results.map((r) => [r.client_event_id, r]));
+  const results = new Map();
+  const sendable = [];
+  for (const action of batch) {
+    const refusal = await blobRefusal(action);
+    if (refusal) results.set(action.client_event_id, { status: "refused", message: refusal });
+    else sendable.push(action);
+  }
+  if (sendable.length) {
+    const body = { actions: sendable.map(strip) };
+    const answer = await request("POST", "/v1/courier/actions", { body });
+    for (const r of answer.results) results.set(r.client_event_id, r);
+  }
+  await uploadAgain(batch.filter((a) => results.get(a.client_event_id)?.status === "retry"));
   const done = batch.filter((a) => results.has(a.client_event_id) && results.get(a.client_event_id).status !== "retry");
   const refused = done
     .filter((a) => results.get(a.client_event_id).status === "refused")
