@@ -20,9 +20,11 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 from doorstep.domain.access import Principal
+from doorstep.domain.errors import InvalidValue
 from doorstep.domain.events import DomainEvent, SeenAggregates
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel
+from doorstep.domain.pings import Ping
 from doorstep.domain.scan import HubScan, ScanOutcome
 from doorstep.services.ports import (
     PLANNABLE_STATES,
@@ -41,6 +43,7 @@ from doorstep.services.ports import (
     Outbox,
     Page,
     ParcelRepository,
+    PingRepository,
     PlanRecord,
     PlanRepository,
     ScanRepository,
@@ -54,6 +57,13 @@ from doorstep.services.ports import (
 
 T = TypeVar("T", Hub, Vehicle, Courier)
 F = TypeVar("F")
+
+
+@dataclass(frozen=True)
+class StoredPing:
+    courier_id: str
+    ping: Ping
+    received_at: datetime
 
 
 @dataclass
@@ -72,6 +82,7 @@ class FakeDatabase:
     outbox: list[tuple[int, DomainEvent, datetime | None]] = field(default_factory=list)
     plans: dict[str, PlanRecord] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    pings: list[StoredPing] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
     commits: int = 0
 
@@ -114,6 +125,7 @@ class FakeUnitOfWork:
         self.outbox: Outbox = self._outbox
         self.plans: PlanRepository = _Plans(self)
         self.audit: AuditLog = _Audit(self)
+        self.pings: PingRepository = _Pings(self)
 
     def __enter__(self) -> Self:
         self._reset()
@@ -207,6 +219,8 @@ def _apply(db: FakeDatabase, kind: str, item: Any) -> None:
         db.api_keys[item.prefix] = item
     elif kind == "audit":
         db.audit.append(item)
+    elif kind == "pings":
+        db.pings.extend(item)
     elif kind in {"plans", "plan_updates"}:
         db.plans[item.id] = item
     elif kind == "outbox":
@@ -409,6 +423,41 @@ class _Audit(_Repo):
 
     def list_for(self, target_id: str) -> list[AuditEntry]:
         return [e for e in self.db.audit if e.target_id == target_id]
+
+
+class _Pings(_Repo):
+    """A courier reaches only their own positions, office staff everyone's, a brand none."""
+
+    def _reaches(self, courier_id: str) -> bool:
+        principal = self.uow.principal
+        return self.uow.sees_all or (not principal.is_brand and principal.courier_id == courier_id)
+
+    def add_many(self, courier_id: str, pings: Sequence[Ping], received_at: datetime) -> int:
+        if not pings:
+            return 0
+        if courier_id not in self.db.couriers or not self._reaches(courier_id):
+            raise InvalidValue("courier_id", f"no such courier: {courier_id}")
+        self.uow.stage("pings", [StoredPing(courier_id, p, received_at) for p in pings])
+        return len(pings)
+
+    def list_for(self, courier_id: str, since: datetime, until: datetime) -> list[Ping]:
+        if not self._reaches(courier_id):
+            return []
+        found = [
+            s.ping
+            for s in self.db.pings
+            if s.courier_id == courier_id and since <= s.ping.at < until
+        ]
+        return sorted(found, key=lambda p: p.at)
+
+    def purge(self, *, before: datetime) -> int:
+        with self.db.lock:
+            kept = [
+                s for s in self.db.pings if s.ping.at >= before or not self._reaches(s.courier_id)
+            ]
+            purged = len(self.db.pings) - len(kept)
+            self.db.pings = kept
+        return purged
 
 
 class _Idempotency(_Repo):

@@ -9,7 +9,17 @@ from doorstep.api import home, problems
 from doorstep.api.guard import RequestLimits, SecurityHeaders
 from doorstep.api.limits import DEFAULT_MAX_BODY, IMPORT_MAX_BODY, BodySizeLimit
 from doorstep.api.query import DropEmptyQueryValues
-from doorstep.api.routers import auth, brands, fleet, hubs, imports, orders, parcels, plans
+from doorstep.api.routers import (
+    auth,
+    brands,
+    courier,
+    fleet,
+    hubs,
+    imports,
+    orders,
+    parcels,
+    plans,
+)
 from doorstep.services.container import Container
 
 API_PREFIX = "/v1"
@@ -29,14 +39,14 @@ def create_app(
     app = FastAPI(
         title="Doorstep API",
         version=__version__,
-        summary="Last-mile delivery: orders, parcels, hub scans, fleet, plans.",
+        summary="Last-mile delivery: orders, parcels, hub scans, fleet, plans, couriers.",
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,  # served by api.home from the package, not from a CDN
         redoc_url=None,
     )
     app.state.container = container
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, imports, orders, parcels, hubs, fleet, brands, plans):
+    for module in (auth, imports, orders, parcels, hubs, fleet, brands, plans, courier):
         v1.include_router(module.router)
     app.include_router(v1)
     problems.install(app)

@@ -16,6 +16,7 @@ from doorstep.api import tokens
 from doorstep.api.guard import client_address
 from doorstep.domain.access import Principal
 from doorstep.services import accounts
+from doorstep.services.access import require_courier
 from doorstep.services.container import Container
 from doorstep.services.errors import AuthenticationFailed, PermissionDenied
 from doorstep.services.idempotency import (
@@ -84,6 +85,16 @@ def operator_principal(principal: CurrentPrincipal) -> Principal:
 
 
 OperatorPrincipal = Annotated[Principal, Depends(operator_principal)]
+
+
+def courier_principal(principal: CurrentPrincipal) -> Principal:
+    """The courier app's endpoints refuse office staff and brand keys with 403 before
+    reading the body; the use cases check the same rule again."""
+    require_courier(principal)
+    return principal
+
+
+CourierPrincipal = Annotated[Principal, Depends(courier_principal)]
 
 
 def get_uow(principal: CurrentPrincipal, container: Services) -> UnitOfWork:

@@ -9,7 +9,7 @@ Every door (API schemas and queries, CSV rows, cursors, plans) checks through he
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from doorstep.domain.errors import InvalidValue
 
@@ -18,6 +18,15 @@ LATEST_DATE = date(2199, 12, 31)
 EARLIEST = datetime(EARLIEST_DATE.year, 1, 1, tzinfo=UTC)
 END = datetime(LATEST_DATE.year + 1, 1, 1, tzinfo=UTC)  # the first moment out of range
 OUT_OF_RANGE = f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}"
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far a device's clock (a hub scanner, a courier's phone) may run ahead of the
+server's. A time from further ahead is a wrong clock, not an event, and is refused."""
+
+
+def ahead_of_server(value: datetime, now: datetime) -> bool:
+    """Whether a device's ``value`` is further ahead of the server's ``now`` than any clock
+    may drift: the one check behind every "is in the future" refusal."""
+    return value > now + CLOCK_SKEW
 
 
 def date_problem(value: date) -> str | None:

@@ -18,6 +18,7 @@ from doorstep.domain.access import Principal
 from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Role, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelState
+from doorstep.domain.pings import Ping
 from doorstep.domain.scan import HubScan
 from doorstep.domain.throttle import Tally
 from doorstep.geo.provider import TravelTimeProvider
@@ -263,6 +264,21 @@ class IdempotencyRepository(Protocol):
         """Delete every record created before ``before``, whoever owns it; how many."""
 
 
+class PingRepository(Protocol):
+    """Couriers' positions: written in bulk, read in time order, deleted by age. A courier
+    reaches only their own, office staff everyone's, a brand none."""
+
+    def add_many(self, courier_id: str, pings: Sequence[Ping], received_at: datetime) -> int:
+        """Store a checked batch for ``courier_id`` in one statement; how many were stored.
+        Raises :class:`~doorstep.domain.errors.InvalidValue` for a courier out of reach."""
+
+    def list_for(self, courier_id: str, since: datetime, until: datetime) -> list[Ping]:
+        """The courier's pings taken in ``[since, until)``, oldest first."""
+
+    def purge(self, *, before: datetime) -> int:
+        """Delete every ping taken before ``before``, whoever sent it; how many."""
+
+
 class Outbox(Protocol):
     """What a relay needs. No ``add``: events come from aggregates, written at commit."""
 
@@ -291,6 +307,7 @@ class UnitOfWork(Protocol):
     outbox: Outbox
     plans: PlanRepository
     audit: AuditLog
+    pings: PingRepository
 
     def read_only(self) -> Self:
         """This unit of work, to be opened for reading only: it takes no write lock (on

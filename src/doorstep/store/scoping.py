@@ -2,9 +2,9 @@
 
 What a principal may see is decided by :attr:`Principal.reach` and applied here, in the
 query itself: a brand sees only rows of its own brand; a courier only the stops, parcels and
-recipients of routes assigned to them, and their own courier record; operator admins,
-dispatchers and the system see all. A row outside the reach is filtered out, so it looks
-exactly like a missing one (no existence leak through a 403).
+recipients of routes assigned to them, and their own courier record and positions;
+operator admins, dispatchers and the system see all. A row outside the reach is filtered
+out, so it looks exactly like a missing one (no existence leak through a 403).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from doorstep.store.tables import (
     ApiKeyRow,
     Base,
     BrandRow,
+    CourierPingRow,
     CourierRow,
     HubRow,
     HubScanRow,
@@ -40,8 +41,9 @@ _BRAND_COLUMN: dict[type[Base], InstrumentedAttribute[Any]] = {
 # Standing data with no personal data, which brands name in their orders (hub_id): the
 # use cases decide who may list or change them.
 _OPEN: frozenset[type[Base]] = frozenset({HubRow, VehicleRow})
-# The delivery company's own records (plans, couriers' details): no brand sees any.
-_OPERATOR_ONLY: frozenset[type[Base]] = frozenset({PlanRow, CourierRow})
+# The delivery company's own records (plans, couriers' details and positions): no brand
+# sees any.
+_OPERATOR_ONLY: frozenset[type[Base]] = frozenset({PlanRow, CourierRow, CourierPingRow})
 _SCOPED = frozenset({BrandRow, *_BRAND_COLUMN, *_OPERATOR_ONLY})
 
 
@@ -68,10 +70,15 @@ def _own_brand(principal: Principal, row_type: type[Base]) -> ColumnElement[bool
 
 def _own_routes(principal: Principal, row_type: type[Base]) -> ColumnElement[bool]:
     """A courier's reach. No route is assigned to anyone until dispatch exists, so today it
-    holds their own courier record and nothing else; dispatch will join orders, parcels and
-    scans to the courier's assigned routes here, and only here."""
-    if row_type is CourierRow and principal.courier_id is not None:
+    holds their own courier record and positions and nothing else; dispatch will join
+    orders, parcels and scans to the courier's assigned routes here, and only here."""
+    if principal.courier_id is None:
+        return false()
+    if row_type is CourierRow:
         return CourierRow.public_id == principal.courier_id
+    if row_type is CourierPingRow:
+        own = select(CourierRow.pk).where(CourierRow.public_id == principal.courier_id)
+        return CourierPingRow.courier_pk == own.correlate(None).scalar_subquery()
     return false()
 
 

@@ -41,6 +41,7 @@ from doorstep.store.fleet import (
 from doorstep.store.orders import SqlOrderRepository
 from doorstep.store.outbox import SqlOutbox
 from doorstep.store.parcels import SqlParcelRepository
+from doorstep.store.pings import SqlPingRepository
 from doorstep.store.plans import SqlPlanRepository
 from doorstep.store.scans import SqlScanRepository
 
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
     outbox: ports.Outbox
     plans: ports.PlanRepository
     audit: ports.AuditLog
+    pings: ports.PingRepository
 
     def __init__(
         self,
@@ -108,6 +110,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(*parts)
         self.plans = SqlPlanRepository(*parts)
         self.audit = SqlAuditLog(*parts)
+        self.pings = SqlPingRepository(*parts)
         return self
 
     def __exit__(
