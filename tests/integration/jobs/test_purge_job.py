@@ -10,13 +10,13 @@ from pathlib import Path
 
 from doorstep.bootstrap import build_container, build_jobs
 from doorstep.config import Settings
-from doorstep.domain.access import Principal
 from doorstep.domain import ids
+from doorstep.domain.access import Principal
 from doorstep.domain.model import Courier, Role
 from doorstep.domain.pings import Ping
 from doorstep.jobs.tasks import PING_PURGE_JOB, PURGE_JOB
-from doorstep.services.pings import record_pings
 from doorstep.services.idempotency import IdempotentRequest, SavedResponse, run_idempotent
+from doorstep.services.pings import record_pings
 from doorstep.services.ports import UnitOfWork
 from tests.unit.fakes import FakeClock
 

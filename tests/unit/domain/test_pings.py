@@ -79,7 +79,7 @@ def test_a_reading_older_than_positions_are_kept_is_refused() -> None:
 
 
 def test_a_time_without_an_offset_is_refused() -> None:
-    naive = replace(GOOD, at=datetime(2026, 12, 3, 8, 59))  # noqa: DTZ001 - the point
+    naive = replace(GOOD, at=datetime(2026, 12, 3, 8, 59))
     assert refused_field([naive]) == "pings[0].at"
 
 
