@@ -4,7 +4,9 @@ Python's ``datetime`` ends at year 9999 and starts at year 1, so a time at eithe
 cannot be moved to UTC, given a day's end or turned into a database value without an
 ``OverflowError``. Nothing a delivery company does happens near those edges: a date or
 time outside this range is a typo or a probe, and is refused with the field's name.
-Every door (API schemas and queries, CSV rows, cursors, plans) checks through here.
+Every door (API schemas and queries, CSV rows, cursors, plans) checks through here. A
+device's time (a scan, a courier's position) may also run a little ahead of the server's
+clock, by at most :data:`CLOCK_SKEW`.
 """
 
 from __future__ import annotations

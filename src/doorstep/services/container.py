@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from doorstep.domain.model import GeoPoint
-from doorstep.domain.pings import DEFAULT_RETENTION_DAYS
 from doorstep.planning.params import PlannerParams
 from doorstep.services.accounts.throttle import Throttle
+from doorstep.services.pings import DEFAULT_RETENTION
 from doorstep.services.ports import Clock, Geocoder, PasswordHasher, Routing, UnitOfWorkFactory
 
 
@@ -46,7 +46,7 @@ class Container:
     throttle: Throttle = field(default_factory=Throttle)  # no limits unless bootstrap sets them
     strict_transport: bool = False  # send Strict-Transport-Security (outside demo mode)
     # Couriers' positions are refused when older, and purged once older (settings).
-    ping_retention: timedelta = timedelta(days=DEFAULT_RETENTION_DAYS)
+    ping_retention: timedelta = DEFAULT_RETENTION
 
     def close(self) -> None:
         self.on_close()
