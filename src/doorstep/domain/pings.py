@@ -66,7 +66,8 @@ def ping_problem(ping: Ping, now: datetime, oldest: datetime) -> tuple[str, str]
     if calendar.ahead_of_server(ping.at, now):
         return "at", "is in the future; check the phone's clock"
     if ping.at < oldest:
-        return "at", f"is older than positions are kept ({(now - oldest).days} days)"
+        days = (now - oldest).days
+        return "at", f"is older than positions are kept ({days} day{'' if days == 1 else 's'})"
     return None
 
 

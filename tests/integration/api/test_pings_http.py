@@ -12,7 +12,7 @@ import pytest
 from doorstep.domain.access import Principal
 from doorstep.domain.model import Role
 from doorstep.domain.pings import Ping
-from tests.integration.live_server import LiveApi
+from tests.integration.live_server import LiveApi, serve
 
 PROBLEM = "application/problem+json"
 SYSTEM = Principal.system("tests")
@@ -128,3 +128,18 @@ def test_a_body_that_is_not_json_is_a_problem(live_api: LiveApi) -> None:
     )
     assert 400 <= answer.status_code < 500, answer.text
     assert answer.headers["content-type"] == PROBLEM
+
+
+def test_the_retention_setting_decides_which_positions_are_too_old(database_url: str) -> None:
+    with serve(database_url, ping_retention_days=1) as live:
+        courier_id, courier = _courier(live)
+        two_days_ago = 2 * 24 * 3600
+
+        answer = courier.post("/v1/courier/pings", json={"pings": [_ping(two_days_ago)]})
+
+        assert answer.status_code == 422, answer.text
+        assert answer.json()["errors"] == [
+            {"field": "pings[0].at", "reason": "is older than positions are kept (1 day)"}
+        ]
+        assert courier.post("/v1/courier/pings", json={"pings": [_ping()]}).status_code == 202
+        assert len(_stored(live, courier_id)) == 1

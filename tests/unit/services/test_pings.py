@@ -67,7 +67,7 @@ def test_the_retention_given_decides_what_is_too_old(
 ) -> None:
     two_days_old = [Ping(at=clock.now() - timedelta(days=2), lat=51.5, lon=-0.1, accuracy_m=5)]
 
-    with pytest.raises(InvalidValue, match="1 days"):
+    with pytest.raises(InvalidValue, match=r"\(1 day\)"):
         record_pings(uow_for(as_courier), two_days_old, clock, retention=timedelta(days=1))
     assert record_pings(uow_for(as_courier), two_days_old, clock) == 1  # 30 days by default
 
