@@ -16,7 +16,7 @@ import json
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -168,6 +168,36 @@ def _complete(page: Page) -> None:
     _screen(page, "today")
 
 
+# What the app keeps: the keys in its IndexedDB store and the service worker's caches.
+KEPT_ON_PHONE = """async () => {
+  const db = await new Promise((ok, fail) => {
+    const opening = indexedDB.open("keyval-store");
+    opening.onsuccess = () => ok(opening.result);
+    opening.onerror = () => fail(opening.error);
+  });
+  const keys = await new Promise((ok) => {
+    const counting = db.transaction("keyval").objectStore("keyval").count();
+    counting.onsuccess = () => ok(counting.result);
+  });
+  db.close();
+  return { keys, caches: (await caches.keys()).length };
+}"""
+
+
+def _wait_for_pings(page: Page, live: LiveApi, day: CourierDay) -> None:
+    """The first position reaches the server soon after the start (then every 15 s)."""
+    now = datetime.now(UTC)
+    for _ in range(300):
+        with live.container.uow_factory(SYSTEM) as uow:
+            found = uow.pings.list_for(
+                day.courier_id, now - timedelta(hours=1), now + timedelta(hours=1)
+            )
+        if found:
+            break
+        page.wait_for_timeout(100)
+    assert found and abs(found[0].lat - FAR["latitude"]) < 1e-6
+
+
 def _sent_ids(requests: list[Request]) -> list[str]:
     ids: list[str] = []
     for request in requests:
@@ -183,6 +213,7 @@ def test_a_courier_runs_the_route_offline_and_syncs_once(setting: Setting, tmp_p
         pytest.skip(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
     live, day = setting.live, setting.day
     posted: list[Request] = []
+    pinged: list[str] = []
     outside: list[str] = []
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
@@ -213,6 +244,10 @@ def test_a_courier_runs_the_route_offline_and_syncs_once(setting: Setting, tmp_p
                 "request",
                 lambda r: posted.append(r) if r.url.endswith("/v1/courier/actions") else None,
             )
+            page.on(
+                "request",
+                lambda r: pinged.append(r.url) if r.url.endswith("/v1/courier/pings") else None,
+            )
             page.goto(f"{live.base_url}/courier")
             _screen(page, "login")
             _shot(page, "login", tmp_path)
@@ -239,9 +274,11 @@ def test_a_courier_runs_the_route_offline_and_syncs_once(setting: Setting, tmp_p
                 page.wait_for_timeout(100)
             assert page.evaluate("() => navigator.serviceWorker.controller !== null")
 
+            assert pinged == []  # off duty: no position leaves the phone
             page.click("button:text-is('Start route')")
             page.wait_for_selector("#location:not([hidden])")
             assert page.inner_text("#location") == "Location shared"
+            _wait_for_pings(page, live, day)
 
             # Far from the door the code is refused, with the server's reason.
             _open_stop(page, day.stop_ids[0])
@@ -303,6 +340,11 @@ def test_a_courier_runs_the_route_offline_and_syncs_once(setting: Setting, tmp_p
             page.click("#back")
             _screen(page, "today")
             _shot(page, "done", tmp_path)
+
+            # Log out: nothing of the day stays on the phone.
+            page.click("#logout")
+            _screen(page, "login")
+            assert page.evaluate(KEPT_ON_PHONE) == {"keys": 0, "caches": 0}
         finally:
             browser.close()
 

@@ -21,12 +21,19 @@ export function distanceM(a, b) {
 }
 
 function point(position) {
-  return {
-    lat: position.coords.latitude,
-    lon: position.coords.longitude,
-    accuracy_m: Math.round(position.coords.accuracy || 0),
+  const { coords } = position;
+  const found = {
+    lat: coords.latitude,
+    lon: coords.longitude,
+    accuracy_m: Math.round(coords.accuracy || 0),
     at: new Date(position.timestamp || Date.now()).toISOString(),
   };
+  // Speed and heading only when the phone knows them (a phone standing still has none).
+  if (Number.isFinite(coords.speed) && coords.speed >= 0) found.speed_mps = coords.speed;
+  if (Number.isFinite(coords.heading) && coords.heading >= 0 && coords.heading <= 360) {
+    found.heading_deg = coords.heading;
+  }
+  return found;
 }
 
 export function lastKnown() {
@@ -55,9 +62,11 @@ function seen(found) {
   const due = !lastKept || Date.parse(last.at) - Date.parse(lastKept.at) >= EVERY_MS
     || distanceM(lastKept, last) >= EVERY_M;
   if (due) {
+    const first = lastKept === null;
     kept.push(last);
     kept = kept.slice(-MAX_KEPT);
     lastKept = last;
+    if (first) send();  // the office sees the courier set off at once
   }
 }
 
@@ -68,9 +77,10 @@ async function send() {
     await request("POST", "/v1/courier/pings", { body: { pings: batch } });
     kept = kept.slice(batch.length);
   } catch (error) {
-    // A refusal (409: the start is still waiting in the queue) drops these points; a
-    // network error or a busy server keeps them for the next try.
-    if (error.status && !error.retryable) kept = kept.slice(batch.length);
+    // 409 (no started route on the server yet: the start may still be on its way), a
+    // network error or a busy server keep the points for the next try (at most
+    // MAX_KEPT); any other refusal drops them.
+    if (error.status && error.status !== 409 && !error.retryable) kept = kept.slice(batch.length);
   }
 }
 
