@@ -215,6 +215,7 @@ def test_a_courier_runs_the_route_offline_and_syncs_once(setting: Setting, tmp_p
     posted: list[Request] = []
     pinged: list[str] = []
     outside: list[str] = []
+    broken: list[str] = []  # uncaught errors in the page, and anything its policy blocked
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
         try:
@@ -240,6 +241,11 @@ def test_a_courier_runs_the_route_offline_and_syncs_once(setting: Setting, tmp_p
             if setting.sink is not None:
                 context.route("**/v1/blobs/*", setting.sink.handle)
             page = context.new_page()
+            page.on("pageerror", lambda error: broken.append(str(error)))
+            page.on(
+                "console",
+                lambda m: broken.append(m.text) if "Content Security Policy" in m.text else None,
+            )
             page.on(
                 "request",
                 lambda r: posted.append(r) if r.url.endswith("/v1/courier/actions") else None,
@@ -349,6 +355,7 @@ def test_a_courier_runs_the_route_offline_and_syncs_once(setting: Setting, tmp_p
             browser.close()
 
     assert outside == []
+    assert broken == []
     sent = _sent_ids(posted)
     engine = create_engine_for(setting.database_url)
     try:

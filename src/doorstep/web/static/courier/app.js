@@ -21,7 +21,15 @@ function currentHash() {
   return window.location.hash.replace(/^#/, "");
 }
 
-async function load() {
+let loading = null;
+
+// Fetch the route (when online) and show what the phone knows; one fetch at a time.
+function load() {
+  loading = loading || fetchRoute().finally(() => { loading = null; });
+  return loading;
+}
+
+async function fetchRoute() {
   if (navigator.onLine) {
     try {
       await refresh();
@@ -62,6 +70,12 @@ async function render() {
     renderToday(ctx);
     showTab(tab);
   }
+}
+
+// Redraw for news from the network only on screens with nothing typed or drawn, so a
+// signature half drawn when the network comes back is not wiped.
+async function renderIfIdle() {
+  if (["today", "sync", "login"].includes(document.body.dataset.screen)) await render();
 }
 
 function showTab(name) {
@@ -118,6 +132,7 @@ async function logout() {
   const waiting = (await pending()).length;
   if (waiting && !confirm(`${waiting} actions are not sent yet and will be lost. Log out anyway?`)) return;
   geo.stop();
+  if (loading) await loading.catch(() => {});  // its answer must not land after the wipe
   await clear();
   for (const name of await caches.keys()) await caches.delete(name);
   ctx.route = undefined;
@@ -133,6 +148,7 @@ function wire() {
     try {
       await login(String(form.get("email")), String(form.get("password")));
       event.target.reset();
+      keepShell();
       await load();
       go("today");
     } catch (error) {
@@ -149,12 +165,12 @@ function wire() {
   window.addEventListener("online", async () => {
     await flush();
     await load();
-    await render();
+    await renderIfIdle();
   });
   window.addEventListener("courier:refused", async (event) => {
     notify(`Not accepted: ${event.detail.message}`, "error");
     await load();  // the office changed the route: show it as the server has it
-    await render();
+    await renderIfIdle();
   });
   window.addEventListener("courier:sync-error", (event) => {
     const error = event.detail;
@@ -163,6 +179,12 @@ function wire() {
   onChange(updateSyncBadge);
   onSent(absorb);
   setInterval(() => { if (navigator.onLine) flush(); }, 30000);
+}
+
+// After a log-out wiped the caches, have the worker keep the shell again for offline use.
+function keepShell() {
+  if (!("serviceWorker" in navigator)) return;
+  navigator.serviceWorker.ready.then((registration) => registration.active?.postMessage("precache"));
 }
 
 async function start() {

@@ -8,8 +8,15 @@ const SHELL = `courier-shell-${VERSION}`;
 const DATA = "courier-data";
 const PRECACHE = __PRECACHE__;
 
+const precache = () => caches.open(SHELL).then((cache) => cache.addAll(PRECACHE));
+
 self.addEventListener("install", (event) => {
-  event.waitUntil(caches.open(SHELL).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
+  event.waitUntil(precache().then(() => self.skipWaiting()));
+});
+
+// Logging out wipes every cache; signing in again asks for the shell to be kept again.
+self.addEventListener("message", (event) => {
+  if (event.data === "precache") event.waitUntil(precache());
 });
 
 self.addEventListener("activate", (event) => {
@@ -22,13 +29,14 @@ self.addEventListener("activate", (event) => {
 });
 
 async function networkFirst(request, cacheName) {
-  const cache = await caches.open(cacheName);
   try {
     const answer = await fetch(request);
-    if (answer.ok) await cache.put(request, answer.clone());
+    if (answer.ok && (cacheName === DATA || (await caches.has(cacheName)))) {
+      await (await caches.open(cacheName)).put(request, answer.clone());
+    }
     return answer;
   } catch (error) {
-    const kept = await cache.match(request, { ignoreSearch: request.mode === "navigate" });
+    const kept = await caches.match(request, { ignoreSearch: request.mode === "navigate" });
     if (kept) return kept;
     throw error;
   }
@@ -38,7 +46,8 @@ async function cacheFirst(request) {
   const kept = await caches.match(request);
   if (kept) return kept;
   const answer = await fetch(request);
-  if (answer.ok) (await caches.open(SHELL)).put(request, answer.clone());
+  // Only into a cache that exists: after a log-out nothing is kept until the next sign-in.
+  if (answer.ok && (await caches.has(SHELL))) (await caches.open(SHELL)).put(request, answer.clone());
   return answer;
 }
 
