@@ -104,10 +104,13 @@ def _shots() -> Path | None:
     return Path(folder) if folder else None
 
 
-def _shot(page: Page, name: str, tmp_path: Path) -> None:
+def _shot(page: Page, name: str, tmp_path: Path, at: str | None = None) -> None:
+    """The screen from its top, or scrolled down to the element ``at``."""
     folder = _shots() or tmp_path
     folder.mkdir(parents=True, exist_ok=True)
     page.evaluate("window.scrollTo(0, 0)")
+    if at:
+        page.locator(at).evaluate("(el) => el.scrollIntoView({block: 'end'})")
     page.screenshot(path=str(folder / f"courier-{name}.png"))
 
 
@@ -311,7 +314,7 @@ def test_a_courier_runs_the_route_offline_and_syncs_once(setting: Setting, tmp_p
             assert page.locator(".stop-row").count() == 4
 
             _deliver(page, day.stop_ids[0], day.barcodes[0], "recipient")
-            _shot(page, "deliver", tmp_path)
+            _shot(page, "deliver", tmp_path, at="#deliver-form button[type=submit]")
             _complete(page)
             _deliver(page, day.stop_ids[1], day.barcodes[1], "safe_place")
             _complete(page)
@@ -327,7 +330,7 @@ def test_a_courier_runs_the_route_offline_and_syncs_once(setting: Setting, tmp_p
             page.fill("textarea[name=note]", "No answer, van parked opposite")
             page.fill("input[name=card_number]", "C-17")
             _photo(page, "#fail-form")
-            _shot(page, "fail", tmp_path)
+            _shot(page, "fail", tmp_path, at="#fail-form button[type=submit]")
             page.click("button:text-is('Record failed attempt')")
             _screen(page, "today")
             assert page.inner_text("#route-summary").startswith("4 of 4 stops done")
@@ -351,6 +354,17 @@ def test_a_courier_runs_the_route_offline_and_syncs_once(setting: Setting, tmp_p
             page.click("#logout")
             _screen(page, "login")
             assert page.evaluate(KEPT_ON_PHONE) == {"keys": 0, "caches": 0}
+            # Signing in again keeps the shell for offline use again.
+            page.fill("input[name=email]", day.email)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("#login-form button[type=submit]")
+            page.wait_for_selector(".done-banner")
+            shell = "async () => (await caches.keys()).some((n) => n.startsWith('courier-shell-'))"
+            for _ in range(300):
+                if page.evaluate(shell):
+                    break
+                page.wait_for_timeout(100)
+            assert page.evaluate(shell)
         finally:
             browser.close()
 

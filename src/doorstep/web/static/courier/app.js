@@ -60,7 +60,7 @@ async function render() {
     show("deliver", `Deliver · stop ${stop.sequence}`);
     await renderDeliver(ctx, stop);
   } else if (screen === "fail" && stop) {
-    show("fail", `Not delivered · stop ${stop.sequence}`);
+    show("fail", `Stop ${stop.sequence}: not delivered`);
     renderFail(ctx, stop);
   } else if (screen === "sync") {
     show("sync", "Sync");
