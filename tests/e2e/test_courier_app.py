@@ -463,3 +463,59 @@ def test_an_action_the_server_refuses_is_shown_and_dropped(
     with live.container.uow_factory(SYSTEM) as uow:
         route = uow.routes.get(day.route_id)
         assert route is not None and route.stops[0].state is StopState.SKIPPED
+
+
+EXPIRE_SESSION = """async () => {
+  const db = await new Promise((ok) => {
+    const opening = indexedDB.open("keyval-store");
+    opening.onsuccess = () => ok(opening.result);
+  });
+  await new Promise((ok) => {
+    const store = db.transaction("keyval", "readwrite").objectStore("keyval");
+    const reading = store.get("session");
+    reading.onsuccess = () => {
+      store.put({ ...reading.result, expires_at: "2000-01-01T00:00:00Z" }, "session");
+      store.transaction.oncomplete = ok;
+    };
+  });
+  db.close();
+}"""
+
+
+def test_actions_queued_when_the_session_ends_are_sent_after_signing_in_again(
+    setting: Setting,
+) -> None:
+    if not CHROMIUM.is_file():
+        pytest.skip(f"needs Chromium at {CHROMIUM}")
+    live, day = setting.live, setting.day
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            context = browser.new_context(
+                viewport=PHONE, timezone_id="UTC", geolocation=NEAR, permissions=["geolocation"]
+            )
+            page = context.new_page()
+            page.goto(f"{live.base_url}/courier")
+            page.fill("input[name=email]", day.email)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("#login-form button[type=submit]")
+            page.click("button:text-is('Start route')")
+            page.wait_for_selector("#sync[data-waiting='0']")
+            context.set_offline(True)
+            _open_stop(page, day.stop_ids[1])
+            page.click("#stop-detail button:text-is('Arrived')")
+            page.wait_for_selector("#sync[data-waiting='1']")
+            page.evaluate(EXPIRE_SESSION)  # twelve hours later, say
+
+            context.set_offline(False)
+            _screen(page, "login")
+            assert page.get_attribute("#sync", "data-waiting") == "1"  # still on the phone
+            page.fill("input[name=email]", day.email)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("#login-form button[type=submit]")
+            page.wait_for_selector("#sync[data-waiting='0']", timeout=60_000)
+        finally:
+            browser.close()
+    with live.container.uow_factory(SYSTEM) as uow:
+        route = uow.routes.get(day.route_id)
+        assert route is not None and route.stops[1].state is StopState.ARRIVED

@@ -1,6 +1,6 @@
 // The courier app: start-up, the screen for the address after "#", and the one place
 // where an action is recorded (queued, applied to the route on screen, sent when online).
-import { clear } from "/static/vendor/idb-keyval-6.3.0/index.js";
+import { clear, del } from "/static/vendor/idb-keyval-6.3.0/index.js";
 import { ApiError, login, session } from "./api.js";
 import * as geo from "./location.js";
 import { showRoute } from "./map.js";
@@ -120,8 +120,10 @@ async function updateSyncBadge(state) {
   if (document.body.dataset.screen === "sync") await renderSync(ctx);
 }
 
+// The token ended (expired or revoked): ask for a new sign-in, keeping what is queued so
+// that it is sent once the courier is back in.
 async function signOutQuietly() {
-  await clear();
+  await del("session");
   geo.stop();
   ctx.route = undefined;
   show("login", "Sign in");
@@ -149,6 +151,7 @@ function wire() {
       await login(String(form.get("email")), String(form.get("password")));
       event.target.reset();
       keepShell();
+      flush();  // anything queued before the session ended
       await load();
       go("today");
     } catch (error) {
@@ -172,9 +175,14 @@ function wire() {
     await load();  // the office changed the route: show it as the server has it
     await renderIfIdle();
   });
-  window.addEventListener("courier:sync-error", (event) => {
+  window.addEventListener("courier:sync-error", async (event) => {
     const error = event.detail;
-    notify(error.status === 401 ? "Sign in again to send what is waiting." : `Not sent: ${error.message}`, "error");
+    if (error.status === 401) {
+      await signOutQuietly();
+      notify("Sign in again to send what is waiting.", "error");
+    } else {
+      notify(`Not sent: ${error.message}`, "error");
+    }
   });
   onChange(updateSyncBadge);
   onSent(absorb);
