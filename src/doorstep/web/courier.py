@@ -76,9 +76,10 @@ def basemap_bytes() -> tuple[bytes, bytes]:
 
 
 @cache
-def shell_digest() -> str:
-    """A digest of the shell's files: a change to any of them is a new worker and cache."""
-    digest = hashlib.sha256(__version__.encode())
+def shell_digest(tile_url: str | None = None) -> str:
+    """A digest of the shell's files and the tile URL it is rendered with: a change to any
+    of them is a new worker, which keeps the new shell (the old cache is dropped)."""
+    digest = hashlib.sha256(f"{__version__}|{tile_url or ''}".encode())
     folder = courier_static_dir()
     for name in (*SHELL_FILES, "sw.js"):
         digest.update((folder / name).read_bytes())
@@ -95,11 +96,11 @@ def render_shell(tile_url: str | None = None) -> str:
     )
 
 
-def service_worker_source() -> str:
+def service_worker_source(tile_url: str | None = None) -> str:
     """The worker's script. The shell's digest names its cache, so a changed shell installs
     afresh and the old cache is dropped; the list is what it keeps for offline use."""
     source = (courier_static_dir() / "sw.js").read_text(encoding="utf-8")
-    return source.replace("__VERSION__", shell_digest()).replace(
+    return source.replace("__VERSION__", shell_digest(tile_url)).replace(
         "__PRECACHE__", json.dumps(precache_list())
     )
 
@@ -150,7 +151,8 @@ def make_router(tile_url: str | None = None) -> APIRouter:
     @router.get(f"{APP_PATH}/sw.js")
     def service_worker() -> Response:
         headers = {"Cache-Control": "no-cache", "Service-Worker-Allowed": APP_PATH}
-        return Response(service_worker_source(), media_type="text/javascript", headers=headers)
+        body = service_worker_source(tile_url)
+        return Response(body, media_type="text/javascript", headers=headers)
 
     @router.get(f"{APP_PATH}/manifest.webmanifest")
     def web_manifest() -> Response:

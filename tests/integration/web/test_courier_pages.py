@@ -104,6 +104,18 @@ def test_service_worker_may_control_the_app_and_reach_this_server(live: LiveApi)
     assert re.search(r'const VERSION = "[0-9a-f]{16}";', worker.text)
 
 
+def test_a_tile_server_change_is_a_new_worker_and_cache(
+    live: LiveApi, live_with_tiles: LiveApi
+) -> None:
+    # The shell is served from the worker's cache first, so a new tile URL in the shell
+    # must come with a new worker, or phones would keep the old one.
+    plain = live.client().get("/courier/sw.js").text
+    tiled = live_with_tiles.client().get("/courier/sw.js").text
+    version = re.compile(r'const VERSION = "([0-9a-f]{16})";')
+    first, second = version.search(plain), version.search(tiled)
+    assert first and second and first[1] != second[1]
+
+
 def test_every_file_the_worker_keeps_is_served(live: LiveApi) -> None:
     http = live.client()
     worker = http.get("/courier/sw.js").text

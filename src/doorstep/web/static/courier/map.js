@@ -9,11 +9,25 @@ function colour(state) {
   return { completed: "#0a7d32", failed: "#c40000", skipped: "#555555", arrived: "#0050b3" }[state] || "#000000";
 }
 
-async function drawBasemap(L) {
+// Only the streets around the route (1 km beyond its stops and hub) are drawn: a slow
+// phone then draws a few thousand lines rather than the whole borough.
+function around(route) {
+  const lats = route.stops.map((s) => s.lat).concat(route.hub ? [route.hub.lat] : []);
+  const lons = route.stops.map((s) => s.lon).concat(route.hub ? [route.hub.lon] : []);
+  if (!lats.length) return () => true;
+  const [south, north] = [Math.min(...lats) - 0.01, Math.max(...lats) + 0.01];
+  const [west, east] = [Math.min(...lons) - 0.015, Math.max(...lons) + 0.015];
+  return (feature) => feature.geometry.coordinates.some(
+    ([lon, lat]) => lat >= south && lat <= north && lon >= west && lon <= east);
+}
+
+async function drawBasemap(L, route) {
   try {
     const answer = await fetch(BASEMAP);
     const streets = await answer.json();
-    L.geoJSON(streets, { style: { color: "#8a8a8a", weight: 1.5, opacity: 1 }, interactive: false }).addTo(map);
+    L.geoJSON(streets, {
+      style: { color: "#8a8a8a", weight: 1.5, opacity: 1 }, interactive: false, filter: around(route),
+    }).addTo(map);
     map.attributionControl.addAttribution(streets.attribution || "© OpenStreetMap contributors, ODbL");
   } catch {
     map.attributionControl.addAttribution("Street map not available offline yet");
@@ -30,7 +44,7 @@ export function showRoute(route, onStop) {
     if (tiles) {
       L.tileLayer(tiles, { maxZoom: 19, attribution: "© OpenStreetMap contributors" }).addTo(map);
     } else {
-      drawBasemap(L);
+      drawBasemap(L, route);
     }
   }
   map.invalidateSize();

@@ -28,15 +28,13 @@ self.addEventListener("activate", (event) => {
   })());
 });
 
-async function networkFirst(request, cacheName) {
+async function networkFirst(request) {
   try {
     const answer = await fetch(request);
-    if (answer.ok && (cacheName === DATA || (await caches.has(cacheName)))) {
-      await (await caches.open(cacheName)).put(request, answer.clone());
-    }
+    if (answer.ok) await (await caches.open(DATA)).put(request, answer.clone());
     return answer;
   } catch (error) {
-    const kept = await caches.match(request, { ignoreSearch: request.mode === "navigate" });
+    const kept = await caches.match(request);
     if (kept) return kept;
     throw error;
   }
@@ -56,9 +54,12 @@ self.addEventListener("fetch", (event) => {
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (request.mode === "navigate" && url.pathname === "/courier") {
-    event.respondWith(networkFirst(new Request("/courier"), SHELL));
+    // The app shell model: the kept shell opens at once, network or not. A new release
+    // changes this script (its cache name is the shell's digest), which installs the
+    // new shell beside the old and takes over; the next opening shows it.
+    event.respondWith(cacheFirst(new Request("/courier")));
   } else if (url.pathname.startsWith("/v1/routes")) {
-    event.respondWith(networkFirst(request, DATA));
+    event.respondWith(networkFirst(request));
   } else if (url.pathname.startsWith("/static/") || url.pathname.startsWith("/courier/")) {
     event.respondWith(cacheFirst(request));
   }
