@@ -1,4 +1,4 @@
-"""How fast the courier app opens a long route: ``python -m benchmarks.courier_app_open --json OUT``.
+"""Courier app opening time: ``python -m benchmarks.courier_app_open --json OUT``.
 
 A courier with a dispatched route of ``--stops`` stops (120 by default, a long van day)
 signs in once; then the app is opened again ``--repeat`` times in a real Chromium at
@@ -115,7 +115,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--repeat", type=int, default=5, help="openings per figure")
     parser.add_argument("--cpu-slowdown", type=float, default=4.0)
     args = parser.parse_args(argv)
-    report = {"benchmark": "courier_app_open", "limit_ms": LIMIT_MS}
+    report: dict[str, Any] = {"benchmark": "courier_app_open", "limit_ms": LIMIT_MS}
     report |= measure(args.stops, args.repeat, args.cpu_slowdown)
     worst = max(report["median_ms"]["online"], report["median_ms"]["offline"])
     report["within_limit"] = worst <= LIMIT_MS

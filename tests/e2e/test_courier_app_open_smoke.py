@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from benchmarks import courier_app_open
 
 pytestmark = pytest.mark.e2e
