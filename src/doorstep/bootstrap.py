@@ -22,7 +22,8 @@ from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
 from doorstep.services.accounts.throttle import Throttle
 from doorstep.services.container import Container
-from doorstep.services.ports import PasswordHasher, Routing, RoutingFor, Tallies
+from doorstep.services.ports import BlobStore, PasswordHasher, Routing, RoutingFor, Tallies
+from doorstep.store.blob_files import LocalBlobStore
 from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
 from doorstep.store.migrate import check_schema_current
@@ -107,9 +108,29 @@ def build_container(
         routing_for=build_routing(settings),
         planner=planner or planner_params(),
         postcodes=postcode_lookup(),
+        blobs=build_blob_store(settings),
+        photo_retention=timedelta(days=settings.photo_retention_days),
     )
     jobs.bind(container)
     return container
+
+
+def build_blob_store(settings: Settings) -> BlobStore:
+    """Images in a local content-addressed folder (the default), or in an S3-compatible
+    bucket when ``DOORSTEP_BLOB_STORE=s3``. The S3 client is imported only then, so a
+    machine on local files never loads it."""
+    if settings.blob_store == "s3":
+        from doorstep.store.blob_s3 import S3BlobStore
+
+        assert settings.s3_bucket is not None  # the settings refuse s3 without a bucket
+        return S3BlobStore.connect(
+            bucket=settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+            region=settings.s3_region,
+        )
+    return LocalBlobStore(settings.effective_blob_dir)
 
 
 def build_throttle(settings: Settings) -> Throttle:

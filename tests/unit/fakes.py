@@ -23,6 +23,7 @@ from doorstep.domain.access import Principal
 from doorstep.domain.events import DomainEvent, SeenAggregates
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel
+from doorstep.domain.photos import PhotoPurge
 from doorstep.domain.scan import HubScan, ScanOutcome
 from doorstep.services.ports import (
     PLANNABLE_STATES,
@@ -30,6 +31,8 @@ from doorstep.services.ports import (
     ApiKeyRepository,
     AuditEntry,
     AuditLog,
+    BlobRecord,
+    BlobRepository,
     BrandRepository,
     Conflict,
     CourierRepository,
@@ -72,6 +75,7 @@ class FakeDatabase:
     outbox: list[tuple[int, DomainEvent, datetime | None]] = field(default_factory=list)
     plans: dict[str, PlanRecord] = field(default_factory=dict)
     audit: list[AuditEntry] = field(default_factory=list)
+    blobs: dict[str, BlobRecord] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     commits: int = 0
 
@@ -114,6 +118,7 @@ class FakeUnitOfWork:
         self.outbox: Outbox = self._outbox
         self.plans: PlanRepository = _Plans(self)
         self.audit: AuditLog = _Audit(self)
+        self.blobs: BlobRepository = _Blobs(self)
 
     def __enter__(self) -> Self:
         self._reset()
@@ -184,6 +189,8 @@ def _check(db: FakeDatabase, kind: str, item: Any) -> None:
         raise Conflict(f"user e-mail {item.email!r}")
     elif kind == "api_keys" and item.prefix in db.api_keys:
         raise Conflict(f"api key prefix {item.prefix!r}")
+    elif kind == "blobs" and item.sha256 in db.blobs:
+        raise Conflict(f"blob {item.sha256!r}")
     elif kind == "plans" and item.id in db.plans:
         raise Conflict(f"plan id {item.id!r}")
     elif kind in {"brands", "hubs", "vehicles", "couriers"} and item.id in getattr(db, kind):
@@ -209,6 +216,12 @@ def _apply(db: FakeDatabase, kind: str, item: Any) -> None:
         db.audit.append(item)
     elif kind in {"plans", "plan_updates"}:
         db.plans[item.id] = item
+    elif kind == "blobs":
+        db.blobs[item.sha256] = item
+    elif kind == "blob_purges":
+        for sha256 in item.sha256s:
+            if (blob := db.blobs.get(sha256)) is not None and blob.purged_at is None:
+                db.blobs[sha256] = replace(blob, purged_at=item.at)
     elif kind == "outbox":
         db.outbox.append((len(db.outbox) + 1, item, None))
     else:
@@ -448,6 +461,26 @@ class _Plans(_Repo):
             return []
         found = [p for p in self.db.plans.values() if not p.status.finished]
         return sorted(found, key=lambda p: p.created_at)
+
+
+class _Blobs(_Repo):
+    """Open to every principal, as in the store: a blob is named by its own content."""
+
+    def add(self, blob: BlobRecord) -> None:
+        self.uow.stage("blobs", blob)
+
+    def get(self, sha256: str) -> BlobRecord | None:
+        return self.db.blobs.get(sha256)
+
+    def list_due_for_purge(self, *, created_before: datetime, limit: int) -> list[BlobRecord]:
+        due = [
+            b for b in self.db.blobs.values() if b.created_at < created_before and not b.purged_at
+        ]
+        return sorted(due, key=lambda b: b.created_at)[:limit]
+
+    def mark_purged(self, purge: PhotoPurge) -> None:
+        self.uow.stage("blob_purges", purge)
+        self.uow.seen.add(purge)
 
 
 class _Outbox(_Repo):

@@ -86,6 +86,17 @@ def operator_principal(principal: CurrentPrincipal) -> Principal:
 OperatorPrincipal = Annotated[Principal, Depends(operator_principal)]
 
 
+def staff_principal(principal: CurrentPrincipal) -> Principal:
+    """The delivery company's people (admins, dispatchers, couriers) and the system: brand
+    keys are refused with 403 before the body is read; the use cases check again."""
+    if principal.is_brand:
+        raise PermissionDenied("This endpoint is for the delivery company's staff.")
+    return principal
+
+
+StaffPrincipal = Annotated[Principal, Depends(staff_principal)]
+
+
 def get_uow(principal: CurrentPrincipal, container: Services) -> UnitOfWork:
     return container.uow_factory(principal)
 

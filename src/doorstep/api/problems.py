@@ -21,9 +21,12 @@ from doorstep.api.limits import BodyTooLarge
 from doorstep.domain.errors import DomainError, InvalidTransition, InvalidValue, WrongVehicle
 from doorstep.services.errors import (
     AuthenticationFailed,
+    Gone,
     NotFound,
+    PayloadTooLarge,
     PermissionDenied,
     TooManyRequests,
+    UnsupportedMediaType,
 )
 from doorstep.services.idempotency import IdempotencyKeyReused
 from doorstep.services.ports import Conflict, StaleObject, StoreBusy
@@ -189,6 +192,24 @@ async def _too_large(request: Request, exc: Exception) -> JSONResponse:
     return problem(413, "too_large", str(exc), headers={"Connection": "close"})
 
 
+async def _payload_too_large(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PayloadTooLarge)
+    errors = [{"field": "body", "reason": f"larger than {exc.max_bytes} bytes"}]
+    return problem(413, "too_large", exc.message, errors=errors)
+
+
+async def _unsupported(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, UnsupportedMediaType)
+    reason = exc.message.removeprefix(f"{exc.field}: ")
+    errors = [{"field": exc.field, "reason": reason}]
+    return problem(415, "unsupported_media_type", exc.message, errors=errors)
+
+
+async def _gone(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Gone)
+    return problem(410, "gone", exc.message)
+
+
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(500, "internal", "Something went wrong on our side; it has been logged.")
@@ -242,5 +263,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
     app.add_exception_handler(ScanEventReused, _scan_event_reused)
     app.add_exception_handler(BodyTooLarge, _too_large)
+    app.add_exception_handler(PayloadTooLarge, _payload_too_large)
+    app.add_exception_handler(UnsupportedMediaType, _unsupported)
+    app.add_exception_handler(Gone, _gone)
     app.add_exception_handler(Exception, _unexpected)
     document_problem_json(app)

@@ -34,6 +34,7 @@ class EventName(StrEnum):
     PARCEL_RETURNED_TO_SENDER = "parcel.returned_to_sender"
     PARCEL_CANCELLED = "parcel.cancelled"
     SCAN_UNKNOWN_BARCODE = "scan.unknown_barcode"
+    PROOF_PHOTOS_PURGED = "proof.photos_purged"
 
     @classmethod
     def for_parcel_state(cls, state: str) -> EventName:
@@ -59,6 +60,7 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
         EventName.ORDER_CREATED: ("order_id", "reference", "parcels"),
         EventName.ORDER_CANCELLED: ("order_id", "reference", "parcel_ids"),
         EventName.SCAN_UNKNOWN_BARCODE: ("scan_id", "hub_id", "barcode", "kind", "scanned_at"),
+        EventName.PROOF_PHOTOS_PURGED: ("count", "sha256s", "created_before", "retention_days"),
     }
     | {name: PARCEL_FIELDS for name in EventName if name.startswith("parcel.")}
 )
@@ -168,6 +170,24 @@ def scan_unknown_barcode(
             "barcode": barcode,
             "kind": kind,
             "scanned_at": scanned_at.isoformat(),
+        },
+    )
+
+
+def photos_purged(
+    *, sha256s: Sequence[str], created_before: datetime, retention_days: int, at: datetime
+) -> DomainEvent:
+    """The files of these blobs (every copy) were deleted; their records and hashes stay.
+    No brand: one run purges the photos of many brands' deliveries."""
+    return DomainEvent(
+        name=EventName.PROOF_PHOTOS_PURGED,
+        aggregate_id=sha256s[0] if sha256s else "",
+        occurred_at=at,
+        payload={
+            "count": len(sha256s),
+            "sha256s": list(sha256s),
+            "created_before": created_before.isoformat(),
+            "retention_days": retention_days,
         },
     )
 

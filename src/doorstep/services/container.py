@@ -9,7 +9,16 @@ from datetime import timedelta
 from doorstep.domain.model import GeoPoint
 from doorstep.planning.params import PlannerParams
 from doorstep.services.accounts.throttle import Throttle
-from doorstep.services.ports import Clock, Geocoder, PasswordHasher, Routing, UnitOfWorkFactory
+from doorstep.services.blobs.signed_urls import BlobLinks
+from doorstep.services.ports import (
+    BlobStore,
+    BlobVariant,
+    Clock,
+    Geocoder,
+    PasswordHasher,
+    Routing,
+    UnitOfWorkFactory,
+)
 
 
 def _no_queue(plan_id: str) -> None:
@@ -24,6 +33,22 @@ class _NoGeocoder:
     """Knows no postcode: orders without coordinates stay without a point."""
 
     def centroid(self, postcode: str) -> GeoPoint | None:
+        return None
+
+
+class _NoBlobStore:
+    """Stores nothing: wired where no images are expected (bootstrap wires a real one)."""
+
+    def put(self, sha256: str, variant: BlobVariant, data: bytes, content_type: str) -> None:
+        raise RuntimeError("no blob store is wired")
+
+    def get(self, sha256: str, variant: BlobVariant) -> bytes | None:
+        return None
+
+    def exists(self, sha256: str, variant: BlobVariant) -> bool:
+        return False
+
+    def delete(self, sha256: str, variant: BlobVariant) -> None:
         return None
 
 
@@ -44,6 +69,13 @@ class Container:
     postcodes: Geocoder = field(default_factory=_NoGeocoder)  # places orders given no lat/lon
     throttle: Throttle = field(default_factory=Throttle)  # no limits unless bootstrap sets them
     strict_transport: bool = False  # send Strict-Transport-Security (outside demo mode)
+    blobs: BlobStore = field(default_factory=_NoBlobStore)  # photos and signatures
+    photo_retention: timedelta = timedelta(days=90)  # image files are deleted after this
+
+    @property
+    def blob_links(self) -> BlobLinks:
+        """Signed links to blob copies (the proof answers call ``signed_url``)."""
+        return BlobLinks(self.secret_key, self.public_url)
 
     def close(self) -> None:
         self.on_close()

@@ -29,6 +29,7 @@ from doorstep.store.accounts import (
     SqlIdempotencyRepository,
     SqlUserRepository,
 )
+from doorstep.store.blobs import SqlBlobRepository
 from doorstep.store.crypto import FieldCipher, PlaintextCipher
 from doorstep.store.database import reading_engine
 from doorstep.store.errors import translated
@@ -62,6 +63,7 @@ class SqlUnitOfWork:
     outbox: ports.Outbox
     plans: ports.PlanRepository
     audit: ports.AuditLog
+    blobs: ports.BlobRepository
 
     def __init__(
         self,
@@ -108,6 +110,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(*parts)
         self.plans = SqlPlanRepository(*parts)
         self.audit = SqlAuditLog(*parts)
+        self.blobs = SqlBlobRepository(*parts, seen=seen)
         return self
 
     def __exit__(
