@@ -33,6 +33,8 @@ from doorstep.services.ports import (
     AuditLog,
     BlobRecord,
     BlobRepository,
+    BlobStore,
+    BlobVariant,
     BrandRepository,
     Conflict,
     CourierRepository,
@@ -514,3 +516,29 @@ def uow_factory(db: FakeDatabase) -> UnitOfWorkFactory:
         return FakeUnitOfWork(db, principal)
 
     return make
+
+
+class MemoryBlobStore:
+    """The blob store in a dict, for use cases; the real ones pass the same contract test
+    (tests/integration/store/test_blob_stores.py)."""
+
+    def __init__(self) -> None:
+        self.files: dict[tuple[str, BlobVariant], tuple[bytes, str]] = {}
+
+    def put(self, sha256: str, variant: BlobVariant, data: bytes, content_type: str) -> None:
+        self.files[(sha256, variant)] = (bytes(data), content_type)
+
+    def get(self, sha256: str, variant: BlobVariant) -> bytes | None:
+        found = self.files.get((sha256, variant))
+        return None if found is None else found[0]
+
+    def exists(self, sha256: str, variant: BlobVariant) -> bool:
+        return (sha256, variant) in self.files
+
+    def delete(self, sha256: str, variant: BlobVariant) -> None:
+        self.files.pop((sha256, variant), None)
+
+
+def _conforms(store: MemoryBlobStore) -> BlobStore:
+    """Never called: makes mypy check that the fake satisfies the port."""
+    return store

@@ -60,7 +60,7 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
         EventName.ORDER_CREATED: ("order_id", "reference", "parcels"),
         EventName.ORDER_CANCELLED: ("order_id", "reference", "parcel_ids"),
         EventName.SCAN_UNKNOWN_BARCODE: ("scan_id", "hub_id", "barcode", "kind", "scanned_at"),
-        EventName.PROOF_PHOTOS_PURGED: ("count", "sha256s", "created_before", "retention_days"),
+        EventName.PROOF_PHOTOS_PURGED: ("count", "hashes", "created_before", "retention_days"),
     }
     | {name: PARCEL_FIELDS for name in EventName if name.startswith("parcel.")}
 )
@@ -185,7 +185,7 @@ def photos_purged(
         occurred_at=at,
         payload={
             "count": len(sha256s),
-            "sha256s": list(sha256s),
+            "hashes": list(sha256s),
             "created_before": created_before.isoformat(),
             "retention_days": retention_days,
         },
