@@ -1,5 +1,6 @@
-"""The purge of expired idempotency records is a periodic job on the queue every consumer
-reads, and it deletes what the replay window no longer covers (the clock is injected)."""
+"""The purges are periodic jobs on the queue every consumer reads: expired idempotency
+records (what the replay window no longer covers) and the files of photos past their
+retention (the clock is injected)."""
 
 from __future__ import annotations
 
@@ -10,9 +11,11 @@ from pathlib import Path
 from doorstep.bootstrap import build_container, build_jobs
 from doorstep.config import Settings
 from doorstep.domain.access import Principal
-from doorstep.jobs.tasks import PURGE_JOB
+from doorstep.jobs.tasks import PHOTO_PURGE_JOB, PURGE_JOB
+from doorstep.services import blobs
 from doorstep.services.idempotency import IdempotentRequest, SavedResponse, run_idempotent
-from doorstep.services.ports import UnitOfWork
+from doorstep.services.ports import BlobVariant, UnitOfWork
+from tests.images import photo, sha256
 from tests.unit.fakes import FakeClock
 
 CALLER = Principal.system("shop")
@@ -54,3 +57,45 @@ def test_the_periodic_purge_job_deletes_records_past_their_window(
 
 def _saved(uow: UnitOfWork) -> object:
     return uow.idempotency.get(CALLER.actor, "k-1", not_before=datetime(2000, 1, 1, tzinfo=UTC))
+
+
+def test_the_periodic_photo_purge_deletes_files_past_the_retention_setting(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        mode="test",
+        database_url=database_url,
+        data_dir=tmp_path,
+        redis_url=None,
+        photo_retention_days=30,
+    )
+    jobs = build_jobs(settings)
+    clock = FakeClock()
+    container = dataclasses.replace(build_container(settings, jobs=jobs), clock=clock)
+    jobs.bind(container)
+    try:
+        data = photo()
+        name = sha256(data)
+        blobs.upload_blob(
+            container.uow_factory(CALLER),
+            container.blobs,
+            clock,
+            sha256=name,
+            data=data,
+            content_type="image/jpeg",
+        )
+        assert (tmp_path / "blobs" / name[:2] / name[2:4] / name).read_bytes() == data
+
+        due = jobs.queue.read_periodic(datetime(2026, 11, 27, 7, 7, tzinfo=UTC))
+        purge = [task for task in due if task.name == PHOTO_PURGE_JOB]
+        assert len(purge) == 1, [task.name for task in due]
+        clock.advance(days=29)
+        assert jobs.queue.execute(purge[0]) == 0
+        clock.advance(days=2)
+        assert jobs.queue.execute(purge[0]) == 1
+        assert not any(container.blobs.exists(name, variant) for variant in BlobVariant)
+        with container.uow_factory(CALLER).read_only() as uow:
+            record = uow.blobs.get(name)
+        assert record is not None and record.purged_at == clock.now()
+    finally:
+        container.close()
