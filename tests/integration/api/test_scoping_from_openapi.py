@@ -22,13 +22,15 @@ import httpx
 from doorstep.domain import ids
 from doorstep.domain.model import Role
 from tests.factories import order_payload
+from tests.images import photo, sha256
 from tests.integration.live_server import LiveApi
 
 PROBLEM = "application/problem+json"
-OPERATOR_TAGS = {"hubs", "fleet", "brands", "users", "plans"}
+OPERATOR_TAGS = {"hubs", "fleet", "brands", "users", "plans", "blobs"}
 BRAND_TAGS = {"orders", "parcels", "auth"}
 KNOWN_EXCEPTIONS = {
     "POST /v1/auth/token": "the login itself: it takes credentials, not a bearer token",
+    "GET /v1/blobs/{sha256}": "a signed link, not a bearer token, opens it (test_blobs_http)",
 }
 STAFF = {"name": "Sam Staff", "role": "dispatcher", "password": "correct horse battery staple"}
 HUB = {"name": "Kentish Town", "address": "1 Regis Road", "lat": 51.55, "lon": -0.14}
@@ -36,6 +38,7 @@ VEHICLE = {"name": "Van 1", "capacity": {"parcels": 60, "weight_kg": 500, "volum
 # Bodies for operations that take an id and require a body, so that validation does not
 # answer 422 before the lookup could answer 404. None yet: cancel's body is optional.
 BODIES: dict[str, dict[str, Any]] = {}
+PHOTO = photo()
 
 
 @dataclass(frozen=True)
@@ -112,6 +115,7 @@ def _world(live_api: LiveApi) -> World:
             "plan_id": plan.json()["id"],
             "key_id": spare_key.json()["id"],
             "user_id": user.json()["id"],
+            "sha256": sha256(PHOTO),
         },
         key=key,
         telltales=[
@@ -206,6 +210,7 @@ _BRAND_ROUTE = (OK, OK, REFUSED, OK)  # orders: written by brands and office sta
 _READ_ROUTE = (OK, OK, HIDDEN, OK)  # a courier sees only stops of routes assigned to it
 _STAFF_ROUTE = (OK, OK, REFUSED, REFUSED)
 _ADMIN_ROUTE = (OK, REFUSED, REFUSED, REFUSED)
+_PROOF_ROUTE = (OK, OK, OK, REFUSED)  # couriers take the proof, office staff may too
 ACCESS: dict[str, tuple[str, str, str, str]] = {
     "POST /v1/users": _ADMIN_ROUTE,
     "POST /v1/orders/import": _BRAND_ROUTE,
@@ -234,6 +239,7 @@ ACCESS: dict[str, tuple[str, str, str, str]] = {
     "POST /v1/plans": _STAFF_ROUTE,
     "GET /v1/plans/{plan_id}": _STAFF_ROUTE,
     "GET /v1/plans/{plan_id}/geojson": _STAFF_ROUTE,
+    "PUT /v1/blobs/{sha256}": _PROOF_ROUTE,
 }
 
 
@@ -272,6 +278,8 @@ def _call(
     if op.name == "POST /v1/orders/import":
         csv = b"reference,recipient_name\nSHOP-1,Ada\n"
         return http.post(path, params=brand, content=csv, headers={"Content-Type": "text/csv"})
+    if op.name == "PUT /v1/blobs/{sha256}":
+        return http.put(path, content=PHOTO, headers={"Content-Type": "image/jpeg"})
     return http.request(op.method, path, json=_valid_body(op.name, world, brand))
 
 
@@ -326,7 +334,7 @@ def test_every_role_gets_what_the_access_table_says_on_every_operation(
             answer = _call(http, op, world.ids, world, role)
             absent = None
             if expected == HIDDEN and op.id_params:
-                nowhere = {name: ids.new_id(world.ids[name].split("_")[0]) for name in world.ids}
+                nowhere = {name: ids.new_id(world.ids[name].split("_")[0]) for name in op.id_params}
                 absent = _call(http, op, nowhere, world, role)
             if (problem := _check(op, role, expected, answer, absent, world)) is not None:
                 problems.append(problem)
