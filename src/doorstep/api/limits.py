@@ -97,12 +97,14 @@ class BodySizeLimit:
         """
         if not await _drain(receive, more):
             return
+        cap = max_bytes or self.max_bytes
         body = json.dumps(
             {
                 "type": "https://doorstep.dev/problems/too_large",
                 "title": "Content Too Large",
                 "status": 413,
-                "detail": f"The request body is larger than {max_bytes or self.max_bytes} bytes.",
+                "detail": f"The request body is larger than {cap} bytes.",
+                "errors": [{"field": "body", "reason": f"larger than {cap} bytes"}],
             }
         ).encode()
         headers = [

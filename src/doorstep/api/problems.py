@@ -189,7 +189,8 @@ async def _scan_event_reused(request: Request, exc: Exception) -> JSONResponse:
 
 async def _too_large(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BodyTooLarge)
-    return problem(413, "too_large", str(exc), headers={"Connection": "close"})
+    errors = [{"field": "body", "reason": f"larger than {exc.max_bytes} bytes"}]
+    return problem(413, "too_large", str(exc), headers={"Connection": "close"}, errors=errors)
 
 
 async def _payload_too_large(request: Request, exc: Exception) -> JSONResponse:
