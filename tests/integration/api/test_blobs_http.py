@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from urllib.parse import urlsplit
 
@@ -70,6 +71,17 @@ def test_a_courier_uploads_a_photo_once_and_again_is_told_it_is_stored(
     again = _put(courier, data)
     assert again.status_code == 200, again.text
     assert again.json() == first.json()
+
+
+def test_the_same_photo_sent_at_once_many_times_is_stored_once(
+    api: LiveApi, courier: httpx.Client
+) -> None:
+    """A flaky connection makes the app resend; the copies race and one wins."""
+    data = photo(seed=7)
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        answers = list(pool.map(lambda _: _put(courier, data), range(6)))
+    assert sorted(a.status_code for a in answers) == [200] * 5 + [201], [a.text for a in answers]
+    assert {a.content for a in answers} == {answers[0].content}
 
 
 def test_a_body_that_does_not_hash_to_its_name_is_refused_naming_sha256(

@@ -77,7 +77,7 @@ def process(data: bytes, content_type: str) -> ProcessedImage:
     try:
         with Image.open(io.BytesIO(data), formats=[IMAGE_TYPES[content_type]]) as image:
             width, height = _upright_size(image)
-            if image.format == "JPEG":  # decode at a reduced scale where that is enough
+            if image.format in {"JPEG", "MPO"}:  # decode at a reduced scale when enough
                 image.draft("RGB", (DISPLAY_LONG_SIDE, DISPLAY_LONG_SIDE))
             image.load()
             display = _shown(image, DISPLAY_LONG_SIDE)

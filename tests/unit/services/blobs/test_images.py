@@ -82,6 +82,15 @@ def test_a_transparent_signature_is_shown_on_white() -> None:
     assert isinstance(pixel, tuple) and max(pixel) < 40
 
 
+def test_a_multi_picture_jpeg_as_phones_write_is_a_jpeg() -> None:
+    first, second = picture((300, 200)), picture((150, 100))
+    out = io.BytesIO()
+    first.save(out, "MPO", save_all=True, append_images=[second])
+    assert images.check_type(out.getvalue(), "image/jpeg") == "image/jpeg"
+    made = images.process(out.getvalue(), "image/jpeg")
+    assert (made.width, made.height) == (300, 200)
+
+
 def test_webp_is_accepted() -> None:
     made = images.process(photo((300, 300), kind="WEBP"), "image/webp")
     assert made.content_type == "image/webp"
