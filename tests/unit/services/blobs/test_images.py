@@ -17,10 +17,11 @@ def _open(data: bytes) -> Image.Image:
     return Image.open(io.BytesIO(data))
 
 
-def test_the_display_copy_carries_no_gps_position_nor_any_other_exif() -> None:
-    original = photo()
+@pytest.mark.parametrize("kind", ["JPEG", "PNG", "WEBP"])
+def test_the_display_copy_carries_no_gps_position_nor_any_other_exif(kind: str) -> None:
+    original = photo(kind=kind)
     assert _open(original).getexif().get_ifd(GPS_IFD), "the fixture must carry a position"
-    made = images.process(original, "image/jpeg")
+    made = images.process(original, f"image/{kind.lower()}")
     for copy in (made.display, made.thumbnail):
         shown = _open(copy)
         assert shown.format == "JPEG"
