@@ -1,7 +1,7 @@
 """Blobs: proof-of-delivery photos and signatures, their copies, links and retention."""
 
 from doorstep.services.blobs.images import MAX_UPLOAD_BYTES
-from doorstep.services.blobs.signed_urls import BlobLinks, LinkRefused
+from doorstep.services.blobs.signed_urls import BlobLinks, LinkRefused, linkable_variants
 from doorstep.services.blobs.use_cases import (
     BlobContent,
     Uploaded,
@@ -17,6 +17,7 @@ __all__ = [
     "LinkRefused",
     "Uploaded",
     "purge_expired_photos",
+    "linkable_variants",
     "read_blob",
     "upload_blob",
 ]

@@ -16,11 +16,23 @@ import hmac
 from datetime import UTC, datetime
 from urllib.parse import urlencode
 
+from doorstep.domain.access import Principal
 from doorstep.services.errors import PermissionDenied
 from doorstep.services.ports import BlobVariant
 
 BLOB_PATH = "/v1/blobs/"
 _PURPOSE = b"doorstep blob links v1"
+
+
+SHOWN: tuple[BlobVariant, ...] = (BlobVariant.DISPLAY, BlobVariant.THUMBNAIL)
+
+
+def linkable_variants(principal: Principal) -> tuple[BlobVariant, ...]:
+    """The copies ``principal`` may be given links to: the original (with its EXIF, GPS
+    included) only to office staff and the system; brands and couriers the copies shown."""
+    if principal.sees_all_brands:
+        return (BlobVariant.ORIGINAL, *SHOWN)
+    return SHOWN
 
 
 class LinkRefused(PermissionDenied):

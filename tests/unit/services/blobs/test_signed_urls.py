@@ -7,7 +7,10 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from doorstep.services.blobs import BlobLinks, LinkRefused
+from doorstep.domain import ids
+from doorstep.domain.access import Principal
+from doorstep.domain.model import Role
+from doorstep.services.blobs import BlobLinks, LinkRefused, linkable_variants
 from doorstep.services.ports import BlobVariant
 
 NAME = "ab" * 32
@@ -69,3 +72,14 @@ def test_a_link_with_any_part_changed_is_refused(change: str) -> None:
 def test_a_malformed_expiry_is_refused_not_an_error(expires: str) -> None:
     with pytest.raises(LinkRefused):
         LINKS.check(NAME, BlobVariant.DISPLAY, expires, "x", NOW)
+
+
+def test_only_office_staff_and_the_system_are_given_links_to_originals() -> None:
+    shown = (BlobVariant.DISPLAY, BlobVariant.THUMBNAIL)
+    everything = (BlobVariant.ORIGINAL, *shown)
+    for role in (Role.ADMIN, Role.DISPATCHER):
+        assert linkable_variants(Principal.user(ids.new_id("usr"), role)) == everything
+    assert linkable_variants(Principal.system("pdf")) == everything
+    courier = Principal.user(ids.new_id("usr"), Role.COURIER, courier_id=ids.new_id("cou"))
+    assert linkable_variants(courier) == shown
+    assert linkable_variants(Principal.brand(ids.new_id("brd"), ids.new_id("key"))) == shown
