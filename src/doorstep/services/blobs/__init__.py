@@ -16,8 +16,8 @@ __all__ = [
     "BlobLinks",
     "LinkRefused",
     "Uploaded",
-    "purge_expired_photos",
     "linkable_variants",
+    "purge_expired_photos",
     "read_blob",
     "upload_blob",
 ]
