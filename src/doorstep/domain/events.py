@@ -45,6 +45,7 @@ class EventName(StrEnum):
     STOP_FAILED = "stop.failed"
     STOP_SKIPPED = "stop.skipped"
     STOP_ACCESS_CODE_REVEALED = "stop.access_code_revealed"
+    PROOF_PHOTOS_PURGED = "proof.photos_purged"
 
     @classmethod
     def for_parcel_state(cls, state: str) -> EventName:
@@ -109,6 +110,7 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
             "distance_m",
             "override_reason",
         ),
+        EventName.PROOF_PHOTOS_PURGED: ("count", "hashes", "created_before", "retention_days"),
     }
     | {name: PARCEL_FIELDS for name in EventName if name.startswith("parcel.")}
 )
@@ -218,6 +220,24 @@ def scan_unknown_barcode(
             "barcode": barcode,
             "kind": kind,
             "scanned_at": scanned_at.isoformat(),
+        },
+    )
+
+
+def photos_purged(
+    *, sha256s: Sequence[str], created_before: datetime, retention_days: int, at: datetime
+) -> DomainEvent:
+    """The files of these blobs (every copy) were deleted; their records and hashes stay.
+    No brand: one run purges the photos of many brands' deliveries."""
+    return DomainEvent(
+        name=EventName.PROOF_PHOTOS_PURGED,
+        aggregate_id=sha256s[0] if sha256s else "",
+        occurred_at=at,
+        payload={
+            "count": len(sha256s),
+            "hashes": list(sha256s),
+            "created_before": created_before.isoformat(),
+            "retention_days": retention_days,
         },
     )
 

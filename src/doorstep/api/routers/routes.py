@@ -11,7 +11,7 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from doorstep.api import present
-from doorstep.api.deps import CourierPrincipal, CrewPrincipal, OperatorPrincipal, Services
+from doorstep.api.deps import CourierPrincipal, OperatorPrincipal, Services, StaffPrincipal
 from doorstep.api.problems import Problem
 from doorstep.api.schemas.common import Day, Items, Token
 from doorstep.api.schemas.routes import (
@@ -73,7 +73,7 @@ def dispatch_plan(
 
 @router.get("/routes", response_model=Items[RouteSummaryPublic], responses=ERRORS)
 def list_routes(
-    principal: CrewPrincipal,
+    principal: StaffPrincipal,
     services: Services,
     route_date: Day | None = Query(default=None, alias="date"),
     courier_id: Token | None = None,
@@ -86,7 +86,7 @@ def list_routes(
 
 
 @router.get("/routes/{route_id}", response_model=RoutePublic, responses=ERRORS)
-def get_route(route_id: str, principal: CrewPrincipal, services: Services) -> object:
+def get_route(route_id: str, principal: StaffPrincipal, services: Services) -> object:
     """The route with its stops and parcels; never an access code."""
     return present.route_view(views.get_route(services.uow_factory(principal), route_id))
 
