@@ -67,14 +67,9 @@ def audit(factory: Factory, target: str) -> list[str]:
         return [a.action for a in uow.audit.list_for(target)]
 
 
-def second_route(factory: Factory, day: CourierDay, **options: object) -> CourierDay:
-    return dispatched_day(
-        factory,
-        stops=1,
-        hub_id=day.hub_id,
-        vehicle_name="LK72 XYZ",
-        **options,  # type: ignore[arg-type]
-    )
+def second_route(factory: Factory, day: CourierDay) -> CourierDay:
+    """Another courier's route from the same hub on the same day, loaded."""
+    return dispatched_day(factory, stops=1, hub_id=day.hub_id, vehicle_name="LK72 XYZ")
 
 
 def test_removing_a_loaded_stop_sends_its_parcels_back_and_says_unload(
