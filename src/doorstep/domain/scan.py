@@ -133,13 +133,33 @@ class RouteLeg:
     load_count: int
 
 
-def check_load(barcode: str, leg: RouteLeg, *, vehicle_id: str, route_id: str | None) -> None:
+def check_load(
+    barcode: str,
+    leg: RouteLeg,
+    *,
+    vehicle_id: str,
+    route_id: str | None,
+    sorted_for: str | None = None,
+) -> None:
     """Refuse loading a parcel of one route onto another route's vehicle.
 
     ``route_id`` is the route the scanner loads (named by the scanner, or the open route
-    of the vehicle it names); a parcel on no route is not checked here.
+    of the vehicle it names); ``sorted_for`` the vehicle the parcel was last sorted for.
+    A parcel on no route is not checked here.
     """
     if vehicle_id == leg.vehicle_id and route_id in (None, leg.route_id):
+        if sorted_for not in (None, leg.vehicle_id):
+            # Sorted before the route was dispatched (or changed): the route decides now.
+            raise WrongVehicle(
+                barcode,
+                sorted_for,
+                vehicle_id,
+                message=(
+                    f"Parcel {barcode} was sorted for another vehicle; its route "
+                    f"{leg.route_id} goes on van {leg.vehicle_name}. Scan a sort again, "
+                    "then load it."
+                ),
+            )
         return
     raise WrongVehicle.of_route(
         barcode,

@@ -184,6 +184,7 @@ def _apply(
                 leg,
                 vehicle_id=vehicle_id,
                 route_id=cmd.target.route_id or _route_of_vehicle(uow, leg, vehicle_id),
+                sorted_for=parcel.vehicle_id,
             )
         parcel.apply(
             cmd.kind.action,

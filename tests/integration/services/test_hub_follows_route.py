@@ -11,6 +11,7 @@ from doorstep.domain.access import Principal
 from doorstep.domain.parcel import ParcelState
 from doorstep.domain.scan import ScanKind, ScanOutcome, ScanTarget
 from doorstep.services.ports import UnitOfWork
+from doorstep.services.routes import edits
 from doorstep.services.scans import RecordScan, ScanResult, record_hub_scan
 from tests import factories
 from tests.courier_day import SYSTEM, CourierDay, dispatched_day
@@ -167,3 +168,33 @@ def test_a_finished_route_no_longer_steers_the_hub(uow_factory: Factory) -> None
         assert uow.routes.open_for_parcel(parcel.id) is None
     receive = scan(uow_factory, day, barcode, ScanKind.UNLOAD)
     assert receive.route is None
+
+
+def test_a_moved_stops_parcel_is_unloaded_and_sorted_onto_the_new_van(
+    uow_factory: Factory,
+) -> None:
+    day = dispatched_day(uow_factory, stops=2)
+    other = dispatched_day(uow_factory, stops=1, hub_id=day.hub_id, vehicle_name="LK72 XYZ")
+    barcode = day.barcodes[0][0]
+    moved = edits.move_stop(
+        uow_factory(SYSTEM),
+        edits.MoveStop(day.route_id, day.stop_ids[0], other.route_id),
+        clock=FakeClock(T0 - timedelta(minutes=40)),
+    )
+    assert moved.unload == [barcode]
+
+    assert scan(uow_factory, day, barcode, ScanKind.UNLOAD).scan.outcome is ScanOutcome.ACCEPTED
+    resorted = scan(uow_factory, day, barcode, ScanKind.SORT, ScanTarget(bay="B7"))
+    assert resorted.route is not None
+    assert (resorted.route.route_id, resorted.route.vehicle_name) == (other.route_id, "LK72 XYZ")
+    # The added stop is the other route's last: its parcel goes in first.
+    assert resorted.route.load_position == 1
+    old_van = scan(uow_factory, day, barcode, ScanKind.LOAD, ScanTarget(vehicle_id=day.vehicle_id))
+    assert old_van.scan.outcome is ScanOutcome.REFUSED
+    assert f"belongs to route {other.route_id}, van LK72 XYZ; this is route {day.route_id}" in (
+        old_van.scan.message
+    )
+    new_van = scan(
+        uow_factory, day, barcode, ScanKind.LOAD, ScanTarget(vehicle_id=other.vehicle_id)
+    )
+    assert new_van.scan.outcome is ScanOutcome.ACCEPTED, new_van.scan.message

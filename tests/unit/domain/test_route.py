@@ -160,3 +160,9 @@ def test_loading_another_routes_vehicle_names_both_routes() -> None:
     )
     with pytest.raises(WrongVehicle, match="this is vehicle veh_9"):
         check_load("DS123", LEG, vehicle_id="veh_9", route_id=None)
+
+
+def test_a_parcel_sorted_for_another_van_before_its_route_is_sorted_again() -> None:
+    with pytest.raises(WrongVehicle, match="Scan a sort again"):
+        check_load("DS123", LEG, vehicle_id="veh_4", route_id=None, sorted_for="veh_old")
+    check_load("DS123", LEG, vehicle_id="veh_4", route_id=None, sorted_for="veh_4")
