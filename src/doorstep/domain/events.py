@@ -40,6 +40,7 @@ class EventName(StrEnum):
     ROUTE_STOP_REMOVED = "route.stop_removed"
     ROUTE_STOP_ADDED = "route.stop_added"
     ROUTE_STOPS_REORDERED = "route.stops_reordered"
+    ROUTE_REASSIGNED = "route.reassigned"
     STOP_ARRIVED = "stop.arrived"
     STOP_COMPLETED = "stop.completed"
     STOP_FAILED = "stop.failed"
@@ -92,6 +93,7 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
         EventName.ROUTE_STOP_REMOVED: ("route_id", "actor", "stop_id", "reason"),
         EventName.ROUTE_STOP_ADDED: ("route_id", "actor", "stop_id", "moved_from_route"),
         EventName.ROUTE_STOPS_REORDERED: ("route_id", "actor", "stop_ids"),
+        EventName.ROUTE_REASSIGNED: ("route_id", "actor", "from_courier_id", "to_courier_id"),
         EventName.STOP_ARRIVED: (
             "route_id",
             "actor",

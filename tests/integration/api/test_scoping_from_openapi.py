@@ -224,6 +224,10 @@ ACCESS: dict[str, tuple[str, str, str, str]] = {
     "POST /v1/plans/{plan_id}/dispatch": _STAFF_ROUTE,
     "GET /v1/routes": _CREW_READ,
     "GET /v1/routes/{route_id}": _CREW_READ,
+    "POST /v1/routes/{route_id}/stops/{stop_id}/remove": _STAFF_ROUTE,
+    "POST /v1/routes/{route_id}/reorder": _STAFF_ROUTE,
+    "POST /v1/routes/{route_id}/stops/{stop_id}/move": _STAFF_ROUTE,
+    "POST /v1/routes/{route_id}/reassign": _STAFF_ROUTE,
     "POST /v1/courier/actions": _COURIER_ROUTE,
     "POST /v1/courier/stops/{stop_id}/access-code": (REFUSED, REFUSED, HIDDEN, REFUSED),
     "POST /v1/users": _ADMIN_ROUTE,
@@ -300,6 +304,10 @@ def _valid_body(name: str, world: World, brand: dict[str, str]) -> dict[str, Any
         "POST /v1/courier/stops/{stop_id}/access-code": {
             "position": {"lat": 51.539, "lon": -0.1426, "accuracy_m": 5}
         },
+        "POST /v1/routes/{route_id}/stops/{stop_id}/remove": {"reason": "recipient on holiday"},
+        "POST /v1/routes/{route_id}/reorder": {"stop_ids": [world.ids["stop_id"]]},
+        "POST /v1/routes/{route_id}/stops/{stop_id}/move": {"to_route_id": world.ids["route_id"]},
+        "POST /v1/routes/{route_id}/reassign": {"courier_id": ids.new_id("cou")},
         "POST /v1/courier/pings": {
             "pings": [{"lat": 51.55, "lon": -0.14, "accuracy_m": 8, "at": _a_moment_ago()}]
         },
