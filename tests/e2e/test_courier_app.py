@@ -11,13 +11,13 @@ phone's times. Screenshots of each screen go to ``DOORSTEP_SCREENSHOT_DIR`` when
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 from playwright.sync_api import (
@@ -32,6 +32,7 @@ from playwright.sync_api import (
 from sqlalchemy import select
 
 from doorstep.domain.route import RouteState, StopState
+from doorstep.services import accounts
 from doorstep.store.database import create_engine_for
 from doorstep.store.migrate import upgrade
 from doorstep.store.tables import CourierActionRow
@@ -47,48 +48,17 @@ PHOTO = Path(__file__).parents[2] / "src/doorstep/web/static/courier/icon-512.pn
 
 
 @dataclass
-class BlobSink:
-    """Stands in for ``PUT /v1/blobs`` while the server has no blob store: it checks each
-    upload's hash like the server will and remembers it, and the server's ``blob_exists``
-    asks it. Used only when the server does not publish the route."""
-
-    stored: set[str] = field(default_factory=set)
-
-    def __contains__(self, sha: object) -> bool:
-        return sha in self.stored
-
-    def handle(self, route: Route) -> None:
-        body = route.request.post_data_buffer or b""
-        sha = route.request.url.rsplit("/", 1)[1].split("?")[0]
-        if hashlib.sha256(body).hexdigest() != sha:
-            route.fulfill(status=422, json={"title": "hash mismatch", "status": 422})
-            return
-        self.stored.add(sha)
-        route.fulfill(status=201, json={"sha256": sha, "size": len(body)})
-
-
-@dataclass
 class Setting:
     live: LiveApi
     day: CourierDay
     database_url: str
-    sink: BlobSink | None
-
-
-def _server_has_blobs(live: LiveApi) -> bool:
-    paths = live.client().get("/v1/openapi.json").json()["paths"]
-    return "put" in paths.get("/v1/blobs/{sha256}", {})
 
 
 @pytest.fixture
 def setting(tmp_path: Path) -> Iterator[Setting]:
     url = f"sqlite:///{tmp_path / 'doorstep.sqlite3'}"
     upgrade(url)
-    sink = BlobSink()
-    with serve(url) as probe:
-        has_blobs = _server_has_blobs(probe)
-    server = serve(url) if has_blobs else serve(url, wiring={"blob_exists": sink.__contains__})
-    with server as live:
+    with serve(url) as live:
         start = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
         day = dispatched_day(
             live.container.uow_factory,
@@ -96,7 +66,7 @@ def setting(tmp_path: Path) -> Iterator[Setting]:
             start=start,
             password_hash=live.container.passwords.hash(PASSWORD),
         )
-        yield Setting(live, day, url, None if has_blobs else sink)
+        yield Setting(live, day, url)
 
 
 def _shots() -> Path | None:
@@ -241,8 +211,6 @@ def test_a_courier_runs_the_route_offline_and_syncs_once(setting: Setting, tmp_p
                     route.abort()
 
             context.route("**/*", local_only)
-            if setting.sink is not None:
-                context.route("**/v1/blobs/*", setting.sink.handle)
             page = context.new_page()
             page.on("pageerror", lambda error: broken.append(str(error)))
             page.on(
@@ -394,6 +362,31 @@ def test_a_courier_runs_the_route_offline_and_syncs_once(setting: Setting, tmp_p
     signed = next(p for p in proofs if p.method == "recipient")
     assert signed.signature is not None and signed.evidence["recipient_name"] == "Ana"
     assert all(p.device_time < p.recorded_at for p in proofs)  # taken offline, sent later
+    _brand_sees_the_proofs(live, day)
+
+
+def _brand_sees_the_proofs(live: LiveApi, day: CourierDay) -> None:
+    """The brand's API shows each attempt with its files, and every record verifies."""
+    key = accounts.issue_api_key(
+        live.container.uow_factory(SYSTEM), day.brand_id, clock=live.container.clock
+    )
+    brand = live.client(key.token)
+    methods = []
+    for order_id in day.order_ids:
+        proof = brand.get(f"/v1/orders/{order_id}/proof")
+        assert proof.status_code == 200, proof.text
+        (attempt,) = proof.json()["attempts"]
+        methods.append(attempt["method"] or attempt["reason"])
+        files = [*attempt["photos"], *([attempt["signature"]] if attempt["signature"] else [])]
+        if attempt["outcome"] == "delivered":
+            assert files, attempt
+        for link in files:
+            signed = urlsplit(link["url"])  # on this server (public_url names no port here)
+            image = live.client().get(f"{signed.path}?{signed.query}")  # no bearer needed
+            assert image.status_code == 200 and image.headers["content-type"].startswith("image/")
+        verified = brand.get(f"/v1/orders/{order_id}/verify").json()
+        assert (verified["ok"], verified["problems"]) == (True, []), verified
+    assert methods == ["recipient", "safe_place", "letterbox", "recipient_not_home"]
 
 
 def test_an_action_the_server_refuses_is_shown_and_dropped(
