@@ -4,8 +4,9 @@ The courier logs in, sees the route as a list and a map, starts it, is refused a
 code far from the stop and shown it near, then loses the network: the app reloads from
 its service worker, and three deliveries (signature drawn with the mouse, photos from
 files) and one failed attempt are recorded offline, and the route is finished. Back
-online the queue is sent, and the server holds each action exactly once, with the
-phone's times. Screenshots of each screen go to ``DOORSTEP_SCREENSHOT_DIR`` when set
+online the queue is sent: the server holds each action exactly once with the phone's
+times, the brand's proof API shows every attempt with its files, and every order's
+records verify. Screenshots of each screen go to ``DOORSTEP_SCREENSHOT_DIR`` when set
 (``docs/img`` for the courier guide), else to the test's temporary folder.
 """
 
@@ -169,6 +170,17 @@ def _wait_for_pings(page: Page, live: LiveApi, day: CourierDay) -> None:
             break
         page.wait_for_timeout(100)
     assert found and abs(found[0].lat - FAR["latitude"]) < 1e-6
+
+
+def _wait_until_started(page: Page, live: LiveApi, day: CourierDay) -> None:
+    """The start has reached the server and its answer the phone (nothing left waiting)."""
+    for _ in range(600):
+        with live.container.uow_factory(SYSTEM) as uow:
+            route = uow.routes.get(day.route_id)
+        if route is not None and route.state is RouteState.STARTED:
+            break
+        page.wait_for_timeout(100)
+    page.wait_for_selector("#sync[data-waiting='0']")
 
 
 def _sent_ids(requests: list[Request]) -> list[str]:
@@ -407,7 +419,7 @@ def test_an_action_the_server_refuses_is_shown_and_dropped(
             page.fill("input[name=password]", PASSWORD)
             page.click("#login-form button[type=submit]")
             page.click("button:text-is('Start route')")
-            page.wait_for_selector("#sync[data-waiting='0']")
+            _wait_until_started(page, live, day)
 
             context.set_offline(True)
             _open_stop(page, day.stop_ids[0])
@@ -493,7 +505,7 @@ def test_actions_queued_when_the_session_ends_are_sent_after_signing_in_again(
             page.fill("input[name=password]", PASSWORD)
             page.click("#login-form button[type=submit]")
             page.click("button:text-is('Start route')")
-            page.wait_for_selector("#sync[data-waiting='0']")
+            _wait_until_started(page, live, day)
             context.set_offline(True)
             _open_stop(page, day.stop_ids[1])
             page.click("#stop-detail button:text-is('Arrived')")

@@ -17,6 +17,12 @@ function go(hash) {
   else window.location.hash = hash;
 }
 
+// Back goes up one level (a form to its stop, anything else to Today), never out of the app.
+function parentOf(hash) {
+  const [screen, id] = hash.split("/");
+  return (screen === "deliver" || screen === "fail") && id ? `stop/${id}` : "today";
+}
+
 function currentHash() {
   return window.location.hash.replace(/^#/, "");
 }
@@ -159,7 +165,7 @@ function wire() {
     }
   });
   $("#logout").addEventListener("click", logout);
-  $("#back").addEventListener("click", () => history.length > 1 ? history.back() : go("today"));
+  $("#back").addEventListener("click", () => go(parentOf(currentHash())));
   $("#sync").addEventListener("click", () => go("sync"));
   for (const button of document.querySelectorAll("[data-tab]")) {
     button.addEventListener("click", () => showTab(button.dataset.tab));
@@ -200,17 +206,16 @@ async function start() {
   if ("serviceWorker" in navigator) {
     navigator.serviceWorker.register("/courier/sw.js", { scope: "/courier" }).catch(() => {});
   }
-  let fresh = null;
   if (await session()) {
     // Open with the route the phone kept, at once; the server's copy follows when it comes.
     ctx.route = await current();
-    fresh = ctx.route === undefined ? await load() : load().then(renderIfIdle);
+    if (ctx.route === undefined) await load();  // nothing kept yet: wait for the server
+    else load().then(renderIfIdle).catch(() => {});
     sharePosition();
     flush();
   }
   await render();
   document.body.dataset.ready = "true";
-  if (fresh) fresh.catch(() => {});
   // For benchmarks.courier_app_open: the first screen is drawn (the next frame).
   requestAnimationFrame(() => performance.mark("courier-ready"));
 }
