@@ -1,6 +1,6 @@
 // The route on a map that works with no internet: the streets come from this server's
 // packaged road network (basemap.json, cached by the service worker); raster tiles are
-// added only when the operator configured a tile server.
+// added over them only when the operator configured a tile server.
 const BASEMAP = "/courier/basemap.json";
 let map = null;
 let stopsLayer = null;
@@ -27,6 +27,7 @@ async function drawBasemap(L, route) {
     const streets = await answer.json();
     L.geoJSON(streets, {
       style: { color: "#8a8a8a", weight: 1.5, opacity: 1 }, interactive: false, filter: around(route),
+      renderer: L.canvas({ pane: "streets" }),
     }).addTo(map);
     map.attributionControl.addAttribution(streets.attribution || "© OpenStreetMap contributors, ODbL");
   } catch {
@@ -40,31 +41,33 @@ export function showRoute(route, onStop) {
   const el = document.getElementById("map");
   if (!map) {
     map = L.map(el, { preferCanvas: true, zoomControl: true, attributionControl: true });
+    // The packaged streets always, under the tiles (when a tile server is configured),
+    // so that the map still has streets when the tiles cannot be fetched.
+    map.createPane("streets").style.zIndex = "150";
+    drawBasemap(L, route);
     const tiles = document.body.dataset.tileUrl;
     if (tiles) {
       L.tileLayer(tiles, { maxZoom: 19, attribution: "© OpenStreetMap contributors" }).addTo(map);
-    } else {
-      drawBasemap(L, route);
     }
   }
   map.invalidateSize();
   if (stopsLayer) stopsLayer.remove();
   stopsLayer = L.featureGroup();
-  const points = [];
+  const shown = route.stops.filter((stop) => stop.state !== "removed");
+  const points = shown.map((stop) => [stop.lat, stop.lon]);
+  // The path first, so that the numbered stops are drawn over it.
+  if (points.length > 1) L.polyline(points, { color: "#0050b3", weight: 3, dashArray: "6 6" }).addTo(stopsLayer);
   if (route.hub) {
     L.circleMarker([route.hub.lat, route.hub.lon], { radius: 9, color: "#000", fillColor: "#ffd400", fillOpacity: 1, weight: 3 })
       .bindTooltip(`Hub: ${route.hub.name}`).addTo(stopsLayer);
   }
-  for (const stop of route.stops) {
-    if (stop.state === "removed") continue;
-    points.push([stop.lat, stop.lon]);
+  for (const stop of shown) {
     L.circleMarker([stop.lat, stop.lon], { radius: 14, color: "#fff", weight: 3, fillColor: colour(stop.state), fillOpacity: 1 })
       .bindTooltip(String(stop.sequence), { permanent: true, direction: "center", className: "stop-number" })
       .on("click", () => onStop(stop.id))
       .addTo(stopsLayer);
   }
-  if (points.length > 1) L.polyline(points, { color: "#0050b3", weight: 3, dashArray: "6 6" }).addTo(stopsLayer);
   stopsLayer.addTo(map);
-  if (points.length) map.fitBounds(L.latLngBounds(points).pad(0.15));
-  else if (route.hub) map.setView([route.hub.lat, route.hub.lon], 14);
+  const framed = route.hub ? [...points, [route.hub.lat, route.hub.lon]] : points;
+  if (framed.length) map.fitBounds(L.latLngBounds(framed).pad(0.15));
 }
