@@ -45,6 +45,7 @@ class CourierDay:
     barcodes: list[list[str]]
     access_code: str = "4721#"
     email: str = ""
+    plan_id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -66,12 +67,14 @@ def dispatched_day(
     loaded_stops: int | None = None,
     hub_id: str | None = None,
     vehicle_name: str = "LK71 ABC",
+    dispatch: bool = True,
 ) -> CourierDay:
     """Store a day and dispatch it; the courier's user logs in with ``password_hash``.
 
     The parcels of the first ``loaded_stops`` stops (all when None) are received, sorted
     and loaded; the others are only received at the hub. With ``hub_id`` the day is a
-    second route from that stored hub (another brand, vehicle and courier).
+    second route from that stored hub (another brand, vehicle and courier). Without
+    ``dispatch`` the solved plan is left for the test to dispatch (no route, no loading).
     """
     brand = factories.brand()
     existing = None
@@ -124,6 +127,20 @@ def dispatched_day(
         uow.orders.add_all(orders)
         uow.plans.add(plan)
         uow.commit()
+    if not dispatch:
+        return CourierDay(
+            route_id="",
+            stop_ids=[],
+            courier_id=courier.id,
+            courier_principal=Principal.user(user.id, Role.COURIER, courier.id),
+            brand_id=brand.id,
+            hub_id=hub.id,
+            vehicle_id=vehicle.id,
+            order_ids=[o.id for o in orders],
+            barcodes=[[p.barcode for p in o.parcels] for o in orders],
+            email=email,
+            plan_id=plan.id,
+        )
     made = routes.dispatch_plan(
         uow_factory(SYSTEM),
         routes.DispatchPlan(plan.id, [routes.RouteAssignment(0, courier.id)]),
@@ -156,6 +173,7 @@ def dispatched_day(
         order_ids=[o.id for o in orders],
         barcodes=[[p.barcode for p in o.parcels] for o in orders],
         email=email,
+        plan_id=plan.id,
     )
 
 
