@@ -32,6 +32,8 @@ from playwright.sync_api import (
 )
 from sqlalchemy import select
 
+from doorstep.domain import ids
+from doorstep.domain.proof import hash_pin
 from doorstep.domain.route import RouteState, StopState
 from doorstep.services import accounts
 from doorstep.store.database import create_engine_for
@@ -524,3 +526,87 @@ def test_actions_queued_when_the_session_ends_are_sent_after_signing_in_again(
     with live.container.uow_factory(SYSTEM) as uow:
         route = uow.routes.get(day.route_id)
         assert route is not None and route.stops[1].state is StopState.ARRIVED
+
+
+@pytest.fixture
+def checked_order(tmp_path: Path) -> Iterator[Setting]:
+    """A day whose first stop's order needs the recipient's PIN (2468) and an 18+ check."""
+    url = f"sqlite:///{tmp_path / 'doorstep.sqlite3'}"
+    upgrade(url)
+    order_id = ids.new_id("ord")
+    with serve(url) as live:
+        start = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
+        day = dispatched_day(
+            live.container.uow_factory,
+            stops=1,
+            start=start,
+            password_hash=live.container.passwords.hash(PASSWORD),
+            order_overrides={
+                0: {
+                    "id": order_id,
+                    "delivery_pin_hash": hash_pin("2468", order_id),
+                    "minimum_age": 18,
+                }
+            },
+        )
+        yield Setting(live, day, url)
+
+
+def test_pin_and_age_are_checked_before_the_parcel_counts_as_delivered(
+    checked_order: Setting,
+) -> None:
+    if not CHROMIUM.is_file():
+        pytest.skip(f"needs Chromium at {CHROMIUM}")
+    live, day = checked_order.live, checked_order.day
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
+        try:
+            context = browser.new_context(
+                viewport=PHONE, timezone_id="UTC", geolocation=NEAR, permissions=["geolocation"]
+            )
+            page = context.new_page()
+            page.goto(f"{live.base_url}/courier")
+            page.fill("input[name=email]", day.email)
+            page.fill("input[name=password]", PASSWORD)
+            page.click("#login-form button[type=submit]")
+            page.click("button:text-is('Start route')")
+            _wait_until_started(page, live, day)
+            _deliver(page, day.stop_ids[0], day.barcodes[0], "recipient")
+            adult = f"{datetime.now(UTC).year - 30}-01-01"
+            # Under age: refused on the phone, nothing queued.
+            page.fill("input[name=date_of_birth]", f"{datetime.now(UTC).year - 16}-01-01")
+            page.fill("input[name=pin]", "2468")
+            page.click("button:text-is('Complete delivery')")
+            page.wait_for_selector("#notice:has-text('do not hand the parcel over')")
+            assert page.get_attribute("#sync", "data-waiting") == "0"
+            # A wrong PIN: the server refuses the delivery and the app says why.
+            page.fill("input[name=date_of_birth]", adult)
+            page.fill("input[name=pin]", "1357")
+            page.click("button:text-is('Complete delivery')")
+            page.wait_for_selector("#notice:has-text('PIN does not match')")
+            page.wait_for_selector(f"[data-stop={day.stop_ids[0]}]:has-text('Arrived')")
+            # The right PIN: delivered.
+            _deliver_again(page, day.stop_ids[0], day.barcodes[0])
+            page.fill("input[name=date_of_birth]", adult)
+            page.fill("input[name=pin]", "2468")
+            page.click("button:text-is('Complete delivery')")
+            page.wait_for_selector(f"[data-stop={day.stop_ids[0]}]:has-text('Completed')")
+            page.wait_for_selector("#sync[data-waiting='0']")
+        finally:
+            browser.close()
+    with live.container.uow_factory(SYSTEM) as uow:
+        route = uow.routes.get(day.route_id)
+        assert route is not None and route.stops[0].state is StopState.COMPLETED
+        (proof,) = uow.proofs.list_for_order(day.order_ids[0])
+    assert proof.evidence.get("pin_checked") == "yes"
+
+
+def _deliver_again(page: Page, stop_id: str, barcodes: list[str]) -> None:
+    """After a refusal the stop is open again: scan and choose the method anew."""
+    _open_stop(page, stop_id)
+    _scan(page, barcodes)
+    page.click("#stop-detail button:text-is('Deliver')")
+    _screen(page, "deliver")
+    page.check("input[name=method][value=recipient]")
+    page.fill("input[name=recipient_name]", "Ana")
+    _sign(page)

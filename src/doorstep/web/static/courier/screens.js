@@ -183,6 +183,14 @@ function choice(name, values, labels, onChange, selected) {
     h("span", { text: labels[value] || label(value) }))));
 }
 
+// Whole years between a date of birth ("YYYY-MM-DD") and a day, as the server counts them.
+function ageOn(born, day) {
+  const [y, m, d] = born.split("-").map(Number);
+  const years = day.getFullYear() - y;
+  const before = day.getMonth() + 1 < m || (day.getMonth() + 1 === m && day.getDate() < d);
+  return years - (before ? 1 : 0);
+}
+
 export async function renderDeliver(ctx, stop) {
   const form = $("#deliver-form");
   const methods = stop.proof?.methods?.length ? stop.proof.methods : Object.keys(METHOD_LABEL);
@@ -231,6 +239,11 @@ export async function renderDeliver(ctx, stop) {
       const value = el.value.trim();
       if (!value && el.required) return notify(`${el.closest("label").firstChild.textContent} is needed.`, "error");
       data[name] = value || null;
+    }
+    if (data.pin !== null && !/^\d{4,8}$/.test(data.pin)) return notify("The PIN is 4 to 8 digits.", "error");
+    const minimum = stop.proof?.minimum_age;
+    if (minimum && data.date_of_birth && ageOn(data.date_of_birth, new Date()) < minimum) {
+      return notify(`Under ${minimum}: do not hand the parcel over. Record a failed attempt (refused).`, "error");
     }
     if (proof.signature) {
       if (proof.signature.empty()) return notify("Ask for a signature first.", "error");
