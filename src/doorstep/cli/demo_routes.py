@@ -90,8 +90,12 @@ def plan_and_dispatch(
             courier_id=courier.id,
         )
         assignments.append(routes.RouteAssignment(index, courier.id))
-    made = routes.dispatch_plan(
-        uow(CLI), routes.DispatchPlan(done.id, assignments), clock=container.clock
+    made = (  # a day with no orders plans no route: nothing to dispatch
+        routes.dispatch_plan(
+            uow(CLI), routes.DispatchPlan(done.id, assignments), clock=container.clock
+        )
+        if assignments
+        else []
     )
     couriers = tuple(
         DemoCourier(r.courier_id, courier_email(n + 1), r.id, r.vehicle_id, len(r.stops))

@@ -42,7 +42,8 @@ MAX_CITY: Final = 100
 MAX_ACCESS_NOTES: Final = 500
 MAX_EMAIL: Final = 254
 MAX_SAFE_PLACE: Final = 200
-MIN_AGE, MAX_AGE = 1, 99  # Order itself refuses any other minimum age
+MIN_AGE: Final = 1  # an age check below 1 or above 99 is a typing mistake
+MAX_AGE: Final = 99
 
 _REFERENCE: Final = re.compile(r"[A-Za-z0-9#][A-Za-z0-9_.:/#\-]*")
 _ACCESS_CODE: Final = re.compile(r"[A-Za-z0-9#*]{1,20}")

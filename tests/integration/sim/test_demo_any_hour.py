@@ -86,6 +86,16 @@ def test_the_demo_seeds_its_morning_whatever_the_time(
             today = now.date().isoformat()
             listed = courier.request("GET", f"/v1/routes?date={today}")["items"]
             route = courier.request("GET", f"/v1/routes/{listed[0]['id']}")
+            start = {
+                "client_event_id": "demo-start-1",
+                "device_time": now.isoformat(),
+                "type": "start_route",
+                "route_id": route["id"],
+                "stop_id": None,
+                "position": None,
+                "data": {},
+            }
+            started = courier.request("POST", "/v1/courier/actions", json={"actions": [start]})
     finally:
         server.should_exit = True
         container.close()
@@ -100,3 +110,4 @@ def test_the_demo_seeds_its_morning_whatever_the_time(
     assert route["date"] == today and route["state"] == "assigned" and route["stops"]
     parcels = [p for stop in route["stops"] for p in stop["parcels"]]
     assert parcels and {p["state"] for p in parcels} == {"loaded"}
+    assert [r["status"] for r in started["results"]] == ["applied"], started  # the van is ready
