@@ -17,6 +17,7 @@ from doorstep.domain import ids
 from doorstep.domain.access import Principal
 from doorstep.domain.model import GeoPoint, Role
 from doorstep.domain.parcel import ParcelAction
+from doorstep.domain.route import Route, RouteStop
 from doorstep.services import routes
 from doorstep.services.ports import PlanRecord, PlanStatus, UnitOfWork, User
 from tests import factories
@@ -138,3 +139,54 @@ def dispatched_day(
         barcodes=[[p.barcode for p in o.parcels] for o in orders],
         email=email,
     )
+
+
+def started_route(courier_id: str, *, at: datetime = factories.MORNING) -> tuple[list[Any], Route]:
+    """What a courier needs to be on duty: standing data, one order and a started route of
+    theirs. Returns the objects to store first, then the route."""
+    brand = factories.brand()
+    hub = factories.hub()
+    vehicle = factories.vehicle()
+    order = factories.order(brand_id=brand.id)
+    point = order.address.point or hub.point
+    stop = RouteStop(
+        id=ids.new_id("stp"),
+        sequence=1,
+        point=point,
+        postcode=order.address.postcode,
+        address_lines=order.address.lines,
+        recipient_first_name="Ada",
+        parcel_ids=tuple(p.id for p in order.parcels),
+        planned_arrival=at,
+    )
+    route = Route.dispatch(
+        id=ids.new_id("rte"),
+        plan_id=None,
+        hub_id=hub.id,
+        route_date=at.date(),
+        courier_id=courier_id,
+        vehicle_id=vehicle.id,
+        stops=[stop],
+        actor="system:tests",
+        at=at,
+    )
+    route.start(at=at, actor="system:tests", unloaded_barcodes=[])
+    return [brand, hub, vehicle, order], route
+
+
+def put_on_duty(
+    uow_factory: Callable[[Principal], UnitOfWork],
+    courier_id: str,
+    *,
+    at: datetime = factories.MORNING,
+) -> str:
+    """Store a started route for ``courier_id`` (who must exist); returns the route's id."""
+    (brand, hub, vehicle, order), route = started_route(courier_id, at=at)
+    with uow_factory(SYSTEM) as uow:
+        uow.brands.add(brand)
+        uow.hubs.add(hub)
+        uow.vehicles.add(vehicle)
+        uow.orders.add(order)
+        uow.routes.add(route)
+        uow.commit()
+    return route.id

@@ -107,6 +107,7 @@ def build_container(
         routing_for=build_routing(settings),
         planner=planner or planner_params(),
         postcodes=postcode_lookup(),
+        ping_retention=timedelta(days=settings.ping_retention_days),
     )
     jobs.bind(container)
     return container

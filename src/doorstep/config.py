@@ -8,6 +8,8 @@ from typing import Literal
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from doorstep.domain.pings import DEFAULT_RETENTION_DAYS
+
 DEMO_SECRET = "demo-secret-not-for-production"  # noqa: S105 - refused outside demo mode
 
 
@@ -43,6 +45,12 @@ class Settings(BaseSettings):
     lockout_max_seconds: int = Field(default=900, ge=1)
     failure_memory_seconds: int = Field(
         default=3600, ge=1, description="Failures older than this are forgotten."
+    )
+    ping_retention_days: int = Field(
+        default=DEFAULT_RETENTION_DAYS,
+        ge=1,
+        le=3650,
+        description="Couriers' positions older than this are refused and deleted.",
     )
 
     @model_validator(mode="after")

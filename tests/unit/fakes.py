@@ -22,9 +22,11 @@ from typing import Any, Generic, Self, TypeVar
 from doorstep.domain import chain
 from doorstep.domain.access import Principal
 from doorstep.domain.chain import ParcelChain
+from doorstep.domain.errors import InvalidValue
 from doorstep.domain.events import DomainEvent, SeenAggregates
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel
+from doorstep.domain.pings import Ping
 from doorstep.domain.route import Route, RouteState
 from doorstep.domain.scan import HubScan, ScanOutcome
 from doorstep.services.ports import (
@@ -46,6 +48,7 @@ from doorstep.services.ports import (
     Outbox,
     Page,
     ParcelRepository,
+    PingRepository,
     PlanRecord,
     PlanRepository,
     ProofRecord,
@@ -63,6 +66,13 @@ from doorstep.services.ports import (
 
 T = TypeVar("T", Hub, Vehicle, Courier)
 F = TypeVar("F")
+
+
+@dataclass(frozen=True)
+class StoredPing:
+    courier_id: str
+    ping: Ping
+    received_at: datetime
 
 
 @dataclass
@@ -85,6 +95,7 @@ class FakeDatabase:
     route_indexes: dict[tuple[str, int], str] = field(default_factory=dict)
     courier_actions: dict[tuple[str, str], CourierAction] = field(default_factory=dict)
     proofs: list[ProofRecord] = field(default_factory=list)
+    pings: list[StoredPing] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
     commits: int = 0
 
@@ -130,6 +141,7 @@ class FakeUnitOfWork:
         self.routes: RouteRepository = _Routes(self)
         self.courier_actions: CourierActionRepository = _CourierActions(self)
         self.proofs: ProofRepository = _Proofs(self)
+        self.pings: PingRepository = _Pings(self)
 
     def __enter__(self) -> Self:
         self._reset()
@@ -235,6 +247,8 @@ def _apply(db: FakeDatabase, kind: str, item: Any) -> None:
         db.api_keys[item.prefix] = item
     elif kind == "audit":
         db.audit.append(item)
+    elif kind == "pings":
+        db.pings.extend(item)
     elif kind in {"plans", "plan_updates"}:
         db.plans[item.id] = item
     elif kind == "outbox":
@@ -471,6 +485,41 @@ class _Audit(_Repo):
         return [e for e in self.db.audit if e.target_id == target_id]
 
 
+class _Pings(_Repo):
+    """A courier reaches only their own positions, office staff everyone's, a brand none."""
+
+    def _reaches(self, courier_id: str) -> bool:
+        principal = self.uow.principal
+        return self.uow.sees_all or (not principal.is_brand and principal.courier_id == courier_id)
+
+    def add_many(self, courier_id: str, pings: Sequence[Ping], received_at: datetime) -> int:
+        if not pings:
+            return 0
+        if courier_id not in self.db.couriers or not self._reaches(courier_id):
+            raise InvalidValue("courier_id", f"no such courier: {courier_id}")
+        self.uow.stage("pings", [StoredPing(courier_id, p, received_at) for p in pings])
+        return len(pings)
+
+    def list_for(self, courier_id: str, since: datetime, until: datetime) -> list[Ping]:
+        if not self._reaches(courier_id):
+            return []
+        found = [
+            s.ping
+            for s in self.db.pings
+            if s.courier_id == courier_id and since <= s.ping.at < until
+        ]
+        return sorted(found, key=lambda p: p.at)
+
+    def purge(self, *, before: datetime) -> int:
+        with self.db.lock:
+            kept = [
+                s for s in self.db.pings if s.ping.at >= before or not self._reaches(s.courier_id)
+            ]
+            purged = len(self.db.pings) - len(kept)
+            self.db.pings = kept
+        return purged
+
+
 class _Idempotency(_Repo):
     def get(self, owner: str, key: str, *, not_before: datetime) -> IdempotencyRecord | None:
         record = self.db.idempotency.get((owner, key))
@@ -576,6 +625,9 @@ class _Routes(_Repo):
                         route_state=route.state.value,
                     )
         return None
+
+    def has_started(self, courier_id: str) -> bool:
+        return any(r.state is RouteState.STARTED for r in self.find(courier_id=courier_id))
 
     def dispatched_plan_indexes(self, plan_id: str) -> set[int]:
         return {i for (p, i) in self.db.route_indexes if p == plan_id}

@@ -12,12 +12,14 @@ from doorstep.api.query import DropEmptyQueryValues
 from doorstep.api.routers import (
     auth,
     brands,
+    courier,
     fleet,
     hubs,
     imports,
     orders,
     parcels,
     plans,
+    routes,
     verify,
 )
 from doorstep.services.container import Container
@@ -39,14 +41,26 @@ def create_app(
     app = FastAPI(
         title="Doorstep API",
         version=__version__,
-        summary="Last-mile delivery: orders, parcels, hub scans, fleet, plans.",
+        summary="Last-mile delivery: orders, parcels, hub scans, fleet, plans, couriers.",
         openapi_url=f"{API_PREFIX}/openapi.json",
         docs_url=None,  # served by api.home from the package, not from a CDN
         redoc_url=None,
     )
     app.state.container = container
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, imports, orders, verify, parcels, hubs, fleet, brands, plans):
+    for module in (
+        auth,
+        imports,
+        orders,
+        verify,
+        parcels,
+        hubs,
+        fleet,
+        brands,
+        plans,
+        routes,
+        courier,
+    ):
         v1.include_router(module.router)
     app.include_router(v1)
     problems.install(app)

@@ -16,6 +16,7 @@ from doorstep.api import tokens
 from doorstep.api.guard import client_address
 from doorstep.domain.access import Principal
 from doorstep.services import accounts
+from doorstep.services.access import require_courier
 from doorstep.services.container import Container
 from doorstep.services.errors import AuthenticationFailed, PermissionDenied
 from doorstep.services.idempotency import (
@@ -97,9 +98,9 @@ CrewPrincipal = Annotated[Principal, Depends(crew_principal)]
 
 
 def courier_principal(principal: CurrentPrincipal) -> Principal:
-    """The courier app's own endpoints: only a user with the courier role and a courier."""
-    if principal.courier_id is None or principal.may_operate_hub() or principal.is_brand:
-        raise PermissionDenied("This endpoint is for a courier's own phone.")
+    """The courier app's endpoints refuse office staff and brand keys with 403 before
+    reading the body; the use cases check the same rule again."""
+    require_courier(principal)
     return principal
 
 

@@ -4,12 +4,14 @@ Python's ``datetime`` ends at year 9999 and starts at year 1, so a time at eithe
 cannot be moved to UTC, given a day's end or turned into a database value without an
 ``OverflowError``. Nothing a delivery company does happens near those edges: a date or
 time outside this range is a typo or a probe, and is refused with the field's name.
-Every door (API schemas and queries, CSV rows, cursors, plans) checks through here.
+Every door (API schemas and queries, CSV rows, cursors, plans) checks through here. A
+device's time (a scan, a courier's position) may also run a little ahead of the server's
+clock, by at most :data:`CLOCK_SKEW`.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 from doorstep.domain.errors import InvalidValue
 
@@ -18,6 +20,15 @@ LATEST_DATE = date(2199, 12, 31)
 EARLIEST = datetime(EARLIEST_DATE.year, 1, 1, tzinfo=UTC)
 END = datetime(LATEST_DATE.year + 1, 1, 1, tzinfo=UTC)  # the first moment out of range
 OUT_OF_RANGE = f"must be between {EARLIEST_DATE.isoformat()} and {LATEST_DATE.isoformat()}"
+CLOCK_SKEW = timedelta(minutes=5)
+"""How far a device's clock (a hub scanner, a courier's phone) may run ahead of the
+server's. A time from further ahead is a wrong clock, not an event, and is refused."""
+
+
+def ahead_of_server(value: datetime, now: datetime) -> bool:
+    """Whether a device's ``value`` is further ahead of the server's ``now`` than any clock
+    may drift: the one check behind every "is in the future" refusal."""
+    return value > now + CLOCK_SKEW
 
 
 def date_problem(value: date) -> str | None:

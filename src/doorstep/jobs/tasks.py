@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from huey import Huey, crontab
 
-from doorstep.services import idempotency, plans
+from doorstep.services import idempotency, pings, plans
 from doorstep.services.container import Container
 from doorstep.services.errors import NotFound
 
@@ -16,6 +16,7 @@ log = logging.getLogger("doorstep.jobs")
 PLAN_JOB = "plan_job"
 PURGE_JOB = "purge_idempotency_job"
 PURGE_EVERY = crontab(minute="*/15")  # records are gone at most 15 minutes after 24 h
+PING_PURGE_JOB = "purge_pings_job"  # on the same schedule: each run deletes a little
 
 
 class PlanJobs:
@@ -25,8 +26,8 @@ class PlanJobs:
     two steps: ``jobs = PlanJobs(make_queue)``, ``Container(..., enqueue_plan=jobs.enqueue)``,
     ``jobs.bind(container)``. The queue is made on first use, so commands that never
     plan (``create-brand``) neither create a queue file nor connect to Redis. The same
-    queue carries the periodic purge of expired idempotency records, run by any consumer
-    started with ``periodic=True``.
+    queue carries the periodic purges of expired idempotency records and of couriers'
+    positions past their retention, run by any consumer started with ``periodic=True``.
     """
 
     def __init__(self, make_queue: Callable[[], Huey]) -> None:
@@ -43,6 +44,7 @@ class PlanJobs:
                 queue = self._make_queue()
                 self._task = queue.task(name=PLAN_JOB)(self.plan_job)
                 queue.periodic_task(PURGE_EVERY, name=PURGE_JOB)(self.purge_idempotency_job)
+                queue.periodic_task(PURGE_EVERY, name=PING_PURGE_JOB)(self.purge_pings_job)
                 self._queue = queue
             return self._queue
 
@@ -77,6 +79,15 @@ class PlanJobs:
         container = self._bound()
         purged = idempotency.purge_expired(container.uow_factory, container.clock)
         log.info("purged %d expired idempotency records", purged)
+        return purged
+
+    def purge_pings_job(self) -> int:
+        """Delete couriers' positions older than the retention the settings give."""
+        container = self._bound()
+        purged = pings.purge_old_pings(
+            container.uow_factory, container.clock, container.ping_retention
+        )
+        log.info("purged %d courier positions past retention", purged)
         return purged
 
     def resume(self) -> list[str]:

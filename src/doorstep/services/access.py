@@ -24,6 +24,19 @@ def require_admin(principal: Principal) -> None:
         raise PermissionDenied("Only operator admins may do this.")
 
 
+def require_courier(principal: Principal) -> str:
+    """The courier app's own endpoints: an operator user with the courier role, linked to a
+    courier record. Returns that courier's id; office staff, brands and the system are
+    refused (they act on couriers through the office endpoints, never as one)."""
+    if (
+        principal.kind is PrincipalKind.OPERATOR
+        and principal.role is Role.COURIER
+        and principal.courier_id is not None
+    ):
+        return principal.courier_id
+    raise PermissionDenied("Only a courier may do this, from their own app.")
+
+
 def require_order_writer(principal: Principal) -> None:
     """Brands write their own orders; among operator staff, couriers do not."""
     if principal.reach is Reach.OWN_ROUTES:

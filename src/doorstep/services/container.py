@@ -10,6 +10,7 @@ from doorstep.domain.chain import FileHash, Purged
 from doorstep.domain.model import GeoPoint
 from doorstep.planning.params import PlannerParams
 from doorstep.services.accounts.throttle import Throttle
+from doorstep.services.pings import DEFAULT_RETENTION
 from doorstep.services.ports import Clock, Geocoder, PasswordHasher, Routing, UnitOfWorkFactory
 
 
@@ -53,6 +54,8 @@ class Container:
     # one was purged after retention. None until bootstrap wires the file store.
     proof_file_hash: FileHash | None = None
     proof_purged: Purged | None = None
+    # Couriers' positions are refused when older, and purged once older (settings).
+    ping_retention: timedelta = DEFAULT_RETENTION
 
     def close(self) -> None:
         self.on_close()

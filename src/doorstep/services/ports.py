@@ -19,6 +19,7 @@ from doorstep.domain.chain import ParcelChain
 from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Role, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelState
+from doorstep.domain.pings import Ping
 from doorstep.domain.route import Route
 from doorstep.domain.scan import HubScan
 from doorstep.domain.throttle import Tally
@@ -302,6 +303,8 @@ class RouteRepository(Protocol):
         """The not-finished route whose active stop holds the parcel."""
 
     def dispatched_plan_indexes(self, plan_id: str) -> set[int]: ...
+    def has_started(self, courier_id: str) -> bool:
+        """Whether the courier is driving a started route now."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -358,6 +361,21 @@ class ProofRepository(Protocol):
     def list_for_order(self, order_id: str) -> list[ProofRecord]: ...
 
 
+class PingRepository(Protocol):
+    """Couriers' positions: written in bulk, read in time order, deleted by age. A courier
+    reaches only their own, office staff everyone's, a brand none."""
+
+    def add_many(self, courier_id: str, pings: Sequence[Ping], received_at: datetime) -> int:
+        """Store a checked batch for ``courier_id`` in one statement; how many were stored.
+        Raises :class:`~doorstep.domain.errors.InvalidValue` for a courier out of reach."""
+
+    def list_for(self, courier_id: str, since: datetime, until: datetime) -> list[Ping]:
+        """The courier's pings taken in ``[since, until)``, oldest first."""
+
+    def purge(self, *, before: datetime) -> int:
+        """Delete every ping taken before ``before``, whoever sent it; how many."""
+
+
 class Outbox(Protocol):
     """What a relay needs. No ``add``: events come from aggregates, written at commit."""
 
@@ -389,6 +407,7 @@ class UnitOfWork(Protocol):
     routes: RouteRepository
     courier_actions: CourierActionRepository
     proofs: ProofRepository
+    pings: PingRepository
 
     def read_only(self) -> Self:
         """This unit of work, to be opened for reading only: it takes no write lock (on

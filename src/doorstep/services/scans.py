@@ -14,9 +14,9 @@ resolves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
-from doorstep.domain import ids
+from doorstep.domain import calendar, ids
 from doorstep.domain.errors import InvalidTransition, InvalidValue, WrongHub, WrongVehicle
 from doorstep.domain.model import Hub
 from doorstep.domain.parcel import Parcel, ParcelState, allowed_actions
@@ -27,8 +27,6 @@ from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import Clock, Conflict, StaleObject, UnitOfWork
 from doorstep.services.races import retried_on_race
 
-# A scanner's clock may run a little fast; a scan from further ahead is a wrong clock.
-CLOCK_SKEW = timedelta(minutes=5)
 MAX_EXCEPTIONS = 500
 
 
@@ -99,7 +97,7 @@ def _record_once(
             # Saved under the request's Idempotency-Key too, if it has one.
             return commit_with(uow, _replay(cmd, stored), before_commit)
         now = clock.now()
-        if cmd.scanned_at > now + CLOCK_SKEW:
+        if calendar.ahead_of_server(cmd.scanned_at, now):
             raise InvalidValue("scanned_at", "is in the future; check the scanner's clock")
         _check_target(uow, cmd)
         parcel = uow.parcels.get_by_barcode(cmd.barcode)

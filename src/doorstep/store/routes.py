@@ -261,6 +261,15 @@ class SqlRouteRepository(SqlRepository):
             route_state=row.state,
         )
 
+    def has_started(self, courier_id: str) -> bool:
+        query = (
+            select(RouteRow.pk)
+            .join(CourierRow, RouteRow.courier_pk == CourierRow.pk)
+            .where(CourierRow.public_id == courier_id, RouteRow.state == RouteState.STARTED.value)
+            .limit(1)
+        )
+        return self.session.scalar(query) is not None
+
     def dispatched_plan_indexes(self, plan_id: str) -> set[int]:
         query = (
             select(RouteRow.plan_index)

@@ -2,9 +2,9 @@
 
 What a principal may see is decided by :attr:`Principal.reach` and applied here, in the
 query itself: a brand sees only rows of its own brand; a courier only the stops, parcels and
-recipients of routes assigned to them, and their own courier record; operator admins,
-dispatchers and the system see all. A row outside the reach is filtered out, so it looks
-exactly like a missing one (no existence leak through a 403).
+recipients of routes assigned to them, and their own courier record and positions;
+operator admins, dispatchers and the system see all. A row outside the reach is filtered
+out, so it looks exactly like a missing one (no existence leak through a 403).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from doorstep.store.tables import (
     Base,
     BrandRow,
     CourierActionRow,
+    CourierPingRow,
     CourierRow,
     HubRow,
     HubScanRow,
@@ -45,8 +46,11 @@ _BRAND_COLUMN: dict[type[Base], InstrumentedAttribute[Any]] = {
 # Standing data with no personal data, which brands name in their orders (hub_id): the
 # use cases decide who may list or change them.
 _OPEN: frozenset[type[Base]] = frozenset({HubRow, VehicleRow})
-# The delivery company's own records (plans, couriers' details): no brand sees any.
-_OPERATOR_ONLY: frozenset[type[Base]] = frozenset({PlanRow, CourierRow, RouteRow, CourierActionRow})
+# The delivery company's own records (plans, couriers' details and positions): no brand
+# sees any.
+_OPERATOR_ONLY: frozenset[type[Base]] = frozenset(
+    {PlanRow, CourierRow, CourierPingRow, RouteRow, CourierActionRow}
+)
 _SCOPED = frozenset({BrandRow, *_BRAND_COLUMN, *_OPERATOR_ONLY})
 
 
@@ -86,6 +90,8 @@ def _own_routes(principal: Principal, row_type: type[Base]) -> ColumnElement[boo
         return CourierRow.public_id == principal.courier_id
     if row_type is RouteRow:
         return RouteRow.courier_pk == me
+    if row_type is CourierPingRow:
+        return CourierPingRow.courier_pk == me
     if row_type is CourierActionRow:
         return CourierActionRow.courier_pk == me
     my_parcels = (

@@ -404,3 +404,28 @@ class ProofRow(Base):
     accuracy_m: Mapped[float | None] = mapped_column(Float)
     distance_m: Mapped[float | None] = mapped_column(Float)
     geofence_mismatch: Mapped[bool] = mapped_column(Boolean)
+
+
+class CourierPingRow(Base):
+    """One position a courier's phone sent. Many rows (a courier sends one every few
+    seconds), so no public id and no ORM objects on the write path: a batch is one
+    Core INSERT. Read by courier and time, deleted by time once past retention."""
+
+    __tablename__ = "courier_pings"
+    __table_args__ = (
+        Index("ix_courier_pings_courier_pk_at", "courier_pk", "at"),
+        # The purge deletes by age alone: without this it would scan every row while
+        # holding the write lock that incoming batches wait for.
+        Index("ix_courier_pings_at", "at"),
+    )
+    pk: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer(), "sqlite"), primary_key=True, autoincrement=True
+    )
+    courier_pk: Mapped[int] = mapped_column(ForeignKey("couriers.pk"))
+    at: Mapped[datetime]  # the device's clock when it took the reading
+    received_at: Mapped[datetime]  # the server's clock when the batch arrived
+    lat: Mapped[float] = mapped_column(Float)
+    lon: Mapped[float] = mapped_column(Float)
+    accuracy_m: Mapped[float] = mapped_column(Float)
+    speed_mps: Mapped[float | None] = mapped_column(Float)
+    heading_deg: Mapped[float | None] = mapped_column(Float)

@@ -41,6 +41,7 @@ from doorstep.store.fleet import (
 from doorstep.store.orders import SqlOrderRepository
 from doorstep.store.outbox import SqlOutbox
 from doorstep.store.parcels import SqlParcelRepository
+from doorstep.store.pings import SqlPingRepository
 from doorstep.store.plans import SqlPlanRepository
 from doorstep.store.routes import SqlCourierActionRepository, SqlProofRepository, SqlRouteRepository
 from doorstep.store.scans import SqlScanRepository
@@ -66,6 +67,7 @@ class SqlUnitOfWork:
     routes: ports.RouteRepository
     courier_actions: ports.CourierActionRepository
     proofs: ports.ProofRepository
+    pings: ports.PingRepository
 
     def __init__(
         self,
@@ -115,6 +117,7 @@ class SqlUnitOfWork:
         self.routes = SqlRouteRepository(*parts, seen=seen)
         self.courier_actions = SqlCourierActionRepository(*parts)
         self.proofs = SqlProofRepository(*parts)
+        self.pings = SqlPingRepository(*parts)
         return self
 
     def __exit__(

@@ -1,8 +1,9 @@
 """Property-based requests generated from the published OpenAPI, against a live server.
 
 Schemathesis makes valid requests for every operation (as a brand and as an operator
-admin) and checks the answers: never a 5xx, and every answer is declared in the OpenAPI
-with that status, that content type and a body matching its schema. In negative mode it
+admin; the courier app's operations also as a courier) and checks the answers: never a
+5xx, and every answer is declared in the OpenAPI with that status, that content type and a
+body matching its schema. In negative mode it
 makes requests the schema forbids (wrong types, missing fields, out-of-range values,
 malformed headers, bodies that are not JSON), which must be refused with a declared 4xx.
 Hand-made hostile bytes (bad UTF-8 in headers, NUL, deep nesting) are sent over a raw
@@ -103,20 +104,27 @@ def _fuzz_every_operation(
     token: str,
     real_ids: dict[str, str],
     mode: GenerationMode = GenerationMode.POSITIVE,
+    tag: str | None = None,
 ) -> list[str]:
-    """Every operation's failures, one entry per failing operation."""
+    """Every operation's failures (only those tagged ``tag`` when given), one entry per
+    failing operation."""
     schema = schemathesis.openapi.from_url(f"{live_api.base_url}/v1/openapi.json")
     failures: list[str] = []
     operations = 0
+    fuzzed: list[str] = []
     for result in schema.get_all_operations():
         if isinstance(result, Err):
             failures.append(f"the OpenAPI has an invalid operation: {result.err()}")
             continue
         operation = result.ok()
         operations += 1
+        if tag is not None and tag not in operation.definition.raw.get("tags", []):
+            continue
+        fuzzed.append(operation.label)
         if failure := _failure_of(operation, live_api.base_url, token, real_ids, mode):
             failures.append(failure)
     assert operations >= 10, "the OpenAPI lost its operations"
+    assert fuzzed, f"no operation is tagged {tag!r}"
     return failures
 
 
@@ -145,4 +153,18 @@ def test_an_admin_gets_a_declared_4xx_for_every_invalid_request(live_api: LiveAp
     token = live_api.create_operator(Role.ADMIN)
     real_ids = _real_ids(live_api, key)
     failures = _fuzz_every_operation(live_api, token, real_ids, GenerationMode.NEGATIVE)
+    assert failures == [], "\n\n".join(failures)
+
+
+def test_a_courier_gets_declared_answers_from_the_courier_app_operations(
+    live_api: LiveApi,
+) -> None:
+    admin = live_api.client(live_api.create_operator(Role.ADMIN))
+    courier = admin.post("/v1/couriers", json={"name": "Kit Courier"}).json()
+    token = live_api.create_operator(Role.COURIER, courier_id=courier["id"])
+    failures = [
+        failure
+        for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE)
+        for failure in _fuzz_every_operation(live_api, token, {}, mode, tag="courier")
+    ]
     assert failures == [], "\n\n".join(failures)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
@@ -26,7 +27,8 @@ from tests.factories import order_payload
 from tests.integration.live_server import LiveApi
 
 PROBLEM = "application/problem+json"
-OPERATOR_TAGS = {"hubs", "fleet", "brands", "users", "plans", "routes"}
+# Tags of operations no brand key may use (office staff's, and the courier app's).
+OPERATOR_TAGS = {"hubs", "fleet", "brands", "users", "plans", "routes", "courier"}
 BRAND_TAGS = {"orders", "parcels", "auth"}
 KNOWN_EXCEPTIONS = {
     "POST /v1/auth/token": "the login itself: it takes credentials, not a bearer token",
@@ -211,8 +213,8 @@ _BRAND_ROUTE = (OK, OK, REFUSED, OK)  # orders: written by brands and office sta
 _READ_ROUTE = (OK, OK, HIDDEN, OK)  # a courier sees only stops of routes assigned to it
 _STAFF_ROUTE = (OK, OK, REFUSED, REFUSED)
 _ADMIN_ROUTE = (OK, REFUSED, REFUSED, REFUSED)
-_COURIER_ROUTE = (REFUSED, REFUSED, OK, REFUSED)  # the courier's own phone
 _CREW_READ = (OK, OK, HIDDEN, REFUSED)  # routes: office staff all, a courier their own
+_COURIER_ROUTE = (REFUSED, REFUSED, OK, REFUSED)  # the courier app: the courier themself
 ACCESS: dict[str, tuple[str, str, str, str]] = {
     "POST /v1/plans/{plan_id}/dispatch": _STAFF_ROUTE,
     "GET /v1/routes": _CREW_READ,
@@ -247,6 +249,7 @@ ACCESS: dict[str, tuple[str, str, str, str]] = {
     "POST /v1/plans": _STAFF_ROUTE,
     "GET /v1/plans/{plan_id}": _STAFF_ROUTE,
     "GET /v1/plans/{plan_id}/geojson": _STAFF_ROUTE,
+    "POST /v1/courier/pings": _COURIER_ROUTE,
 }
 
 
@@ -289,8 +292,16 @@ def _valid_body(name: str, world: World, brand: dict[str, str]) -> dict[str, Any
         "POST /v1/courier/stops/{stop_id}/access-code": {
             "position": {"lat": 51.539, "lon": -0.1426, "accuracy_m": 5}
         },
+        "POST /v1/courier/pings": {
+            "pings": [{"lat": 51.55, "lon": -0.14, "accuracy_m": 8, "at": _a_moment_ago()}]
+        },
     }
     return bodies.get(name)
+
+
+def _a_moment_ago() -> str:
+    """A device time the server takes: positions are checked against the server's clock."""
+    return (datetime.now(UTC) - timedelta(seconds=5)).isoformat()
 
 
 def _call(

@@ -1,18 +1,24 @@
-"""The purge of expired idempotency records is a periodic job on the queue every consumer
-reads, and it deletes what the replay window no longer covers (the clock is injected)."""
+"""The purges are periodic jobs on the queue every consumer reads: expired idempotency
+records go once the replay window no longer covers them, couriers' positions once past the
+retention the settings give (the clock is injected)."""
 
 from __future__ import annotations
 
 import dataclasses
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from doorstep.bootstrap import build_container, build_jobs
 from doorstep.config import Settings
+from doorstep.domain import ids
 from doorstep.domain.access import Principal
-from doorstep.jobs.tasks import PURGE_JOB
+from doorstep.domain.model import Courier, Role
+from doorstep.domain.pings import Ping
+from doorstep.jobs.tasks import PING_PURGE_JOB, PURGE_JOB
 from doorstep.services.idempotency import IdempotentRequest, SavedResponse, run_idempotent
+from doorstep.services.pings import record_pings
 from doorstep.services.ports import UnitOfWork
+from tests.courier_day import put_on_duty
 from tests.unit.fakes import FakeClock
 
 CALLER = Principal.system("shop")
@@ -54,3 +60,41 @@ def test_the_periodic_purge_job_deletes_records_past_their_window(
 
 def _saved(uow: UnitOfWork) -> object:
     return uow.idempotency.get(CALLER.actor, "k-1", not_before=datetime(2000, 1, 1, tzinfo=UTC))
+
+
+def test_the_periodic_ping_purge_deletes_positions_past_the_retention_setting(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        mode="test",
+        database_url=database_url,
+        data_dir=tmp_path,
+        redis_url=None,
+        ping_retention_days=2,
+    )
+    jobs = build_jobs(settings)
+    clock = FakeClock()
+    container = dataclasses.replace(build_container(settings, jobs=jobs), clock=clock)
+    jobs.bind(container)
+    try:
+        courier = Courier(id=ids.new_id("cou"), name="Kit")
+        with container.uow_factory(Principal.system("tests")) as uow:
+            uow.couriers.add(courier)
+            uow.commit()
+        put_on_duty(container.uow_factory, courier.id)
+        principal = Principal.user("usr_kit", Role.COURIER, courier_id=courier.id)
+        batch = [Ping(at=clock.now(), lat=51.55, lon=-0.14, accuracy_m=5.0)] * 3
+        record_pings(container.uow_factory(principal), batch, clock)
+
+        due = jobs.queue.read_periodic(datetime(2026, 11, 27, 7, 0, tzinfo=UTC))
+        purge = [task for task in due if task.name == PING_PURGE_JOB]
+        assert len(purge) == 1, [task.name for task in due]
+        clock.advance(days=2, seconds=-1)
+        assert jobs.queue.execute(purge[0]) == 0
+        clock.advance(seconds=2)
+        assert jobs.queue.execute(purge[0]) == 3
+        with container.uow_factory(principal) as uow:
+            start = clock.now() - timedelta(days=10)
+            assert uow.pings.list_for(courier.id, start, clock.now()) == []
+    finally:
+        container.close()

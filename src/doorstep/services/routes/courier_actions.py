@@ -15,7 +15,7 @@ import hashlib
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -36,7 +36,8 @@ from doorstep.domain.proof import (
 from doorstep.domain.route import Position, Route, RouteStop
 from doorstep.domain.text import check_text
 from doorstep.geo.geometry import haversine_m
-from doorstep.services.errors import PermissionDenied, ServiceError
+from doorstep.services.access import require_courier
+from doorstep.services.errors import ServiceError
 from doorstep.services.ports import (
     Clock,
     Conflict,
@@ -48,7 +49,6 @@ from doorstep.services.ports import (
 )
 from doorstep.services.races import retried_on_race
 
-CLOCK_SKEW = timedelta(minutes=5)
 MAX_ACTIONS_PER_BATCH = 200
 MAX_CLIENT_EVENT_ID = 64
 GEOFENCE_RADIUS_M = 150.0
@@ -108,9 +108,7 @@ BlobExists = Callable[[str], bool]
 
 
 def _courier_id(principal: Principal) -> str:
-    if principal.courier_id is None:
-        raise PermissionDenied("Only a courier's own phone sends courier actions.")
-    return principal.courier_id
+    return require_courier(principal)
 
 
 def sync_actions(
@@ -212,7 +210,7 @@ def check_device_time(device_time: datetime, now: datetime) -> datetime:
     calendar.check_moment("device_time", device_time)
     if device_time.tzinfo is None:
         raise InvalidValue("device_time", "needs a timezone")
-    if device_time > now + CLOCK_SKEW:
+    if calendar.ahead_of_server(device_time, now):
         raise InvalidValue("device_time", "is in the future: check the phone's clock")
     return device_time
 
