@@ -15,16 +15,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from fastapi import FastAPI
 
 from doorstep.api import create_app
-from doorstep.api.routers import routes
 from doorstep.bootstrap import build_container
 from doorstep.cli import demo
 from doorstep.config import Settings
 from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
-from doorstep.services.container import Container
 from doorstep.sim.client import DoorstepClient
 from doorstep.store import migrate
 from tests.unit.fakes import FakeClock
@@ -48,14 +45,6 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def _app(container: Container) -> FastAPI:
-    """The demo's app, with the routes API mounted if the app factory does not yet."""
-    app = create_app(container)
-    if not any(getattr(r, "path", "") == "/v1/routes" for r in app.routes):
-        app.include_router(routes.router, prefix="/v1")
-    return app
-
-
 def _courier_login(welcome: str) -> tuple[str, str]:
     found = re.search(r"courier login (\S+@\S+) / (\S+)", welcome)
     assert found is not None, welcome
@@ -77,7 +66,7 @@ def test_the_demo_seeds_its_morning_whatever_the_time(
     port = _free_port()
     base_url = f"http://127.0.0.1:{port}"
     standing = demo.create_standing_data(container)
-    server = demo.start_server(_app(container), "127.0.0.1", port)
+    server = demo.start_server(create_app(container), "127.0.0.1", port)
     try:
         day = demo.seed(base_url, standing, container, clock.now(), ORDERS, 2026)
         demo.print_welcome(base_url, standing, day)
