@@ -31,7 +31,7 @@ from doorstep.services import accounts, fleet
 from doorstep.services.container import Container
 from doorstep.sim.client import DoorstepClient
 from doorstep.sim.demo_seed import DemoSummary, seed_demo_day
-from doorstep.sim.scenario import DEMO_BRANDS
+from doorstep.sim.scenario import DEMO_BRANDS, DEMO_PIN_DIGITS
 from doorstep.store import migrate
 
 LONDON = ZoneInfo("Europe/London")
@@ -171,14 +171,15 @@ def print_welcome(base_url: str, standing: StandingData, demo_day: DemoDay) -> N
         f"    curl -H 'Authorization: Bearer {first_key}' '{base_url}/v1/orders?limit=5'",
         f"  hub           {standing.hub_id} ({HUB.name})",
         f"  exceptions    {base_url}/v1/hubs/{standing.hub_id}/exceptions (admin token)",
-        f"  plan the day  POST {base_url}/v1/plans (admin token) with "
-        f'{{"hub_id": "{standing.hub_id}", "date": "<today>", "network": "camden"}}',
         f"  seeded        {summary.orders} orders, {summary.parcels} parcels; hub scans: "
         f"{summary.scans_accepted} accepted, {summary.scans_refused} refused, "
         f"{summary.scans_unknown} unknown barcode",
         f"  today's plan  {planned.plan_id}: {len(planned.couriers)} routes dispatched, "
         f"{summary.parcels_on_routes} parcels loaded, {planned.unassigned} stops left at the hub "
         f"(planned and dispatched in {planned.seconds:.1f} s)",
+        f"    GET {base_url}/v1/plans/{planned.plan_id} and "
+        f"{base_url}/v1/routes?date={planned.day.isoformat()} (admin token); "
+        f"plan another day: POST {base_url}/v1/plans",
     ]
     if planned.couriers:
         first = planned.couriers[0]
@@ -190,6 +191,10 @@ def print_welcome(base_url: str, standing: StandingData, demo_day: DemoDay) -> N
         if len(planned.couriers) > 1:
             last = planned.couriers[-1].email
             lines.append(f"    the other couriers up to {last} share that password")
+        lines.append(
+            f"    a stop asking for a PIN: the last {DEMO_PIN_DIGITS} digits of the order's "
+            "reference (demo orders only)"
+        )
     lines.append("Press Ctrl+C to stop.")
     typer.echo("\n".join(lines))
 

@@ -45,6 +45,7 @@ class DemoRoutes:
     planned parcel (what the hub sorts and loads by) and what was left at the hub."""
 
     plan_id: str
+    day: date
     couriers: tuple[DemoCourier, ...]
     vehicle_of_parcel: dict[str, str]
     unassigned: int
@@ -103,4 +104,4 @@ def plan_and_dispatch(
     )
     vehicle_of = {pid: r.vehicle_id for r in made for s in r.stops for pid in s.parcel_ids}
     elapsed = timer.monotonic() - began
-    return DemoRoutes(done.id, couriers, vehicle_of, len(document.unassigned), elapsed)
+    return DemoRoutes(done.id, day, couriers, vehicle_of, len(document.unassigned), elapsed)
