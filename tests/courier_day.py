@@ -45,6 +45,7 @@ class CourierDay:
     barcodes: list[list[str]]
     access_code: str = "4721#"
     email: str = ""
+    plan_id: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -63,11 +64,26 @@ def dispatched_day(
     start: datetime = factories.MORNING,
     password_hash: str = "unused",
     order_overrides: dict[int, dict[str, Any]] | None = None,
+    loaded_stops: int | None = None,
+    hub_id: str | None = None,
+    vehicle_name: str = "LK71 ABC",
+    dispatch: bool = True,
 ) -> CourierDay:
-    """Store a day and dispatch it; the courier's user logs in with ``password_hash``."""
+    """Store a day and dispatch it; the courier's user logs in with ``password_hash``.
+
+    The parcels of the first ``loaded_stops`` stops (all when None) are received, sorted
+    and loaded; the others are only received at the hub. With ``hub_id`` the day is a
+    second route from that stored hub (another brand, vehicle and courier). Without
+    ``dispatch`` the solved plan is left for the test to dispatch (no route, no loading).
+    """
     brand = factories.brand()
-    hub = factories.hub()
-    vehicle = factories.vehicle(name="LK71 ABC")
+    existing = None
+    if hub_id is not None:
+        with uow_factory(SYSTEM) as uow:
+            existing = uow.hubs.get(hub_id)
+        assert existing is not None
+    hub = existing or factories.hub()
+    vehicle = factories.vehicle(name=vehicle_name)
     courier = factories.courier(vehicle_id=vehicle.id)
     orders = []
     for n in range(stops):
@@ -103,13 +119,28 @@ def dispatched_day(
     )
     with uow_factory(SYSTEM) as uow:
         uow.brands.add(brand)
-        uow.hubs.add(hub)
+        if existing is None:
+            uow.hubs.add(hub)
         uow.vehicles.add(vehicle)
         uow.couriers.add(courier)
         uow.users.add(user)
         uow.orders.add_all(orders)
         uow.plans.add(plan)
         uow.commit()
+    if not dispatch:
+        return CourierDay(
+            route_id="",
+            stop_ids=[],
+            courier_id=courier.id,
+            courier_principal=Principal.user(user.id, Role.COURIER, courier.id),
+            brand_id=brand.id,
+            hub_id=hub.id,
+            vehicle_id=vehicle.id,
+            order_ids=[o.id for o in orders],
+            barcodes=[[p.barcode for p in o.parcels] for o in orders],
+            email=email,
+            plan_id=plan.id,
+        )
     made = routes.dispatch_plan(
         uow_factory(SYSTEM),
         routes.DispatchPlan(plan.id, [routes.RouteAssignment(0, courier.id)]),
@@ -117,14 +148,18 @@ def dispatched_day(
     )
     route = made[0]
     at = start - timedelta(minutes=50)
+    loaded = stops if loaded_stops is None else loaded_stops
     with uow_factory(SYSTEM) as uow:
-        for order in orders:
+        for n, order in enumerate(orders):
             for parcel in order.parcels:
                 stored = uow.parcels.get(parcel.id)
                 assert stored is not None
                 stored.apply(ParcelAction.RECEIVE, actor="system:tests", at=at, place=hub.id)
-                stored.apply(ParcelAction.SORT, actor="system:tests", at=at, bay="A1")
-                stored.apply(ParcelAction.LOAD, actor="system:tests", at=at, vehicle_id=vehicle.id)
+                if n < loaded:
+                    stored.apply(ParcelAction.SORT, actor="system:tests", at=at, bay="A1")
+                    stored.apply(
+                        ParcelAction.LOAD, actor="system:tests", at=at, vehicle_id=vehicle.id
+                    )
                 uow.parcels.save(stored)
         uow.commit()
     return CourierDay(
@@ -138,6 +173,7 @@ def dispatched_day(
         order_ids=[o.id for o in orders],
         barcodes=[[p.barcode for p in o.parcels] for o in orders],
         email=email,
+        plan_id=plan.id,
     )
 
 

@@ -21,8 +21,10 @@ from doorstep.jobs.tasks import PlanJobs
 from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
 from doorstep.services.accounts.throttle import Throttle
+from doorstep.services.blobs import proof_files
 from doorstep.services.container import Container
-from doorstep.services.ports import PasswordHasher, Routing, RoutingFor, Tallies
+from doorstep.services.ports import BlobStore, PasswordHasher, Routing, RoutingFor, Tallies
+from doorstep.store.blob_files import LocalBlobStore
 from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
 from doorstep.store.migrate import check_schema_current
@@ -94,10 +96,12 @@ def build_container(
     if check_schema:
         check_schema_current(engine)
     jobs = jobs or build_jobs(settings)
+    blob_store = build_blob_store(settings)
+    uow_factory = make_uow_factory(engine, FernetCipher(settings.secret_key))
     container = Container(
         throttle=build_throttle(settings),
         strict_transport=settings.mode != "demo",
-        uow_factory=make_uow_factory(engine, FernetCipher(settings.secret_key)),
+        uow_factory=uow_factory,
         clock=SystemClock(),
         passwords=passwords or Argon2PasswordHasher(),
         secret_key=settings.secret_key,
@@ -108,9 +112,32 @@ def build_container(
         planner=planner or planner_params(),
         postcodes=postcode_lookup(),
         ping_retention=timedelta(days=settings.ping_retention_days),
+        blobs=blob_store,
+        photo_retention=timedelta(days=settings.photo_retention_days),
+        blob_exists=proof_files.uploaded(blob_store),
+        proof_file_hash=proof_files.file_hash(blob_store),
+        proof_purged=proof_files.purged(uow_factory),
     )
     jobs.bind(container)
     return container
+
+
+def build_blob_store(settings: Settings) -> BlobStore:
+    """Images in a local content-addressed folder (the default), or in an S3-compatible
+    bucket when ``DOORSTEP_BLOB_STORE=s3``. The S3 client is imported only then, so a
+    machine on local files never loads it."""
+    if settings.blob_store == "s3":
+        from doorstep.store.blob_s3 import S3BlobStore
+
+        assert settings.s3_bucket is not None  # the settings refuse s3 without a bucket
+        return S3BlobStore.connect(
+            bucket=settings.s3_bucket,
+            endpoint_url=settings.s3_endpoint_url,
+            access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key,
+            region=settings.s3_region,
+        )
+    return LocalBlobStore(settings.effective_blob_dir)
 
 
 def build_throttle(settings: Settings) -> Throttle:

@@ -52,6 +52,23 @@ class Settings(BaseSettings):
         le=3650,
         description="Couriers' positions older than this are refused and deleted.",
     )
+    # Proof-of-delivery images (see docs/operations.md, "Blob storage").
+    blob_store: Literal["local", "s3"] = Field(
+        default="local", description="Where images are kept: a local folder, or an S3 bucket."
+    )
+    blob_dir: Path | None = Field(
+        default=None, description="The local folder; default is data_dir/blobs."
+    )
+    s3_endpoint_url: str | None = Field(
+        default=None, description="An S3-compatible server (MinIO, Ceph, ...); none is AWS."
+    )
+    s3_bucket: str | None = None
+    s3_access_key: str | None = None
+    s3_secret_key: str | None = None
+    s3_region: str | None = None
+    photo_retention_days: int = Field(
+        default=90, ge=1, description="Image files are deleted this many days after upload."
+    )
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:
@@ -61,6 +78,16 @@ class Settings(BaseSettings):
                 "(for example `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)"
             )
         return self
+
+    @model_validator(mode="after")
+    def _s3_needs_a_bucket(self) -> Settings:
+        if self.blob_store == "s3" and not self.s3_bucket:
+            raise ValueError("DOORSTEP_BLOB_STORE=s3 needs DOORSTEP_S3_BUCKET")
+        return self
+
+    @property
+    def effective_blob_dir(self) -> Path:
+        return self.blob_dir if self.blob_dir is not None else self.data_dir / "blobs"
 
     @property
     def effective_database_url(self) -> str:

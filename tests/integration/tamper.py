@@ -12,7 +12,7 @@ from sqlalchemy import Engine, text
 
 from doorstep.domain.access import Principal
 from doorstep.domain.model import Order
-from doorstep.services.ports import UnitOfWork
+from doorstep.services.ports import BlobStore, BlobVariant, UnitOfWork
 from tests import factories
 
 SYSTEM = Principal.system("tests")
@@ -21,9 +21,16 @@ PHOTO = hashlib.sha256(b"photo").hexdigest()
 _PARCEL = "(SELECT pk FROM parcels WHERE public_id = :parcel_id)"
 
 
+def keep_proof_files(store: BlobStore) -> None:
+    """Put the delivery's signature and photo in ``store``, as the courier's upload would."""
+    for data in (b"signature", b"photo"):
+        store.put(hashlib.sha256(data).hexdigest(), BlobVariant.ORIGINAL, data, "image/png")
+
+
 def delivered_order(uow_factory: Callable[[Principal], UnitOfWork], brand_id: str) -> Order:
     """A committed order of ``brand_id`` whose first parcel was delivered with proof files
-    (its history saved in two steps, so the chain spans two saves); a new vehicle is made."""
+    (its history saved in two steps, so the chain spans two saves); a new vehicle is made.
+    The files themselves are kept only where :func:`keep_proof_files` puts them."""
     vehicle = factories.vehicle()
     order = factories.order(brand_id=brand_id, parcels=2)
     with uow_factory(SYSTEM) as uow:

@@ -26,6 +26,7 @@ from doorstep.domain.errors import InvalidValue
 from doorstep.domain.events import DomainEvent, SeenAggregates
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel
+from doorstep.domain.photos import PhotoPurge
 from doorstep.domain.pings import Ping
 from doorstep.domain.route import Route, RouteState
 from doorstep.domain.scan import HubScan, ScanOutcome
@@ -35,6 +36,10 @@ from doorstep.services.ports import (
     ApiKeyRepository,
     AuditEntry,
     AuditLog,
+    BlobRecord,
+    BlobRepository,
+    BlobStore,
+    BlobVariant,
     BrandRepository,
     Conflict,
     CourierAction,
@@ -96,6 +101,7 @@ class FakeDatabase:
     courier_actions: dict[tuple[str, str], CourierAction] = field(default_factory=dict)
     proofs: list[ProofRecord] = field(default_factory=list)
     pings: list[StoredPing] = field(default_factory=list)
+    blobs: dict[str, BlobRecord] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     commits: int = 0
 
@@ -142,6 +148,7 @@ class FakeUnitOfWork:
         self.courier_actions: CourierActionRepository = _CourierActions(self)
         self.proofs: ProofRepository = _Proofs(self)
         self.pings: PingRepository = _Pings(self)
+        self.blobs: BlobRepository = _Blobs(self)
 
     def __enter__(self) -> Self:
         self._reset()
@@ -212,6 +219,8 @@ def _check(db: FakeDatabase, kind: str, item: Any) -> None:
         raise Conflict(f"user e-mail {item.email!r}")
     elif kind == "api_keys" and item.prefix in db.api_keys:
         raise Conflict(f"api key prefix {item.prefix!r}")
+    elif kind == "blobs" and item.sha256 in db.blobs:
+        raise Conflict(f"blob {item.sha256!r}")
     elif kind == "plans" and item.id in db.plans:
         raise Conflict(f"plan id {item.id!r}")
     elif kind == "routes":
@@ -251,6 +260,12 @@ def _apply(db: FakeDatabase, kind: str, item: Any) -> None:
         db.pings.extend(item)
     elif kind in {"plans", "plan_updates"}:
         db.plans[item.id] = item
+    elif kind == "blobs":
+        db.blobs[item.sha256] = item
+    elif kind == "blob_purges":
+        for sha256 in item.sha256s:
+            if (blob := db.blobs.get(sha256)) is not None and blob.purged_at is None:
+                db.blobs[sha256] = replace(blob, purged_at=item.at)
     elif kind == "outbox":
         db.outbox.append((len(db.outbox) + 1, item, None))
     elif kind == "routes":
@@ -654,6 +669,26 @@ class _Proofs(_Repo):
         ]
 
 
+class _Blobs(_Repo):
+    """Open to every principal, as in the store: a blob is named by its own content."""
+
+    def add(self, blob: BlobRecord) -> None:
+        self.uow.stage("blobs", blob)
+
+    def get(self, sha256: str) -> BlobRecord | None:
+        return self.db.blobs.get(sha256)
+
+    def list_due_for_purge(self, *, created_before: datetime, limit: int) -> list[BlobRecord]:
+        due = [
+            b for b in self.db.blobs.values() if b.created_at < created_before and not b.purged_at
+        ]
+        return sorted(due, key=lambda b: b.created_at)[:limit]
+
+    def mark_purged(self, purge: PhotoPurge) -> None:
+        self.uow.stage("blob_purges", purge)
+        self.uow.seen.add(purge)
+
+
 class _Outbox(_Repo):
     def add(self, event: DomainEvent) -> None:
         """Stored as a database column gives it back: a payload that is not JSON fails here."""
@@ -685,3 +720,29 @@ def uow_factory(db: FakeDatabase) -> UnitOfWorkFactory:
         return FakeUnitOfWork(db, principal)
 
     return make
+
+
+class MemoryBlobStore:
+    """The blob store in a dict, for use cases; the real ones pass the same contract test
+    (tests/integration/store/test_blob_stores.py)."""
+
+    def __init__(self) -> None:
+        self.files: dict[tuple[str, BlobVariant], tuple[bytes, str]] = {}
+
+    def put(self, sha256: str, variant: BlobVariant, data: bytes, content_type: str) -> None:
+        self.files[(sha256, variant)] = (bytes(data), content_type)
+
+    def get(self, sha256: str, variant: BlobVariant) -> bytes | None:
+        found = self.files.get((sha256, variant))
+        return None if found is None else found[0]
+
+    def exists(self, sha256: str, variant: BlobVariant) -> bool:
+        return (sha256, variant) in self.files
+
+    def delete(self, sha256: str, variant: BlobVariant) -> None:
+        self.files.pop((sha256, variant), None)
+
+
+def _conforms(store: MemoryBlobStore) -> BlobStore:
+    """Never called: makes mypy check that the fake satisfies the port."""
+    return store

@@ -11,6 +11,7 @@ from doorstep.api.limits import DEFAULT_MAX_BODY, IMPORT_MAX_BODY, BodySizeLimit
 from doorstep.api.query import DropEmptyQueryValues
 from doorstep.api.routers import (
     auth,
+    blobs,
     brands,
     courier,
     fleet,
@@ -19,9 +20,11 @@ from doorstep.api.routers import (
     orders,
     parcels,
     plans,
+    proofs,
     routes,
     verify,
 )
+from doorstep.services.blobs import MAX_UPLOAD_BYTES
 from doorstep.services.container import Container
 
 API_PREFIX = "/v1"
@@ -36,7 +39,7 @@ def create_app(
     """The HTTP API under ``/v1``, wired to ``container``; OpenAPI at ``/v1/openapi.json``.
 
     Bodies are capped at ``max_body_bytes``, except the streamed CSV import, which has its
-    own cap (``max_import_bytes``) and is never held in memory.
+    own cap (``max_import_bytes``) and is never held in memory, and image uploads (15 MB).
     """
     app = FastAPI(
         title="Doorstep API",
@@ -53,6 +56,7 @@ def create_app(
         imports,
         orders,
         verify,
+        proofs,
         parcels,
         hubs,
         fleet,
@@ -60,6 +64,7 @@ def create_app(
         plans,
         routes,
         courier,
+        blobs,
     ):
         v1.include_router(module.router)
     app.include_router(v1)
@@ -68,7 +73,10 @@ def create_app(
     app.add_middleware(
         BodySizeLimit,
         max_bytes=max_body_bytes,
-        streamed={f"{API_PREFIX}{imports.IMPORT_PATH}": max_import_bytes},
+        streamed={
+            f"{API_PREFIX}{imports.IMPORT_PATH}": max_import_bytes,
+            f"{API_PREFIX}{blobs.PREFIX}/": MAX_UPLOAD_BYTES,  # images, counted as read
+        },
     )
     app.add_middleware(DropEmptyQueryValues)  # ?state= means "any state", not 422
     # The last added runs first: headers go on every answer, 429s included, and a

@@ -87,16 +87,6 @@ def operator_principal(principal: CurrentPrincipal) -> Principal:
 OperatorPrincipal = Annotated[Principal, Depends(operator_principal)]
 
 
-def crew_principal(principal: CurrentPrincipal) -> Principal:
-    """Routes are read by office staff and couriers (their own); brand keys get 403."""
-    if principal.is_brand:
-        raise PermissionDenied("Routes are for the delivery company's staff and couriers.")
-    return principal
-
-
-CrewPrincipal = Annotated[Principal, Depends(crew_principal)]
-
-
 def courier_principal(principal: CurrentPrincipal) -> Principal:
     """The courier app's endpoints refuse office staff and brand keys with 403 before
     reading the body; the use cases check the same rule again."""
@@ -105,6 +95,17 @@ def courier_principal(principal: CurrentPrincipal) -> Principal:
 
 
 CourierPrincipal = Annotated[Principal, Depends(courier_principal)]
+
+
+def staff_principal(principal: CurrentPrincipal) -> Principal:
+    """The delivery company's people (admins, dispatchers, couriers) and the system: brand
+    keys are refused with 403 before the body is read; the use cases check again."""
+    if principal.is_brand:
+        raise PermissionDenied("This endpoint is for the delivery company's staff.")
+    return principal
+
+
+StaffPrincipal = Annotated[Principal, Depends(staff_principal)]
 
 
 def get_uow(principal: CurrentPrincipal, container: Services) -> UnitOfWork:

@@ -33,7 +33,8 @@ class BodySizeLimit:
         max_bytes: int = DEFAULT_MAX_BODY,
         streamed: Mapping[str, int] | None = None,
     ) -> None:
-        """``streamed`` maps the exact paths of streaming routes to their own caps."""
+        """``streamed`` maps the paths of streaming routes to their own caps: an exact path,
+        or a prefix ending in ``/`` for every path under it (``/v1/blobs/``)."""
         self.app = app
         self.max_bytes = max_bytes
         self.streamed = dict(streamed or {})
@@ -42,12 +43,13 @@ class BodySizeLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        cap = self.streamed.get(scope["path"], self.max_bytes)
+        streamed_cap = self._streamed_cap(scope["path"])
+        cap = self.max_bytes if streamed_cap is None else streamed_cap
         declared = dict(scope["headers"]).get(b"content-length")
         if declared is not None and (not declared.isdigit() or int(declared) > cap):
             await self._refuse(send, receive, max_bytes=cap)
             return
-        if scope["path"] in self.streamed:
+        if streamed_cap is not None:
             await self.app(scope, _counted(receive, cap), send)
             return
         chunks: list[bytes] = []
@@ -76,6 +78,14 @@ class BodySizeLimit:
 
         await self.app(scope, replay, send)
 
+    def _streamed_cap(self, path: str) -> int | None:
+        if path in self.streamed:
+            return self.streamed[path]
+        for prefix, cap in self.streamed.items():
+            if prefix.endswith("/") and path.startswith(prefix):
+                return cap
+        return None
+
     async def _refuse(
         self, send: Send, receive: Receive, *, more: bool = True, max_bytes: int | None = None
     ) -> None:
@@ -87,12 +97,14 @@ class BodySizeLimit:
         """
         if not await _drain(receive, more):
             return
+        cap = max_bytes or self.max_bytes
         body = json.dumps(
             {
                 "type": "https://doorstep.dev/problems/too_large",
                 "title": "Content Too Large",
                 "status": 413,
-                "detail": f"The request body is larger than {max_bytes or self.max_bytes} bytes.",
+                "detail": f"The request body is larger than {cap} bytes.",
+                "errors": [{"field": "body", "reason": f"larger than {cap} bytes"}],
             }
         ).encode()
         headers = [

@@ -30,7 +30,7 @@ from doorstep.api.schemas.scans import ScanPublic, ScanTargetPublic
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelEvent
 from doorstep.domain.route import Route
-from doorstep.domain.scan import HubScan
+from doorstep.domain.scan import HubScan, RouteLeg
 from doorstep.planning.document import PlanDocument
 from doorstep.services import plans
 from doorstep.services.accounts.use_cases import IssuedKey
@@ -104,7 +104,8 @@ def parcel_event(event: ParcelEvent) -> ParcelEventPublic:
     )
 
 
-def scan(item: HubScan) -> ScanPublic:
+def scan(item: HubScan, route: RouteLeg | None = None) -> ScanPublic:
+    """A scan as stored, with the route the parcel rides on now (sort and load answers)."""
     return ScanPublic(
         id=item.id,
         hub_id=item.hub_id,
@@ -120,6 +121,11 @@ def scan(item: HubScan) -> ScanPublic:
         parcel_state=item.parcel_state,
         scanned_at=item.scanned_at,
         recorded_at=item.recorded_at,
+        route_id=None if route is None else route.route_id,
+        vehicle_id=None if route is None else route.vehicle_id,
+        vehicle_name=None if route is None else route.vehicle_name,
+        load_position=None if route is None else route.load_position,
+        load_count=None if route is None else route.load_count,
     )
 
 

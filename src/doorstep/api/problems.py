@@ -28,9 +28,12 @@ from doorstep.domain.errors import (
 )
 from doorstep.services.errors import (
     AuthenticationFailed,
+    Gone,
     NotFound,
+    PayloadTooLarge,
     PermissionDenied,
     TooManyRequests,
+    UnsupportedMediaType,
 )
 from doorstep.services.idempotency import IdempotencyKeyReused
 from doorstep.services.ports import Conflict, StaleObject, StoreBusy
@@ -197,7 +200,26 @@ async def _scan_event_reused(request: Request, exc: Exception) -> JSONResponse:
 
 async def _too_large(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, BodyTooLarge)
-    return problem(413, "too_large", str(exc), headers={"Connection": "close"})
+    errors = [{"field": "body", "reason": f"larger than {exc.max_bytes} bytes"}]
+    return problem(413, "too_large", str(exc), headers={"Connection": "close"}, errors=errors)
+
+
+async def _payload_too_large(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, PayloadTooLarge)
+    errors = [{"field": "body", "reason": f"larger than {exc.max_bytes} bytes"}]
+    return problem(413, "too_large", exc.message, errors=errors)
+
+
+async def _unsupported(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, UnsupportedMediaType)
+    reason = exc.message.removeprefix(f"{exc.field}: ")
+    errors = [{"field": exc.field, "reason": reason}]
+    return problem(415, "unsupported_media_type", exc.message, errors=errors)
+
+
+async def _gone(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, Gone)
+    return problem(410, "gone", exc.message)
 
 
 async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
@@ -253,5 +275,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(IdempotencyKeyReused, _key_reused)
     app.add_exception_handler(ScanEventReused, _scan_event_reused)
     app.add_exception_handler(BodyTooLarge, _too_large)
+    app.add_exception_handler(PayloadTooLarge, _payload_too_large)
+    app.add_exception_handler(UnsupportedMediaType, _unsupported)
+    app.add_exception_handler(Gone, _gone)
     app.add_exception_handler(Exception, _unexpected)
     document_problem_json(app)

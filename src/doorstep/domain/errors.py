@@ -1,5 +1,7 @@
 """Domain errors: each says what went wrong in words a hub worker or a brand understands."""
 
+from __future__ import annotations
+
 from collections.abc import Iterable
 
 
@@ -34,12 +36,40 @@ class WrongVehicle(DomainError):
 
     code = "wrong_vehicle"
 
-    def __init__(self, barcode: str, expected: str, scanned: str) -> None:
+    def __init__(
+        self, barcode: str, expected: str, scanned: str, *, message: str | None = None
+    ) -> None:
         self.expected = expected
         self.scanned = scanned
         super().__init__(
-            f"Wrong vehicle: parcel {barcode} belongs on {expected}, not {scanned}. "
-            "Take it off and load it onto the right vehicle."
+            message
+            or (
+                f"Wrong vehicle: parcel {barcode} belongs on {expected}, not {scanned}. "
+                "Take it off and load it onto the right vehicle."
+            )
+        )
+
+    @classmethod
+    def of_route(
+        cls,
+        barcode: str,
+        *,
+        route_id: str,
+        vehicle_id: str,
+        vehicle_name: str,
+        scanned_vehicle_id: str,
+        scanned_route_id: str | None,
+    ) -> WrongVehicle:
+        """The parcel rides on a dispatched route, and this vehicle is not that route's."""
+        here = f"route {scanned_route_id}" if scanned_route_id else f"vehicle {scanned_vehicle_id}"
+        return cls(
+            barcode,
+            vehicle_id,
+            scanned_vehicle_id,
+            message=(
+                f"Parcel {barcode} belongs to route {route_id}, van {vehicle_name}; "
+                f"this is {here}. Take it off and load it onto {vehicle_name}."
+            ),
         )
 
 

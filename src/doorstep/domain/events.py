@@ -40,11 +40,13 @@ class EventName(StrEnum):
     ROUTE_STOP_REMOVED = "route.stop_removed"
     ROUTE_STOP_ADDED = "route.stop_added"
     ROUTE_STOPS_REORDERED = "route.stops_reordered"
+    ROUTE_REASSIGNED = "route.reassigned"
     STOP_ARRIVED = "stop.arrived"
     STOP_COMPLETED = "stop.completed"
     STOP_FAILED = "stop.failed"
     STOP_SKIPPED = "stop.skipped"
     STOP_ACCESS_CODE_REVEALED = "stop.access_code_revealed"
+    PROOF_PHOTOS_PURGED = "proof.photos_purged"
 
     @classmethod
     def for_parcel_state(cls, state: str) -> EventName:
@@ -91,6 +93,7 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
         EventName.ROUTE_STOP_REMOVED: ("route_id", "actor", "stop_id", "reason"),
         EventName.ROUTE_STOP_ADDED: ("route_id", "actor", "stop_id", "moved_from_route"),
         EventName.ROUTE_STOPS_REORDERED: ("route_id", "actor", "stop_ids"),
+        EventName.ROUTE_REASSIGNED: ("route_id", "actor", "from_courier_id", "to_courier_id"),
         EventName.STOP_ARRIVED: (
             "route_id",
             "actor",
@@ -109,6 +112,7 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
             "distance_m",
             "override_reason",
         ),
+        EventName.PROOF_PHOTOS_PURGED: ("count", "hashes", "created_before", "retention_days"),
     }
     | {name: PARCEL_FIELDS for name in EventName if name.startswith("parcel.")}
 )
@@ -218,6 +222,24 @@ def scan_unknown_barcode(
             "barcode": barcode,
             "kind": kind,
             "scanned_at": scanned_at.isoformat(),
+        },
+    )
+
+
+def photos_purged(
+    *, sha256s: Sequence[str], created_before: datetime, retention_days: int, at: datetime
+) -> DomainEvent:
+    """The files of these blobs (every copy) were deleted; their records and hashes stay.
+    No brand: one run purges the photos of many brands' deliveries."""
+    return DomainEvent(
+        name=EventName.PROOF_PHOTOS_PURGED,
+        aggregate_id=sha256s[0] if sha256s else "",
+        occurred_at=at,
+        payload={
+            "count": len(sha256s),
+            "hashes": list(sha256s),
+            "created_before": created_before.isoformat(),
+            "retention_days": retention_days,
         },
     )
 

@@ -290,6 +290,25 @@ class Route:
         self.stops.sort(key=lambda s: s.sequence)
         self._record(EventName.ROUTE_STOPS_REORDERED, at, actor, stop_ids=list(stop_ids))
 
+    def reassign(self, courier_id: str, *, at: datetime, actor: str) -> None:
+        """Hand the whole route, stops and order kept, to another courier.
+
+        The new courier's app picks it up at its next sync; the old courier's later
+        actions are refused because the route is no longer theirs.
+        """
+        self._editable()
+        if courier_id == self.courier_id:
+            raise InvalidValue("courier_id", f"route {self.id} is already that courier's")
+        previous = self.courier_id
+        self.courier_id = courier_id
+        self._record(
+            EventName.ROUTE_REASSIGNED,
+            at,
+            actor,
+            from_courier_id=previous,
+            to_courier_id=courier_id,
+        )
+
     # -- internals --------------------------------------------------------------------------
 
     def _editable(self) -> None:

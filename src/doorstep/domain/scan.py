@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 
-from doorstep.domain.errors import WrongHub
+from doorstep.domain.errors import WrongHub, WrongVehicle
 from doorstep.domain.events import DomainEvent, drain, scan_unknown_barcode
 from doorstep.domain.model import Hub
 from doorstep.domain.parcel import ParcelAction
@@ -115,3 +115,57 @@ def check_hub(barcode: str, home: Hub | None, here: Hub) -> None:
     """
     if home is not None and home.id != here.id:
         raise WrongHub(barcode, home.name, here.name)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteLeg:
+    """Where a parcel on a dispatched route rides: what a sort or load scan answers.
+
+    ``load_position`` counts from 1: the last stop's parcels go in first, so the first
+    stop's come out of the door first.
+    """
+
+    route_id: str
+    vehicle_id: str
+    vehicle_name: str
+    stop_id: str
+    load_position: int | None
+    load_count: int
+
+
+def check_load(
+    barcode: str,
+    leg: RouteLeg,
+    *,
+    vehicle_id: str,
+    route_id: str | None,
+    sorted_for: str | None = None,
+) -> None:
+    """Refuse loading a parcel of one route onto another route's vehicle.
+
+    ``route_id`` is the route the scanner loads (named by the scanner, or the open route
+    of the vehicle it names); ``sorted_for`` the vehicle the parcel was last sorted for.
+    A parcel on no route is not checked here.
+    """
+    if vehicle_id == leg.vehicle_id and route_id in (None, leg.route_id):
+        if sorted_for not in (None, leg.vehicle_id):
+            # Sorted before the route was dispatched (or changed): the route decides now.
+            raise WrongVehicle(
+                barcode,
+                sorted_for,
+                vehicle_id,
+                message=(
+                    f"Parcel {barcode} was sorted for another vehicle; its route "
+                    f"{leg.route_id} goes on van {leg.vehicle_name}. Scan a sort again, "
+                    "then load it."
+                ),
+            )
+        return
+    raise WrongVehicle.of_route(
+        barcode,
+        route_id=leg.route_id,
+        vehicle_id=leg.vehicle_id,
+        vehicle_name=leg.vehicle_name,
+        scanned_vehicle_id=vehicle_id,
+        scanned_route_id=route_id,
+    )

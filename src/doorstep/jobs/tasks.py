@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from huey import Huey, crontab
 
-from doorstep.services import idempotency, pings, plans
+from doorstep.services import blobs, idempotency, pings, plans
 from doorstep.services.container import Container
 from doorstep.services.errors import NotFound
 
@@ -17,6 +17,8 @@ PLAN_JOB = "plan_job"
 PURGE_JOB = "purge_idempotency_job"
 PURGE_EVERY = crontab(minute="*/15")  # records are gone at most 15 minutes after 24 h
 PING_PURGE_JOB = "purge_pings_job"  # on the same schedule: each run deletes a little
+PHOTO_PURGE_JOB = "purge_photos_job"
+PHOTO_PURGE_EVERY = crontab(minute="7")  # hourly: photos go within an hour of their time
 
 
 class PlanJobs:
@@ -26,8 +28,9 @@ class PlanJobs:
     two steps: ``jobs = PlanJobs(make_queue)``, ``Container(..., enqueue_plan=jobs.enqueue)``,
     ``jobs.bind(container)``. The queue is made on first use, so commands that never
     plan (``create-brand``) neither create a queue file nor connect to Redis. The same
-    queue carries the periodic purges of expired idempotency records and of couriers'
-    positions past their retention, run by any consumer started with ``periodic=True``.
+    queue carries the periodic purges of expired idempotency records, of couriers'
+    positions and of photos past their retention, run by any consumer started with
+    ``periodic=True``.
     """
 
     def __init__(self, make_queue: Callable[[], Huey]) -> None:
@@ -45,6 +48,7 @@ class PlanJobs:
                 self._task = queue.task(name=PLAN_JOB)(self.plan_job)
                 queue.periodic_task(PURGE_EVERY, name=PURGE_JOB)(self.purge_idempotency_job)
                 queue.periodic_task(PURGE_EVERY, name=PING_PURGE_JOB)(self.purge_pings_job)
+                queue.periodic_task(PHOTO_PURGE_EVERY, name=PHOTO_PURGE_JOB)(self.purge_photos_job)
                 self._queue = queue
             return self._queue
 
@@ -88,6 +92,16 @@ class PlanJobs:
             container.uow_factory, container.clock, container.ping_retention
         )
         log.info("purged %d courier positions past retention", purged)
+        return purged
+
+    def purge_photos_job(self) -> int:
+        """Delete the files of proof images past the retention period (they show people's
+        doors and faces); their records and hashes stay."""
+        container = self._bound()
+        purged = blobs.purge_expired_photos(
+            container.uow_factory, container.blobs, container.clock.now(), container.photo_retention
+        )
+        log.info("purged the files of %d images past their retention", purged)
         return purged
 
     def resume(self) -> list[str]:

@@ -10,8 +10,17 @@ from doorstep.domain.chain import FileHash, Purged
 from doorstep.domain.model import GeoPoint
 from doorstep.planning.params import PlannerParams
 from doorstep.services.accounts.throttle import Throttle
+from doorstep.services.blobs.signed_urls import BlobLinks
 from doorstep.services.pings import DEFAULT_RETENTION
-from doorstep.services.ports import Clock, Geocoder, PasswordHasher, Routing, UnitOfWorkFactory
+from doorstep.services.ports import (
+    BlobStore,
+    BlobVariant,
+    Clock,
+    Geocoder,
+    PasswordHasher,
+    Routing,
+    UnitOfWorkFactory,
+)
 
 
 def _no_queue(plan_id: str) -> None:
@@ -26,6 +35,22 @@ class _NoGeocoder:
     """Knows no postcode: orders without coordinates stay without a point."""
 
     def centroid(self, postcode: str) -> GeoPoint | None:
+        return None
+
+
+class _NoBlobStore:
+    """Stores nothing: wired where no images are expected (bootstrap wires a real one)."""
+
+    def put(self, sha256: str, variant: BlobVariant, data: bytes, content_type: str) -> None:
+        raise RuntimeError("no blob store is wired")
+
+    def get(self, sha256: str, variant: BlobVariant) -> bytes | None:
+        return None
+
+    def exists(self, sha256: str, variant: BlobVariant) -> bool:
+        return False
+
+    def delete(self, sha256: str, variant: BlobVariant) -> None:
         return None
 
 
@@ -56,6 +81,13 @@ class Container:
     proof_purged: Purged | None = None
     # Couriers' positions are refused when older, and purged once older (settings).
     ping_retention: timedelta = DEFAULT_RETENTION
+    blobs: BlobStore = field(default_factory=_NoBlobStore)  # photos and signatures
+    photo_retention: timedelta = timedelta(days=90)  # image files are deleted after this
+
+    @property
+    def blob_links(self) -> BlobLinks:
+        """Signed links to blob copies (the proof answers call ``signed_url``)."""
+        return BlobLinks(self.secret_key, self.public_url)
 
     def close(self) -> None:
         self.on_close()

@@ -40,3 +40,23 @@ class AuthenticationFailed(ServiceError):
 
     def __init__(self) -> None:
         super().__init__("The credentials are not valid.")
+
+
+class UnsupportedMediaType(ServiceError):
+    """The body is not of a type this endpoint takes (415), named by ``field``."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
+class PayloadTooLarge(ServiceError):
+    """The body is larger than this endpoint takes (413)."""
+
+    def __init__(self, max_bytes: int) -> None:
+        super().__init__(f"The body is larger than {max_bytes} bytes ({max_bytes // 2**20} MB).")
+        self.max_bytes = max_bytes
+
+
+class Gone(ServiceError):
+    """The object existed but its content was deleted on purpose (retention): 410."""

@@ -19,6 +19,7 @@ from doorstep.domain.chain import ParcelChain
 from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Role, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelState
+from doorstep.domain.photos import PhotoPurge
 from doorstep.domain.pings import Ping
 from doorstep.domain.route import Route
 from doorstep.domain.scan import HubScan
@@ -408,6 +409,7 @@ class UnitOfWork(Protocol):
     courier_actions: CourierActionRepository
     proofs: ProofRepository
     pings: PingRepository
+    blobs: BlobRepository
 
     def read_only(self) -> Self:
         """This unit of work, to be opened for reading only: it takes no write lock (on
@@ -475,3 +477,57 @@ class Routing:
 
 RoutingFor = Callable[[str], Routing]
 """Network name -> routing; bootstrap chooses the back-ends, use cases only name them."""
+
+
+class BlobVariant(StrEnum):
+    """The copies kept of one uploaded image. The original is the proof (its hash names
+    the blob) and is shown to operator staff only; brands get the display copy and the
+    thumbnail, which are made from it with EXIF (GPS above all) stripped."""
+
+    ORIGINAL = "original"
+    DISPLAY = "display"
+    THUMBNAIL = "thumbnail"
+
+
+class BlobStore(Protocol):
+    """Bytes by content: a blob is named by the lowercase SHA-256 hex of its original.
+
+    Writes are whole or absent (never a half-written file or object), and writing the
+    same name twice is harmless, so a retried upload needs no coordination.
+    """
+
+    def put(self, sha256: str, variant: BlobVariant, data: bytes, content_type: str) -> None: ...
+    def get(self, sha256: str, variant: BlobVariant) -> bytes | None:
+        """The stored bytes, or None when there are none."""
+
+    def exists(self, sha256: str, variant: BlobVariant) -> bool: ...
+    def delete(self, sha256: str, variant: BlobVariant) -> None:
+        """Remove one copy; removing a copy that is not there is not an error."""
+
+
+@dataclass(frozen=True, slots=True)
+class BlobRecord:
+    """What is known of a stored blob. After the retention period its files are deleted
+    and ``purged_at`` set, but the record (and so the hash, the proof) is kept."""
+
+    sha256: str
+    content_type: str  # of the original: image/jpeg, image/png or image/webp
+    size: int  # bytes of the original
+    width: int  # pixels, upright (after the EXIF orientation)
+    height: int
+    uploaded_by: str  # the principal's actor
+    created_at: datetime
+    purged_at: datetime | None = None
+
+
+class BlobRepository(Protocol):
+    def add(self, blob: BlobRecord) -> None:
+        """Raises :class:`Conflict` (at once or at commit) when the hash is already stored."""
+
+    def get(self, sha256: str) -> BlobRecord | None: ...
+    def list_due_for_purge(self, *, created_before: datetime, limit: int) -> list[BlobRecord]:
+        """Blobs created before ``created_before`` whose files are not yet purged, oldest
+        first."""
+
+    def mark_purged(self, purge: PhotoPurge) -> None:
+        """Stamp ``purged_at`` on the purge's blobs; its event goes to the outbox at commit."""

@@ -20,7 +20,16 @@ from doorstep.domain import calendar, ids
 from doorstep.domain.errors import InvalidTransition, InvalidValue, WrongHub, WrongVehicle
 from doorstep.domain.model import Hub
 from doorstep.domain.parcel import Parcel, ParcelState, allowed_actions
-from doorstep.domain.scan import HubScan, ScanKind, ScanOutcome, ScanTarget, check_hub
+from doorstep.domain.route import RouteState
+from doorstep.domain.scan import (
+    HubScan,
+    RouteLeg,
+    ScanKind,
+    ScanOutcome,
+    ScanTarget,
+    check_hub,
+    check_load,
+)
 from doorstep.services.access import require_hub_operator, require_id, require_reference
 from doorstep.services.errors import NotFound, ServiceError
 from doorstep.services.idempotency import BeforeCommit, commit_with
@@ -55,6 +64,8 @@ class RecordScan:
 class ScanResult:
     scan: HubScan
     replayed: bool = False
+    # The dispatched route the parcel rides on, when it is on one not yet finished.
+    route: RouteLeg | None = None
 
     @property
     def allowed_actions(self) -> list[str]:
@@ -95,18 +106,21 @@ def _record_once(
         stored = uow.scans.get(cmd.hub_id, cmd.client_event_id)
         if stored is not None:
             # Saved under the request's Idempotency-Key too, if it has one.
-            return commit_with(uow, _replay(cmd, stored), before_commit)
+            replayed = _replay(cmd, stored)
+            leg = None if stored.parcel_id is None else route_leg(uow, stored.parcel_id)
+            return commit_with(uow, replace(replayed, route=leg), before_commit)
         now = clock.now()
         if calendar.ahead_of_server(cmd.scanned_at, now):
             raise InvalidValue("scanned_at", "is in the future; check the scanner's clock")
         _check_target(uow, cmd)
         parcel = uow.parcels.get_by_barcode(cmd.barcode)
+        leg = None if parcel is None else route_leg(uow, parcel.id)
         if parcel is None:
             scan = _unknown_barcode(uow, cmd, now)
         else:
-            scan = _apply(uow, cmd, parcel, hub, now)
+            scan = _apply(uow, cmd, parcel, hub, now, leg)
         uow.scans.add(scan)
-        return commit_with(uow, ScanResult(scan), before_commit)
+        return commit_with(uow, ScanResult(scan, route=leg), before_commit)
 
 
 def _replay(cmd: RecordScan, stored: HubScan) -> ScanResult:
@@ -148,19 +162,36 @@ def _unknown_barcode(uow: UnitOfWork, cmd: RecordScan, now: datetime) -> HubScan
     return _new_scan(cmd, now, uow.principal.actor, ScanOutcome.UNKNOWN_BARCODE, message)
 
 
-def _apply(uow: UnitOfWork, cmd: RecordScan, parcel: Parcel, hub: Hub, now: datetime) -> HubScan:
+def _apply(
+    uow: UnitOfWork, cmd: RecordScan, parcel: Parcel, hub: Hub, now: datetime, leg: RouteLeg | None
+) -> HubScan:
     actor = uow.principal.actor
     sorting = cmd.kind is ScanKind.SORT
+    loading = cmd.kind is ScanKind.LOAD
+    vehicle_id = cmd.target.vehicle_id if sorting or loading else None
+    details = {"scan_client_event_id": cmd.client_event_id}
+    if leg is not None and sorting:
+        # The hub follows the route: the parcel goes onto its route's vehicle.
+        vehicle_id = leg.vehicle_id
+        details["route_id"] = leg.route_id
     try:
         check_hub(parcel.barcode, _home_hub(uow, parcel), hub)
+        if leg is not None and loading and vehicle_id is not None:
+            check_load(
+                parcel.barcode,
+                leg,
+                vehicle_id=vehicle_id,
+                route_id=cmd.target.route_id or _route_of_vehicle(uow, leg, vehicle_id),
+                sorted_for=parcel.vehicle_id,
+            )
         parcel.apply(
             cmd.kind.action,
             actor=actor,
             at=cmd.scanned_at,
             place=cmd.hub_id,
             bay=cmd.target.bay if sorting else None,
-            vehicle_id=cmd.target.vehicle_id if sorting or cmd.kind is ScanKind.LOAD else None,
-            details={"scan_client_event_id": cmd.client_event_id},
+            vehicle_id=vehicle_id,
+            details=details,
         )
     except WrongHub as wrong:
         scan = _new_scan(cmd, now, actor, ScanOutcome.WRONG_HUB, wrong.message)
@@ -170,7 +201,49 @@ def _apply(uow: UnitOfWork, cmd: RecordScan, parcel: Parcel, hub: Hub, now: date
         return _with_parcel(scan, parcel)
     uow.parcels.save(parcel)
     message = f"Parcel {parcel.barcode} is now {parcel.state.value.replace('_', ' ')}."
+    if leg is not None and (sorting or loading):
+        message += " " + _route_words(leg, parcel.bay)
     return _with_parcel(_new_scan(cmd, now, actor, ScanOutcome.ACCEPTED, message), parcel)
+
+
+def route_leg(uow: UnitOfWork, parcel_id: str) -> RouteLeg | None:
+    """The dispatched, not finished route a parcel rides on, with its load position."""
+    summary = uow.routes.open_for_parcel(parcel_id)
+    if summary is None:
+        return None
+    route = uow.routes.get(summary.route_id)
+    order = route.load_order() if route is not None else {}
+    return RouteLeg(
+        route_id=summary.route_id,
+        vehicle_id=summary.vehicle_id,
+        vehicle_name=summary.vehicle_name,
+        stop_id=summary.stop_id,
+        load_position=order.get(parcel_id),
+        load_count=len(order),
+    )
+
+
+def _route_of_vehicle(uow: UnitOfWork, leg: RouteLeg, vehicle_id: str) -> str | None:
+    """The unfinished route the scanned vehicle drives on the parcel's route's day."""
+    if vehicle_id == leg.vehicle_id:
+        return leg.route_id
+    ours = uow.routes.get(leg.route_id)
+    if ours is None:
+        return None
+    for route in uow.routes.find(route_date=ours.route_date):
+        if route.vehicle_id == vehicle_id and route.state is not RouteState.FINISHED:
+            return route.id
+    return None
+
+
+def _route_words(leg: RouteLeg, bay: str | None) -> str:
+    where = f", bay {bay}" if bay else ""
+    position = (
+        f", load position {leg.load_position} of {leg.load_count}"
+        if leg.load_position is not None
+        else ""
+    )
+    return f"Route {leg.route_id}, van {leg.vehicle_name}{where}{position}."
 
 
 def _home_hub(uow: UnitOfWork, parcel: Parcel) -> Hub | None:

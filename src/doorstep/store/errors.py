@@ -31,6 +31,7 @@ _MEANING = {
     "uq_hub_scans_public_id": "a scan with this id already exists",
     "uq_hub_scans_hub_pk_client_event_id": "this scan (hub, client_event_id) is already recorded",
     "uq_idempotency_keys_owner_key": "this idempotency key is already used",
+    "uq_blobs_sha256": "a blob with this sha256 is already stored",
 }
 
 

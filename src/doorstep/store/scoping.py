@@ -19,6 +19,7 @@ from doorstep.domain.errors import InvalidValue
 from doorstep.store.tables import (
     ApiKeyRow,
     Base,
+    BlobRow,
     BrandRow,
     CourierActionRow,
     CourierPingRow,
@@ -45,7 +46,10 @@ _BRAND_COLUMN: dict[type[Base], InstrumentedAttribute[Any]] = {
 }
 # Standing data with no personal data, which brands name in their orders (hub_id): the
 # use cases decide who may list or change them.
-_OPEN: frozenset[type[Base]] = frozenset({HubRow, VehicleRow})
+# Blobs are named by the hash of their content: whoever can name one already holds its
+# bytes, so its record tells them nothing new (a courier re-uploading learns "stored").
+# Who may see the images themselves is decided by signed URLs, not by this query.
+_OPEN: frozenset[type[Base]] = frozenset({HubRow, VehicleRow, BlobRow})
 # The delivery company's own records (plans, couriers' details and positions): no brand
 # sees any.
 _OPERATOR_ONLY: frozenset[type[Base]] = frozenset(

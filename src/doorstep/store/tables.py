@@ -429,3 +429,20 @@ class CourierPingRow(Base):
     accuracy_m: Mapped[float] = mapped_column(Float)
     speed_mps: Mapped[float | None] = mapped_column(Float)
     heading_deg: Mapped[float | None] = mapped_column(Float)
+
+
+class BlobRow(Base):
+    """An uploaded image, named by the SHA-256 of its original bytes. Its files live in the
+    blob store; after the retention period they are deleted and ``purged_at`` set, and
+    the row stays so that the hash can still be checked against a proof."""
+
+    __tablename__ = "blobs"
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    content_type: Mapped[str] = mapped_column(String(32))
+    size: Mapped[int] = mapped_column(Integer)
+    width: Mapped[int] = mapped_column(Integer)
+    height: Mapped[int] = mapped_column(Integer)
+    uploaded_by: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(index=True)
+    purged_at: Mapped[datetime | None]

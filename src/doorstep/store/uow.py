@@ -29,6 +29,7 @@ from doorstep.store.accounts import (
     SqlIdempotencyRepository,
     SqlUserRepository,
 )
+from doorstep.store.blobs import SqlBlobRepository
 from doorstep.store.crypto import FieldCipher, PlaintextCipher
 from doorstep.store.database import reading_engine
 from doorstep.store.errors import translated
@@ -68,6 +69,7 @@ class SqlUnitOfWork:
     courier_actions: ports.CourierActionRepository
     proofs: ports.ProofRepository
     pings: ports.PingRepository
+    blobs: ports.BlobRepository
 
     def __init__(
         self,
@@ -118,6 +120,7 @@ class SqlUnitOfWork:
         self.courier_actions = SqlCourierActionRepository(*parts)
         self.proofs = SqlProofRepository(*parts)
         self.pings = SqlPingRepository(*parts)
+        self.blobs = SqlBlobRepository(*parts, seen=seen)
         return self
 
     def __exit__(

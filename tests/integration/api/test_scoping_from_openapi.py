@@ -24,14 +24,16 @@ from doorstep.domain import ids
 from doorstep.domain.model import Role
 from tests.courier_day import dispatched_day
 from tests.factories import order_payload
+from tests.images import photo, sha256
 from tests.integration.live_server import LiveApi
 
 PROBLEM = "application/problem+json"
 # Tags of operations no brand key may use (office staff's, and the courier app's).
-OPERATOR_TAGS = {"hubs", "fleet", "brands", "users", "plans", "routes", "courier"}
+OPERATOR_TAGS = {"hubs", "fleet", "brands", "users", "plans", "routes", "courier", "blobs"}
 BRAND_TAGS = {"orders", "parcels", "auth"}
 KNOWN_EXCEPTIONS = {
     "POST /v1/auth/token": "the login itself: it takes credentials, not a bearer token",
+    "GET /v1/blobs/{sha256}": "a signed link, not a bearer token, opens it (test_blobs_http)",
 }
 STAFF = {"name": "Sam Staff", "role": "dispatcher", "password": "correct horse battery staple"}
 HUB = {"name": "Kentish Town", "address": "1 Regis Road", "lat": 51.55, "lon": -0.14}
@@ -39,6 +41,7 @@ VEHICLE = {"name": "Van 1", "capacity": {"parcels": 60, "weight_kg": 500, "volum
 # Bodies for operations that take an id and require a body, so that validation does not
 # answer 422 before the lookup could answer 404. None yet: cancel's body is optional.
 BODIES: dict[str, dict[str, Any]] = {}
+PHOTO = photo()
 
 
 @dataclass(frozen=True)
@@ -119,6 +122,7 @@ def _world(live_api: LiveApi) -> World:
             "user_id": user.json()["id"],
             "route_id": day.route_id,
             "stop_id": day.stop_ids[0],
+            "sha256": sha256(PHOTO),
         },
         key=key,
         telltales=[
@@ -215,10 +219,15 @@ _STAFF_ROUTE = (OK, OK, REFUSED, REFUSED)
 _ADMIN_ROUTE = (OK, REFUSED, REFUSED, REFUSED)
 _CREW_READ = (OK, OK, HIDDEN, REFUSED)  # routes: office staff all, a courier their own
 _COURIER_ROUTE = (REFUSED, REFUSED, OK, REFUSED)  # the courier app: the courier themself
+_PROOF_ROUTE = (OK, OK, OK, REFUSED)  # couriers take the proof, office staff may too
 ACCESS: dict[str, tuple[str, str, str, str]] = {
     "POST /v1/plans/{plan_id}/dispatch": _STAFF_ROUTE,
     "GET /v1/routes": _CREW_READ,
     "GET /v1/routes/{route_id}": _CREW_READ,
+    "POST /v1/routes/{route_id}/stops/{stop_id}/remove": _STAFF_ROUTE,
+    "POST /v1/routes/{route_id}/reorder": _STAFF_ROUTE,
+    "POST /v1/routes/{route_id}/stops/{stop_id}/move": _STAFF_ROUTE,
+    "POST /v1/routes/{route_id}/reassign": _STAFF_ROUTE,
     "POST /v1/courier/actions": _COURIER_ROUTE,
     "POST /v1/courier/stops/{stop_id}/access-code": (REFUSED, REFUSED, HIDDEN, REFUSED),
     "POST /v1/users": _ADMIN_ROUTE,
@@ -229,6 +238,8 @@ ACCESS: dict[str, tuple[str, str, str, str]] = {
     "GET /v1/orders/{order_id}": _READ_ROUTE,
     "POST /v1/orders/{order_id}/cancel": _BRAND_ROUTE,
     "GET /v1/orders/{order_id}/verify": _READ_ROUTE,
+    "GET /v1/orders/{order_id}/proof": _READ_ROUTE,
+    "GET /v1/orders/{order_id}/proof.pdf": _READ_ROUTE,
     "GET /v1/parcels/{parcel_id}": _READ_ROUTE,
     "GET /v1/parcels/{parcel_id}/events": _READ_ROUTE,
     "GET /v1/parcels/{parcel_id}/label": _READ_ROUTE,
@@ -250,6 +261,7 @@ ACCESS: dict[str, tuple[str, str, str, str]] = {
     "GET /v1/plans/{plan_id}": _STAFF_ROUTE,
     "GET /v1/plans/{plan_id}/geojson": _STAFF_ROUTE,
     "POST /v1/courier/pings": _COURIER_ROUTE,
+    "PUT /v1/blobs/{sha256}": _PROOF_ROUTE,
 }
 
 
@@ -292,6 +304,10 @@ def _valid_body(name: str, world: World, brand: dict[str, str]) -> dict[str, Any
         "POST /v1/courier/stops/{stop_id}/access-code": {
             "position": {"lat": 51.539, "lon": -0.1426, "accuracy_m": 5}
         },
+        "POST /v1/routes/{route_id}/stops/{stop_id}/remove": {"reason": "recipient on holiday"},
+        "POST /v1/routes/{route_id}/reorder": {"stop_ids": [world.ids["stop_id"]]},
+        "POST /v1/routes/{route_id}/stops/{stop_id}/move": {"to_route_id": world.ids["route_id"]},
+        "POST /v1/routes/{route_id}/reassign": {"courier_id": ids.new_id("cou")},
         "POST /v1/courier/pings": {
             "pings": [{"lat": 51.55, "lon": -0.14, "accuracy_m": 8, "at": _a_moment_ago()}]
         },
@@ -312,6 +328,8 @@ def _call(
     if op.name == "POST /v1/orders/import":
         csv = b"reference,recipient_name\nSHOP-1,Ada\n"
         return http.post(path, params=brand, content=csv, headers={"Content-Type": "text/csv"})
+    if op.name == "PUT /v1/blobs/{sha256}":
+        return http.put(path, content=PHOTO, headers={"Content-Type": "image/jpeg"})
     return http.request(op.method, path, json=_valid_body(op.name, world, brand))
 
 
@@ -366,7 +384,7 @@ def test_every_role_gets_what_the_access_table_says_on_every_operation(
             answer = _call(http, op, world.ids, world, role)
             absent = None
             if expected == HIDDEN and op.id_params:
-                nowhere = {name: ids.new_id(world.ids[name].split("_")[0]) for name in world.ids}
+                nowhere = {name: ids.new_id(world.ids[name].split("_")[0]) for name in op.id_params}
                 absent = _call(http, op, nowhere, world, role)
             if (problem := _check(op, role, expected, answer, absent, world)) is not None:
                 problems.append(problem)

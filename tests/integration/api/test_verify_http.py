@@ -12,7 +12,7 @@ from doorstep.domain.access import Principal
 from doorstep.domain.model import Role
 from doorstep.store.uow import SqlUnitOfWork
 from tests.integration.live_server import LiveApi
-from tests.integration.tamper import delivered_order, update_event
+from tests.integration.tamper import delivered_order, keep_proof_files, update_event
 
 
 def test_the_brand_sees_its_order_verified_then_the_tampering_named(
@@ -20,6 +20,7 @@ def test_the_brand_sees_its_order_verified_then_the_tampering_named(
 ) -> None:
     brand_id, key = live_api.create_brand()
     order = delivered_order(uow_factory, brand_id)
+    keep_proof_files(live_api.container.blobs)
     parcel = order.parcels[0]
     brand = live_api.client(key)
 
@@ -29,7 +30,7 @@ def test_the_brand_sees_its_order_verified_then_the_tampering_named(
         "order_id": order.id,
         "ok": True,
         "problems": [],
-        "notes": ["proof files were not checked: this server has no file store configured"],
+        "notes": [],
     }
 
     update_event(engine, parcel.id, 3, details='{"vehicle_id": "veh_elsewhere"}')

@@ -1,6 +1,6 @@
 """The purges are periodic jobs on the queue every consumer reads: expired idempotency
-records go once the replay window no longer covers them, couriers' positions once past the
-retention the settings give (the clock is injected)."""
+records go once the replay window no longer covers them, couriers' positions and the files
+of photos once past the retention the settings give (the clock is injected)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,13 @@ from doorstep.domain import ids
 from doorstep.domain.access import Principal
 from doorstep.domain.model import Courier, Role
 from doorstep.domain.pings import Ping
-from doorstep.jobs.tasks import PING_PURGE_JOB, PURGE_JOB
+from doorstep.jobs.tasks import PHOTO_PURGE_JOB, PING_PURGE_JOB, PURGE_JOB
+from doorstep.services import blobs
 from doorstep.services.idempotency import IdempotentRequest, SavedResponse, run_idempotent
 from doorstep.services.pings import record_pings
-from doorstep.services.ports import UnitOfWork
+from doorstep.services.ports import BlobVariant, UnitOfWork
 from tests.courier_day import put_on_duty
+from tests.images import photo, sha256
 from tests.unit.fakes import FakeClock
 
 CALLER = Principal.system("shop")
@@ -96,5 +98,47 @@ def test_the_periodic_ping_purge_deletes_positions_past_the_retention_setting(
         with container.uow_factory(principal) as uow:
             start = clock.now() - timedelta(days=10)
             assert uow.pings.list_for(courier.id, start, clock.now()) == []
+    finally:
+        container.close()
+
+
+def test_the_periodic_photo_purge_deletes_files_past_the_retention_setting(
+    database_url: str, tmp_path: Path
+) -> None:
+    settings = Settings(
+        mode="test",
+        database_url=database_url,
+        data_dir=tmp_path,
+        redis_url=None,
+        photo_retention_days=30,
+    )
+    jobs = build_jobs(settings)
+    clock = FakeClock()
+    container = dataclasses.replace(build_container(settings, jobs=jobs), clock=clock)
+    jobs.bind(container)
+    try:
+        data = photo()
+        name = sha256(data)
+        blobs.upload_blob(
+            container.uow_factory(CALLER),
+            container.blobs,
+            clock,
+            sha256=name,
+            data=data,
+            content_type="image/jpeg",
+        )
+        assert (tmp_path / "blobs" / name[:2] / name[2:4] / name).read_bytes() == data
+
+        due = jobs.queue.read_periodic(datetime(2026, 11, 27, 7, 7, tzinfo=UTC))
+        purge = [task for task in due if task.name == PHOTO_PURGE_JOB]
+        assert len(purge) == 1, [task.name for task in due]
+        clock.advance(days=29)
+        assert jobs.queue.execute(purge[0]) == 0
+        clock.advance(days=2)
+        assert jobs.queue.execute(purge[0]) == 1
+        assert not any(container.blobs.exists(name, variant) for variant in BlobVariant)
+        with container.uow_factory(CALLER).read_only() as uow:
+            record = uow.blobs.get(name)
+        assert record is not None and record.purged_at == clock.now()
     finally:
         container.close()

@@ -7,6 +7,7 @@ payload), so unit tests of use cases see exactly the rows the store would write.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -20,9 +21,10 @@ from doorstep.domain.access import Principal
 from doorstep.domain.events import PAYLOAD_FIELDS, DomainEvent, EventName
 from doorstep.domain.model import Brand, Hub, Role
 from doorstep.domain.parcel import ParcelAction, ParcelState
+from doorstep.domain.photos import PhotoPurge
 from doorstep.domain.scan import HubScan, ScanKind, ScanOutcome, ScanTarget
 from doorstep.services import orders, scans
-from doorstep.services.ports import Conflict, StaleObject, UnitOfWork
+from doorstep.services.ports import BlobRecord, Conflict, StaleObject, UnitOfWork
 from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
 from doorstep.store.uow import make_uow_factory
@@ -245,6 +247,38 @@ def test_an_unknown_barcode_writes_scan_unknown_barcode_for_no_brand(
     ]
     with backend(SYSTEM) as uow:
         assert uow.scans.list_exceptions(world.hub.id) == [scan]
+
+
+def test_a_photo_purge_stamps_its_blobs_and_writes_one_event_for_no_brand(
+    backend: Backend, world: World
+) -> None:
+    names = [hashlib.sha256(text).hexdigest() for text in (b"door", b"porch")]
+    with backend(SYSTEM) as uow:
+        for name in names:
+            uow.blobs.add(BlobRecord(name, "image/jpeg", 10, 4, 3, "usr_courier", created_at=T0))
+        uow.commit()
+    at, retention = T0 + timedelta(days=91), timedelta(days=90)
+    purge = PhotoPurge.of(names, created_before=at - retention, retention=retention, at=at)
+    with backend(SYSTEM) as uow:
+        uow.blobs.mark_purged(purge)
+        uow.commit()
+
+    assert _outbox(backend) == [
+        DomainEvent(
+            name="proof.photos_purged",
+            aggregate_id=names[0],
+            occurred_at=at,
+            brand_id=None,
+            payload={
+                "count": 2,
+                "hashes": names,
+                "created_before": (at - retention).isoformat(),
+                "retention_days": 90,
+            },
+        )
+    ]
+    with backend(SYSTEM) as uow:
+        assert [uow.blobs.get(name).purged_at for name in names] == [at, at]  # type: ignore[union-attr]
 
 
 @pytest.mark.parametrize("leave", ["no_commit", "exception", "rollback_then_commit"])

@@ -6,8 +6,9 @@ import pytest
 
 from doorstep.domain.access import Principal
 from doorstep.domain.errors import InvalidValue
-from doorstep.domain.model import Hub, Order, Vehicle
+from doorstep.domain.model import GeoPoint, Hub, Order, Vehicle
 from doorstep.domain.parcel import ParcelState
+from doorstep.domain.route import Route, RouteStop
 from doorstep.domain.scan import ScanKind, ScanOutcome, ScanTarget
 from doorstep.services import orders
 from doorstep.services.errors import NotFound, PermissionDenied
@@ -187,3 +188,54 @@ def test_scan_time_is_the_scanners_and_the_record_time_is_the_clocks(
     clock.advance(minutes=10)
     result = record_hub_scan(uow_for(dispatcher), cmd, clock=clock)
     assert result.scan.recorded_at - result.scan.scanned_at == timedelta(minutes=10)
+
+
+def test_a_parcel_on_a_dispatched_route_is_sorted_onto_its_van_with_a_load_position(
+    uow_for: UowFor,
+    dispatcher: Principal,
+    hub: Hub,
+    van: Vehicle,
+    order: Order,
+    clock: FakeClock,
+    db: FakeDatabase,
+) -> None:
+    parcel = order.parcels[0]
+    stops = [
+        RouteStop(
+            id=f"stp_{n}",
+            sequence=n,
+            point=GeoPoint(51.54, -0.14),
+            postcode="NW1 7AA",
+            address_lines=("1 Example Road",),
+            recipient_first_name="Ana",
+            parcel_ids=(parcel.id,) if n == 1 else (f"par_other{n}",),
+            planned_arrival=clock.now(),
+        )
+        for n in (1, 2)
+    ]
+    route = Route.dispatch(
+        id="rte_1",
+        plan_id=None,
+        hub_id=hub.id,
+        route_date=clock.now().date(),
+        courier_id="cou_1",
+        vehicle_id=van.id,
+        stops=stops,
+        actor="usr_disp",
+        at=clock.now(),
+    )
+    db.routes[route.id] = route
+    record_hub_scan(
+        uow_for(dispatcher), scan(hub, parcel.barcode, ScanKind.RECEIVE, clock, "s-1"), clock=clock
+    )
+
+    result = record_hub_scan(
+        uow_for(dispatcher),
+        scan(hub, parcel.barcode, ScanKind.SORT, clock, "s-2", bay="B1"),
+        clock=clock,
+    )
+
+    assert result.route is not None
+    assert (result.route.route_id, result.route.vehicle_id) == ("rte_1", van.id)
+    assert (result.route.load_position, result.route.load_count) == (2, 2)
+    assert db.orders[order.id].parcels[0].vehicle_id == van.id

@@ -11,7 +11,9 @@ from doorstep.domain.pings import Ping
 from doorstep.services import pings
 
 router = APIRouter(prefix="/courier", tags=["courier"])
-ERRORS: dict[int | str, dict[str, object]] = {code: {"model": Problem} for code in (401, 403, 422)}
+ERRORS: dict[int | str, dict[str, object]] = {
+    code: {"model": Problem} for code in (401, 403, 409, 422)
+}
 
 
 @router.post("/pings", status_code=202, response_model=PingsAccepted, responses=ERRORS)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -53,6 +53,10 @@ def render_scan(result: ScanResult) -> SavedResponse:
     """201 accepted, 202 unknown barcode (an exception to resolve), 409 refused or wrong hub."""
     scan = result.scan
     if scan.outcome is ScanOutcome.REFUSED:
+        leg = result.route
+        on_route: dict[str, Any] = (
+            {} if leg is None else {"route_id": leg.route_id, "vehicle_id": leg.vehicle_id}
+        )
         answer = problem(
             409,
             "scan_refused",
@@ -61,13 +65,14 @@ def render_scan(result: ScanResult) -> SavedResponse:
             barcode=scan.barcode,
             current_state=scan.parcel_state,
             allowed_actions=result.allowed_actions,
+            **on_route,
         )
         return SavedResponse(409, bytes(answer.body), "application/problem+json")
     if scan.outcome is ScanOutcome.WRONG_HUB:
         answer = problem(409, "wrong_hub", scan.message, scan_id=scan.id, barcode=scan.barcode)
         return SavedResponse(409, bytes(answer.body), "application/problem+json")
     status = 202 if scan.outcome is ScanOutcome.UNKNOWN_BARCODE else 201
-    return json_saved(status, present.scan(scan))
+    return json_saved(status, present.scan(scan, result.route))
 
 
 @router.post(

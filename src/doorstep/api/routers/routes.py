@@ -1,8 +1,9 @@
 """Dispatch (``/v1/plans/{id}/dispatch``), routes (``/v1/routes``) and the courier's own
 doors: the action queue (``/v1/courier/actions``) and access-code reveals.
 
-Office staff dispatch and read every route; a courier reads only their own (another's is
-404) and is the only one who sends actions or reveals a code.
+Office staff dispatch, read and edit every route (remove, reorder or move a stop, hand
+the route to another courier); a courier reads only their own (another's is 404) and is
+the only one who sends actions or reveals a code.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from fastapi import APIRouter, Query
 from starlette.concurrency import run_in_threadpool
 
 from doorstep.api import present
-from doorstep.api.deps import CourierPrincipal, CrewPrincipal, OperatorPrincipal, Services
+from doorstep.api.deps import CourierPrincipal, OperatorPrincipal, Services, StaffPrincipal
 from doorstep.api.problems import Problem
 from doorstep.api.schemas.common import Day, Items, Token
 from doorstep.api.schemas.routes import (
@@ -21,14 +22,20 @@ from doorstep.api.schemas.routes import (
     CourierActionsIn,
     CourierActionsResult,
     DispatchIn,
+    MoveStopIn,
     PositionIn,
+    ReassignIn,
+    RemoveStopIn,
+    ReorderIn,
+    RouteEditPublic,
     RoutePublic,
     RouteSummaryPublic,
 )
+from doorstep.domain.access import Principal
 from doorstep.domain.model import GeoPoint
 from doorstep.domain.route import Position
 from doorstep.services import routes
-from doorstep.services.routes import views
+from doorstep.services.routes import edits, views
 from doorstep.services.routes.access_codes import RevealAccessCode, reveal_access_code
 from doorstep.services.routes.courier_actions import ActionKind, CourierActionIn
 
@@ -73,7 +80,7 @@ def dispatch_plan(
 
 @router.get("/routes", response_model=Items[RouteSummaryPublic], responses=ERRORS)
 def list_routes(
-    principal: CrewPrincipal,
+    principal: StaffPrincipal,
     services: Services,
     route_date: Day | None = Query(default=None, alias="date"),
     courier_id: Token | None = None,
@@ -86,7 +93,7 @@ def list_routes(
 
 
 @router.get("/routes/{route_id}", response_model=RoutePublic, responses=ERRORS)
-def get_route(route_id: str, principal: CrewPrincipal, services: Services) -> object:
+def get_route(route_id: str, principal: StaffPrincipal, services: Services) -> object:
     """The route with its stops and parcels; never an access code."""
     return present.route_view(views.get_route(services.uow_factory(principal), route_id))
 
@@ -144,3 +151,78 @@ def access_code(
         radius_m=services.access_code_radius_m,
     )
     return AccessCodePublic(code=code)
+
+
+def _edited(services: Services, principal: Principal, result: edits.EditResult) -> object:
+    uow = services.uow_factory
+    return RouteEditPublic(
+        route=present.route_view(views.get_route(uow(principal), result.route.id)),
+        message=result.message,
+        unload=result.unload,
+        to_route=None
+        if result.to_route is None
+        else present.route_view(views.get_route(uow(principal), result.to_route.id)),
+        new_stop_id=result.new_stop_id,
+    )
+
+
+@router.post(
+    "/routes/{route_id}/stops/{stop_id}/remove",
+    response_model=RouteEditPublic,
+    responses=ERRORS,
+)
+def remove_stop(
+    route_id: str,
+    stop_id: str,
+    body: RemoveStopIn,
+    principal: OperatorPrincipal,
+    services: Services,
+) -> object:
+    """Take a stop off the route with a reason; its parcels go back to the queue.
+
+    The answer lists the parcels already loaded that must come off the van at the hub.
+    Removing the stops of parcels still in the hub lets the route start without them.
+    """
+    cmd = edits.RemoveStop(route_id, stop_id, body.reason)
+    result = edits.remove_stop(services.uow_factory(principal), cmd, clock=services.clock)
+    return _edited(services, principal, result)
+
+
+@router.post("/routes/{route_id}/reorder", response_model=RouteEditPublic, responses=ERRORS)
+def reorder_stops(
+    route_id: str, body: ReorderIn, principal: OperatorPrincipal, services: Services
+) -> object:
+    """Put every stop not yet done in a new order; done stops keep their places."""
+    cmd = edits.ReorderStops(route_id, body.stop_ids)
+    result = edits.reorder_stops(services.uow_factory(principal), cmd, clock=services.clock)
+    return _edited(services, principal, result)
+
+
+@router.post(
+    "/routes/{route_id}/stops/{stop_id}/move", response_model=RouteEditPublic, responses=ERRORS
+)
+def move_stop(
+    route_id: str,
+    stop_id: str,
+    body: MoveStopIn,
+    principal: OperatorPrincipal,
+    services: Services,
+) -> object:
+    """Move a stop to another route of the same hub and day; both change in one go.
+
+    The stop gets a new id on the other route; the first courier's app is refused any
+    later action on the old stop, with a message it shows.
+    """
+    cmd = edits.MoveStop(route_id, stop_id, body.to_route_id)
+    result = edits.move_stop(services.uow_factory(principal), cmd, clock=services.clock)
+    return _edited(services, principal, result)
+
+
+@router.post("/routes/{route_id}/reassign", response_model=RouteEditPublic, responses=ERRORS)
+def reassign_route(
+    route_id: str, body: ReassignIn, principal: OperatorPrincipal, services: Services
+) -> object:
+    """Hand the whole route, its order kept, to a courier with no other route that day."""
+    cmd = edits.ReassignRoute(route_id, body.courier_id)
+    result = edits.reassign_route(services.uow_factory(principal), cmd, clock=services.clock)
+    return _edited(services, principal, result)

@@ -7,7 +7,16 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
 
-from doorstep.api.schemas.common import Day, Latitude, Longitude, Moment, Public, Strict, Text
+from doorstep.api.schemas.common import (
+    Day,
+    Latitude,
+    Longitude,
+    Moment,
+    Public,
+    Strict,
+    Text,
+    Token,
+)
 from doorstep.api.schemas.orders import WindowPublic
 from doorstep.services.routes.courier_actions import MAX_ACTIONS_PER_BATCH
 
@@ -134,3 +143,31 @@ class RouteSummaryPublic(Public):
     version: int
     stops: int
     stops_done: int
+
+
+class RemoveStopIn(Strict):
+    reason: Text = Field(description="Why the stop comes off; kept in the event and audit log.")
+
+
+class ReorderIn(Strict):
+    stop_ids: list[Token] = Field(
+        min_length=1, max_length=1000, description="Every stop not yet done, in the new order."
+    )
+
+
+class MoveStopIn(Strict):
+    to_route_id: Token = Field(description="A route of the same hub and day.")
+
+
+class ReassignIn(Strict):
+    courier_id: Token = Field(description="A courier with no other unfinished route that day.")
+
+
+class RouteEditPublic(Public):
+    """The edited route, and what the hub must do about its parcels."""
+
+    route: RoutePublic
+    message: str
+    unload: list[str] = Field(description="Barcodes to take off the route's van at the hub.")
+    to_route: RoutePublic | None = None
+    new_stop_id: str | None = None

@@ -48,3 +48,10 @@ class ScanPublic(Public):
     parcel_state: str | None
     scanned_at: datetime
     recorded_at: datetime
+    # The hub follows the route: set when the parcel rides on a dispatched route not yet
+    # finished. Load position 1 goes in first (the last stop's parcels).
+    route_id: str | None = None
+    vehicle_id: str | None = None
+    vehicle_name: str | None = None
+    load_position: int | None = None
+    load_count: int | None = None

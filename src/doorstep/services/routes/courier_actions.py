@@ -33,7 +33,7 @@ from doorstep.domain.proof import (
     evidence_details,
     failure_photos,
 )
-from doorstep.domain.route import Position, Route, RouteStop
+from doorstep.domain.route import Position, Route, RouteStop, StopState
 from doorstep.domain.text import check_text
 from doorstep.geo.geometry import haversine_m
 from doorstep.services.access import require_courier
@@ -506,8 +506,18 @@ def _proof(
 
 def _return_to_hub(uow: UnitOfWork, route: Route, at: datetime, actor: str) -> None:
     """Every parcel not delivered goes back: not reached -> failed (out of time), then in at
-    the hub for a re-attempt, or on its way back to the sender after the last attempt."""
-    for parcel_id in route.parcel_ids:
+    the hub for a re-attempt, or on its way back to the sender after the last attempt.
+
+    Parcels of stops the dispatcher removed while the van was out come back too, unless
+    they were moved to another route (which then carries them)."""
+    removed = [
+        parcel_id
+        for stop in route.stops
+        if stop.state is StopState.REMOVED
+        for parcel_id in stop.parcel_ids
+        if uow.routes.open_for_parcel(parcel_id) is None
+    ]
+    for parcel_id in [*route.parcel_ids, *removed]:
         parcel = _parcel(uow, parcel_id)
         if parcel.state is ParcelState.OUT_FOR_DELIVERY:
             parcel.apply(
