@@ -18,6 +18,7 @@ from doorstep.api.routers import (
     orders,
     parcels,
     plans,
+    routes,
     verify,
 )
 from doorstep.services.container import Container
@@ -46,7 +47,7 @@ def create_app(
     )
     app.state.container = container
     v1 = APIRouter(prefix=API_PREFIX)
-    for module in (auth, imports, orders, verify, parcels, hubs, fleet, brands, plans):
+    for module in (auth, imports, orders, verify, parcels, hubs, fleet, brands, plans, routes):
         v1.include_router(module.router)
     app.include_router(v1)
     problems.install(app)
