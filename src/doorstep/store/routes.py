@@ -76,23 +76,58 @@ def _route(row: RouteRow) -> Route:
     )
 
 
+def _stop_columns(stop: RouteStop) -> dict[str, Any]:
+    """The stop's columns as stored, by attribute name."""
+    return {
+        "sequence": stop.sequence,
+        "state": stop.state.value,
+        "lat": stop.point.lat,
+        "lon": stop.point.lon,
+        "postcode": stop.postcode,
+        "address_lines": list(stop.address_lines),
+        "recipient_first_name": stop.recipient_first_name,
+        "parcel_ids": list(stop.parcel_ids),
+        "planned_arrival": stop.planned_arrival,
+        "window_start": stop.window.start if stop.window else None,
+        "window_end": stop.window.end if stop.window else None,
+        "arrived_at": stop.arrived_at,
+        "arrival_distance_m": stop.arrival_distance_m,
+        "geofence_mismatch": stop.geofence_mismatch,
+        "done_at": stop.done_at,
+        "note": stop.note,
+    }
+
+
+def _new_stop_row(stop: RouteStop) -> RouteStopRow:
+    return RouteStopRow(public_id=stop.id, **_stop_columns(stop))
+
+
 def _write_stop(row: RouteStopRow, stop: RouteStop) -> None:
-    row.sequence = stop.sequence
-    row.state = stop.state.value
-    row.lat = stop.point.lat
-    row.lon = stop.point.lon
-    row.postcode = stop.postcode
-    row.address_lines = list(stop.address_lines)
-    row.recipient_first_name = stop.recipient_first_name
-    row.parcel_ids = list(stop.parcel_ids)
-    row.planned_arrival = stop.planned_arrival
-    row.window_start = stop.window.start if stop.window else None
-    row.window_end = stop.window.end if stop.window else None
-    row.arrived_at = stop.arrived_at
-    row.arrival_distance_m = stop.arrival_distance_m
-    row.geofence_mismatch = stop.geofence_mismatch
-    row.done_at = stop.done_at
-    row.note = stop.note
+    """Copy onto ``row`` only the columns of the stop that changed.
+
+    A courier's action changes one stop of many: setting every column of every stop
+    costs more than the action itself on a long route, and writes nothing new.
+    """
+    changed = {k: v for k, v in _stop_columns(stop).items() if getattr(row, k) != v}
+    for name, value in changed.items():
+        setattr(row, name, value)
+
+
+def _rides_with(row: RouteRow, courier_id: str) -> bool:
+    """Whether the route's row already names ``courier_id``, known without a query (the
+    loaded courier counts only while it still matches the row's key)."""
+    courier = row.courier
+    return courier is not None and courier.pk == row.courier_pk and courier.public_id == courier_id
+
+
+def _links_change(row: RouteStopRow | None, stop: RouteStop) -> bool:
+    """Whether saving ``stop`` changes which parcels ride on it (``route_parcels``)."""
+    if row is None:
+        return True
+    removed = row.state == StopState.REMOVED.value
+    return list(row.parcel_ids) != list(stop.parcel_ids) or removed != (
+        stop.state is StopState.REMOVED
+    )
 
 
 class SqlRouteRepository(SqlRepository):
@@ -101,6 +136,9 @@ class SqlRouteRepository(SqlRepository):
     ) -> None:
         super().__init__(session, principal, cipher)
         self._seen = seen
+        # Rows read in this unit of work, by route id: save() writes onto the row get()
+        # read instead of reading the route and its stops again.
+        self._read: dict[str, RouteRow] = {}
 
     def _select(self) -> Select[RouteRow]:
         return scoped(self.principal, RouteRow)
@@ -127,9 +165,7 @@ class SqlRouteRepository(SqlRepository):
             version=1,
         )
         for stop in route.stops:
-            stop_row = RouteStopRow(public_id=stop.id)
-            _write_stop(stop_row, stop)
-            row.stops.append(stop_row)
+            row.stops.append(_new_stop_row(stop))
         self.insert(row)
         self._link_parcels(row, route)
         route.version = 1
@@ -174,10 +210,17 @@ class SqlRouteRepository(SqlRepository):
     def _row(self, route_id: str) -> RouteRow | None:
         return self.session.scalar(self._select().where(RouteRow.public_id == route_id))
 
+    def _remembered(self, route_id: str) -> RouteRow | None:
+        """The row get() read, while this session still holds it (a rollback drops rows
+        inserted since, and expires the rest, which then reload on first use)."""
+        row = self._read.get(route_id)
+        return row if row is not None and row in self.session else None
+
     def get(self, route_id: str) -> Route | None:
         row = self._row(route_id)
         if row is None:
             return None
+        self._read[route_id] = row
         route = _route(row)
         self._seen.add(route)
         return route
@@ -187,32 +230,37 @@ class SqlRouteRepository(SqlRepository):
         row = self.session.scalar(query)
         if row is None:
             return None
+        self._read[row.public_id] = row
         route = _route(row)
         self._seen.add(route)
         return route
 
     def save(self, route: Route) -> None:
-        row = self._row(route.id)
+        row = self._remembered(route.id) or self._row(route.id)
         if row is None:
             raise InvalidValue("route_id", f"no such route: {route.id}")
         if row.version != route.version:
             raise StaleObject(f"route {route.id} changed meanwhile")
+        relink = False
         with self.savepoint():
             row.state = route.state.value
             row.started_at = route.started_at
             row.finished_at = route.finished_at
-            row.courier_pk = pk_of(
-                self.session, self.principal, CourierRow, route.courier_id, "courier_id"
-            )
+            if not _rides_with(row, route.courier_id):
+                row.courier_pk = pk_of(
+                    self.session, self.principal, CourierRow, route.courier_id, "courier_id"
+                )
             row.version = route.version + 1
             stops = {s.public_id: s for s in row.stops}
             for stop in route.stops:
                 stop_row = stops.get(stop.id)
+                relink = relink or _links_change(stop_row, stop)
                 if stop_row is None:
-                    stop_row = RouteStopRow(public_id=stop.id)
-                    row.stops.append(stop_row)
-                _write_stop(stop_row, stop)
-        self._link_parcels(row, route)
+                    row.stops.append(_new_stop_row(stop))
+                else:
+                    _write_stop(stop_row, stop)
+        if relink:
+            self._link_parcels(row, route)
         route.version += 1
         self._seen.add(route)
 
