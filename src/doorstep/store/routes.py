@@ -7,7 +7,7 @@ a parcel's route with one indexed join.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 
@@ -22,6 +22,7 @@ from doorstep.domain.route import Route, RouteState, RouteStop, StopState
 from doorstep.services.ports import CourierAction, ProofRecord, RouteSummary, StaleObject
 from doorstep.store.base import SqlRepository
 from doorstep.store.crypto import FieldCipher, seal, unseal
+from doorstep.store.route_cache import CommittedStop, CommittedStops, StopValues
 from doorstep.store.scoping import pk_of, scoped
 from doorstep.store.tables import (
     CourierActionRow,
@@ -131,17 +132,29 @@ def _links_change(row: RouteStopRow | None, stop: RouteStop) -> bool:
     )
 
 
+_STOP_FIELDS = tuple(f.name for f in fields(RouteStop))
+_ID, _STATE, _SEQUENCE, _PARCELS = (
+    _STOP_FIELDS.index(name) for name in ("id", "state", "sequence", "parcel_ids")
+)
+
+
+def _values(stop: RouteStop) -> StopValues:
+    """Everything about a stop, in field order: equal values, equal rows."""
+    return tuple(getattr(stop, name) for name in _STOP_FIELDS)
+
+
 @dataclass
 class _Read:
-    """A route as this unit of work read it: its row, and each stop's key and columns.
+    """A route as this unit of work read it: its row, and each stop's key and values.
 
-    A courier's action changes one stop of a route of a hundred; reading the stops as
-    plain rows and writing back only the changed columns of the changed stops costs a
-    fraction of loading and flushing a hundred mapped objects per action.
+    A courier's action changes one stop of a route of a hundred: the stops are read as
+    plain rows (or taken from :class:`CommittedStops`), and a save writes back only the
+    stops whose values changed, by key, instead of loading and flushing a hundred mapped
+    objects per action.
     """
 
     row: RouteRow
-    stops: dict[str, tuple[int, dict[str, Any]]]  # stop id -> (pk, columns as stored)
+    stops: dict[str, CommittedStop] = field(default_factory=dict)  # stop id -> (pk, values)
 
 
 _STOP_TABLE = RouteStopRow.__table__
@@ -149,17 +162,33 @@ _STOP_TABLE = RouteStopRow.__table__
 
 class SqlRouteRepository(SqlRepository):
     def __init__(
-        self, session: Session, principal: Principal, cipher: FieldCipher, *, seen: SeenAggregates
+        self,
+        session: Session,
+        principal: Principal,
+        cipher: FieldCipher,
+        *,
+        seen: SeenAggregates,
+        committed: CommittedStops | None = None,
     ) -> None:
         super().__init__(session, principal, cipher)
         self._seen = seen
+        self._committed = committed or CommittedStops()
         # Routes read in this unit of work, by id: save() writes the changes onto what
-        # get() read instead of reading the route again. A rollback forgets them all.
+        # get() read instead of reading the route again. Routes saved, by id, with their
+        # new version: shared once committed. A rollback forgets both.
         self._read: dict[str, _Read] = {}
+        self._saved: dict[str, tuple[int, tuple[CommittedStop, ...]]] = {}
         event.listen(session, "after_soft_rollback", self._forget)
+        event.listen(session, "after_commit", self._publish)
 
     def _forget(self, session: Session, previous: Any) -> None:
         self._read.clear()
+        self._saved.clear()
+
+    def _publish(self, session: Session) -> None:
+        for route_id, (version, stops) in self._saved.items():
+            self._committed.put(route_id, version, stops)
+        self._saved.clear()
 
     def _select(self) -> Select[RouteRow]:
         return scoped(self.principal, RouteRow)
@@ -236,8 +265,9 @@ class SqlRouteRepository(SqlRepository):
         return read if read is not None and read.row in self.session else None
 
     def _load(self, query: Select[RouteRow]) -> Route | None:
-        """The route ``query`` finds, its stops read as plain rows (see :class:`_Read`);
-        of its plan, only the id (not the plan's whole document)."""
+        """The route ``query`` finds: its stops as committed at the row's version when
+        known, else read as plain rows (see :class:`_Read`); of its plan, only the id
+        (not the plan's whole document)."""
         row = self.session.scalar(
             query.options(
                 lazyload(RouteRow.stops), joinedload(RouteRow.plan).load_only(PlanRow.public_id)
@@ -245,15 +275,16 @@ class SqlRouteRepository(SqlRepository):
         )
         if row is None:
             return None
-        stop_rows = self.session.execute(
-            select(*_STOP_TABLE.columns)
-            .where(_STOP_TABLE.c.route_pk == row.pk)
-            .order_by(_STOP_TABLE.c.sequence)
-        ).all()
-        stops = [_stop(s) for s in stop_rows]
-        self._read[row.public_id] = _Read(
-            row, {s.id: (r.pk, _stop_columns(s)) for s, r in zip(stops, stop_rows, strict=True)}
-        )
+        committed = self._committed.get(row.public_id, row.version)
+        if committed is None:
+            stop_rows = self.session.execute(
+                select(*_STOP_TABLE.columns)
+                .where(_STOP_TABLE.c.route_pk == row.pk)
+                .order_by(_STOP_TABLE.c.sequence)
+            ).all()
+            committed = tuple((r.pk, _values(_stop(r))) for r in stop_rows)
+        stops = [RouteStop(*values) for _, values in committed]
+        self._read[row.public_id] = _Read(row, {v[_ID]: (pk, v) for pk, v in committed})
         route = _route(row, stops)
         self._seen.add(route)
         return route
@@ -305,9 +336,11 @@ class SqlRouteRepository(SqlRepository):
         return relink
 
     def _update_stops(self, row: RouteRow, read: _Read, route: Route) -> bool:
-        """Only the changed columns of the changed stops, by key; new stops as rows.
-        Whether any stop's parcels changed."""
+        """Only the stops that changed, by key; new stops as rows. Whether any stop's
+        parcels changed. Remembers the stops to share once committed (unless new ones
+        have no key yet)."""
         relink = False
+        saved: list[CommittedStop] = []
         for stop in route.stops:
             known = read.stops.get(stop.id)
             if known is None:
@@ -315,20 +348,23 @@ class SqlRouteRepository(SqlRepository):
                 row.stops.append(_new_stop_row(stop))
                 continue
             pk, stored = known
-            columns = _stop_columns(stop)
-            changed = {k: v for k, v in columns.items() if stored[k] != v}
-            if not changed:
+            values = _values(stop)
+            saved.append((pk, values))
+            if values == stored:
                 continue
-            removed = StopState.REMOVED.value
+            removed = StopState.REMOVED
             relink = (
                 relink
-                or "parcel_ids" in changed
-                or ((stored["state"] == removed) != (columns["state"] == removed))
+                or values[_PARCELS] != stored[_PARCELS]
+                or ((stored[_STATE] is removed) != (values[_STATE] is removed))
             )
             self.session.execute(
-                update(RouteStopRow).where(RouteStopRow.pk == pk).values(**changed)
+                update(RouteStopRow).where(RouteStopRow.pk == pk).values(**_stop_columns(stop))
             )
-            read.stops[stop.id] = (pk, columns)
+            read.stops[stop.id] = (pk, values)
+        if len(saved) == len(route.stops):
+            ordered = tuple(sorted(saved, key=lambda s: s[1][_SEQUENCE]))
+            self._saved[route.id] = (route.version + 1, ordered)
         return relink
 
     def find(self, *, route_date: date | None = None, courier_id: str | None = None) -> list[Route]:
