@@ -8,6 +8,7 @@ cannot overwrite it.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import ColumnElement
@@ -147,6 +148,9 @@ def write_parcel(session: Session, principal: Principal, row: ParcelRow, parcel:
             prev_hash = appended.hash
 
 
+_IN_CHUNK = 500  # ids per IN (...): far below every database's limit on parameters
+
+
 class SqlParcelRepository(SqlRepository):
     def __init__(
         self, session: Session, principal: Principal, cipher: FieldCipher, *, seen: SeenAggregates
@@ -160,6 +164,17 @@ class SqlParcelRepository(SqlRepository):
 
     def get_by_barcode(self, barcode: str) -> Parcel | None:
         return self._read_one(ParcelRow.barcode == barcode)
+
+    def get_many(self, parcel_ids: Sequence[str]) -> dict[str, Parcel]:
+        found: dict[str, Parcel] = {}
+        wanted = list(dict.fromkeys(parcel_ids))
+        for first in range(0, len(wanted), _IN_CHUNK):
+            chunk = wanted[first : first + _IN_CHUNK]
+            query = scoped(self.principal, ParcelRow).where(ParcelRow.public_id.in_(chunk))
+            for row in self.session.scalars(query):
+                self._read[row.public_id] = row
+                found[row.public_id] = parcel_to_domain(row)
+        return found
 
     def _read_one(self, condition: ColumnElement[bool]) -> Parcel | None:
         row = self._row(condition)

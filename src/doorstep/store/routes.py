@@ -7,11 +7,13 @@ a parcel's route with one indexed join.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any
+from operator import attrgetter
+from typing import Any, cast
 
-from sqlalchemy import Row, Select, event, select, update
+from sqlalchemy import Row, Select, Table, event, select, update
 from sqlalchemy.orm import Session, joinedload, lazyload
 
 from doorstep.domain.access import Principal
@@ -138,9 +140,8 @@ _ID, _STATE, _SEQUENCE, _PARCELS = (
 )
 
 
-def _values(stop: RouteStop) -> StopValues:
-    """Everything about a stop, in field order: equal values, equal rows."""
-    return tuple(getattr(stop, name) for name in _STOP_FIELDS)
+_values: Callable[[RouteStop], StopValues] = attrgetter(*_STOP_FIELDS)
+"""Everything about a stop, in field order: equal values, equal rows."""
 
 
 @dataclass
@@ -157,7 +158,7 @@ class _Read:
     stops: dict[str, CommittedStop] = field(default_factory=dict)  # stop id -> (pk, values)
 
 
-_STOP_TABLE = RouteStopRow.__table__
+_STOP_TABLE = cast(Table, RouteStopRow.__table__)
 
 
 class SqlRouteRepository(SqlRepository):
@@ -358,8 +359,10 @@ class SqlRouteRepository(SqlRepository):
                 or values[_PARCELS] != stored[_PARCELS]
                 or ((stored[_STATE] is removed) != (values[_STATE] is removed))
             )
+            # On the table, not the mapped class: no mapped stop of this route is loaded to
+            # keep in step, and the ORM's bulk update costs more than the row it writes.
             self.session.execute(
-                update(RouteStopRow).where(RouteStopRow.pk == pk).values(**_stop_columns(stop))
+                update(_STOP_TABLE).where(_STOP_TABLE.c.pk == pk).values(**_stop_columns(stop))
             )
             read.stops[stop.id] = (pk, values)
         if len(saved) == len(route.stops):

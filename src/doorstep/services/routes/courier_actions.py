@@ -227,7 +227,7 @@ def _apply(
     actor = uow.principal.actor
     kind = action.kind
     if kind is ActionKind.START_ROUTE:
-        parcels = [_parcel(uow, p) for p in route.parcel_ids]
+        parcels = _parcels(uow, route.parcel_ids)
         unloaded = [p.barcode for p in parcels if p.state is not ParcelState.LOADED]
         route.start(at=at, actor=actor, unloaded_barcodes=unloaded)
         for parcel in parcels:
@@ -270,6 +270,15 @@ def _parcel(uow: UnitOfWork, parcel_id: str) -> Parcel:
     if parcel is None:
         raise ServiceError(f"Parcel {parcel_id} of this route no longer exists.")
     return parcel
+
+
+def _parcels(uow: UnitOfWork, parcel_ids: Sequence[str]) -> list[Parcel]:
+    """A route's parcels, read at once, in order; refused at the first one missing."""
+    found = uow.parcels.get_many(parcel_ids)
+    for parcel_id in parcel_ids:
+        if parcel_id not in found:
+            raise ServiceError(f"Parcel {parcel_id} of this route no longer exists.")
+    return [found[parcel_id] for parcel_id in parcel_ids]
 
 
 def _distance(stop: RouteStop, position: Position | None) -> float | None:
@@ -509,8 +518,7 @@ def _proof(
 def _return_to_hub(uow: UnitOfWork, route: Route, at: datetime, actor: str) -> None:
     """Every parcel not delivered goes back: not reached -> failed (out of time), then in at
     the hub for a re-attempt, or on its way back to the sender after the last attempt."""
-    for parcel_id in route.parcel_ids:
-        parcel = _parcel(uow, parcel_id)
+    for parcel in _parcels(uow, route.parcel_ids):
         if parcel.state is ParcelState.OUT_FOR_DELIVERY:
             parcel.apply(
                 ParcelAction.FAIL_ATTEMPT,
