@@ -30,7 +30,11 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """``uvicorn --factory`` over ``database_url`` on a fixed loopback port."""
+    """``uvicorn --factory`` over ``database_url`` on a fixed loopback port.
+
+    ``factory`` names the app factory (``module:function``) and ``env`` adds variables
+    for it, e.g. which proof files count as uploaded.
+    """
 
     def __init__(
         self,
@@ -51,7 +55,7 @@ class ServerProcess:
                 "DOORSTEP_MODE": "test",
                 "DOORSTEP_SECRET_KEY": secret_key,
                 "DOORSTEP_PUBLIC_URL": self.base_url,
-                # Eight clients retrying at once from one address: no rate limit in the way.
+                # Many clients retrying at once from one address: no rate limit in the way.
                 "DOORSTEP_REQUESTS_PER_MINUTE_PER_ADDRESS": "1000000",
                 "DOORSTEP_REQUESTS_PER_MINUTE_PER_CREDENTIAL": "1000000",
             }
