@@ -226,3 +226,67 @@ def put_on_duty(
         uow.routes.add(route)
         uow.commit()
     return route.id
+
+
+class StopFate:
+    """What the courier did at a stop in :func:`offline_queue`: every tenth stop fails (3)
+    or is skipped (7), the rest are delivered to the recipient with a signature."""
+
+    COMPLETED = "completed"
+    FAILED = "failed"
+    SKIPPED = "skipped"
+
+    @staticmethod
+    def of(n: int) -> str:
+        return {3: StopFate.FAILED, 7: StopFate.SKIPPED}.get(n % 10, StopFate.COMPLETED)
+
+
+def _at_door(stop: int) -> dict[str, float]:
+    door = DOORS[stop % len(DOORS)]
+    return {"lat": door.lat, "lon": door.lon, "accuracy_m": 9.0}
+
+
+def offline_queue(
+    day: CourierDay, *, signature: str, first: datetime, prefix: str = "a"
+) -> list[dict[str, Any]]:
+    """The queue a phone builds on a day worked offline, as the app sends it over HTTP.
+
+    Start, then at every stop an arrival and a completion, failure or skip
+    (:class:`StopFate`), then finish: ``2 * stops + 2`` actions a minute apart from
+    ``first``. A completion names ``signature``, a blob the server must know as uploaded.
+    """
+    minute = iter(range(10_000))
+
+    def action(kind: str, stop: int | None = None, **data: Any) -> dict[str, Any]:
+        n = next(minute)
+        return {
+            "client_event_id": f"{prefix}-{n:04d}-{kind}",
+            "device_time": (first + timedelta(minutes=n)).isoformat(),
+            "type": kind,
+            "route_id": day.route_id,
+            "stop_id": None if stop is None else day.stop_ids[stop],
+            "position": None if stop is None else _at_door(stop),
+            "data": data,
+        }
+
+    queue = [action("start_route")]
+    for n in range(len(day.stop_ids)):
+        queue.append(action("arrive", n))
+        fate = StopFate.of(n)
+        if fate == StopFate.COMPLETED:
+            queue.append(
+                action(
+                    "complete",
+                    n,
+                    method="recipient",
+                    recipient_name="Ada",
+                    signature=signature,
+                    scanned_barcodes=day.barcodes[n],
+                )
+            )
+        elif fate == StopFate.FAILED:
+            queue.append(action("fail", n, reason="recipient_not_home", note="No answer"))
+        else:
+            queue.append(action("skip", n, note="Road closed"))
+    queue.append(action("finish_route"))
+    return queue

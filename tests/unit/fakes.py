@@ -425,6 +425,10 @@ class _Parcels(_Repo):
                 return _fresh(parcel)
         return None
 
+    def get_many(self, parcel_ids: Sequence[str]) -> dict[str, Parcel]:
+        found = {pid: self.get(pid) for pid in parcel_ids}
+        return {pid: parcel for pid, parcel in found.items() if parcel is not None}
+
     def save(self, parcel: Parcel) -> None:
         self.uow.stage("parcels", parcel)
         self.uow.seen.add(parcel)

@@ -84,6 +84,9 @@ def order(item: Order, tracking_base_url: str) -> OrderPublic:
         priority=item.priority,
         hub_id=item.hub_id,
         parcels=[parcel(p) for p in item.parcels],
+        pin_required=item.proof_requirements.pin_required,
+        minimum_age=item.minimum_age,
+        safe_place=item.safe_place,
     )
 
 

@@ -1,7 +1,9 @@
 """``doorstep demo``: a fresh Doorstep with a London morning in it, served on localhost.
 
 The demo builds its standing data (admin, hub, fleet, brands) through the use cases, then
-sends every order and scan over HTTP, exactly as brands and hub scanners would.
+sends every order and scan over HTTP, exactly as brands and hub scanners would. In between
+it plans the day and dispatches each route to a courier with a login (demo_routes.py), so
+the hub loads the vans by those routes and a courier can start one in the courier app.
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from doorstep.api import create_app
 from doorstep.bootstrap import build_container, build_jobs
 from doorstep.cli._common import CLI, load_settings
 from doorstep.cli.db import ensure_data_dir
+from doorstep.cli.demo_routes import DemoRoutes, plan_and_dispatch
 from doorstep.domain.model import Capacity, GeoPoint, Role, VehicleType
 from doorstep.jobs.consumer import start_in_process
 from doorstep.services import accounts, fleet
 from doorstep.services.container import Container
 from doorstep.sim.client import DoorstepClient
 from doorstep.sim.demo_seed import DemoSummary, seed_demo_day
-from doorstep.sim.scenario import DEMO_BRANDS
+from doorstep.sim.scenario import DEMO_BRANDS, DEMO_PIN_DIGITS
 from doorstep.store import migrate
 
 LONDON = ZoneInfo("Europe/London")
@@ -55,6 +58,13 @@ class StandingData:
     hub_id: str
     vehicle_ids: tuple[str, ...]
     brand_keys: dict[str, str]  # brand id -> API key, in DEMO_BRANDS order
+    courier_password: str  # every demo courier's, printed with the first courier's e-mail
+
+
+@dataclass(frozen=True, slots=True)
+class DemoDay:
+    summary: DemoSummary
+    routes: DemoRoutes
 
 
 def create_standing_data(container: Container) -> StandingData:
@@ -78,7 +88,7 @@ def create_standing_data(container: Container) -> StandingData:
     for profile in DEMO_BRANDS:
         brand = accounts.create_brand(uow(CLI), profile.name)
         keys[brand.id] = accounts.issue_api_key(uow(CLI), brand.id, clock=container.clock).token
-    return StandingData(password, hub.id, vehicles, keys)
+    return StandingData(password, hub.id, vehicles, keys, secrets.token_urlsafe(12))
 
 
 def start_server(app: object, host: str, port: int) -> uvicorn.Server:
@@ -101,30 +111,49 @@ def start_server(app: object, host: str, port: int) -> uvicorn.Server:
 
 
 def seed(
-    base_url: str, standing: StandingData, now: datetime, orders: int, seed: int
-) -> DemoSummary:
-    """The demo day (``now``'s date in London) sent over HTTP as the brands and the hub."""
+    base_url: str,
+    standing: StandingData,
+    container: Container,
+    now: datetime,
+    orders: int,
+    seed: int,
+) -> DemoDay:
+    """The demo day (``now``'s date in London): orders sent over HTTP as the brands, the
+    day planned and dispatched, then the hub's morning of scans over HTTP by those routes."""
+    day = now.astimezone(LONDON).date()
+    dispatched: list[DemoRoutes] = []
+
+    def plan_day() -> dict[str, str]:
+        made = plan_and_dispatch(
+            container, standing.hub_id, standing.vehicle_ids, day, standing.courier_password
+        )
+        dispatched.append(made)
+        return made.vehicle_of_parcel
+
     brand_clients = {bid: DoorstepClient(base_url, key) for bid, key in standing.brand_keys.items()}
     admin = DoorstepClient.login(base_url, ADMIN_EMAIL, standing.admin_password)
     try:
-        return seed_demo_day(
+        summary = seed_demo_day(
             brand_clients,
             admin,
             standing.hub_id,
             standing.vehicle_ids,
-            now.astimezone(LONDON).date(),
+            day,
             seed,
             orders,
             now=now,
             hub=(HUB.point.lat, HUB.point.lon),
+            plan_day=plan_day,
         )
     finally:
         admin.close()
         for client in brand_clients.values():
             client.close()
+    return DemoDay(summary, dispatched[0])
 
 
-def print_welcome(base_url: str, standing: StandingData, summary: DemoSummary) -> None:
+def print_welcome(base_url: str, standing: StandingData, demo_day: DemoDay) -> None:
+    summary, planned = demo_day.summary, demo_day.routes
     login = f'{{"email": "{ADMIN_EMAIL}", "password": "{standing.admin_password}"}}'
     first_key = next(iter(standing.brand_keys.values()))
     lines = [
@@ -142,12 +171,30 @@ def print_welcome(base_url: str, standing: StandingData, summary: DemoSummary) -
         f"    curl -H 'Authorization: Bearer {first_key}' '{base_url}/v1/orders?limit=5'",
         f"  hub           {standing.hub_id} ({HUB.name})",
         f"  exceptions    {base_url}/v1/hubs/{standing.hub_id}/exceptions (admin token)",
-        f"  plan the day  POST {base_url}/v1/plans (admin token) with "
-        f'{{"hub_id": "{standing.hub_id}", "date": "<today>", "network": "camden"}}',
         f"  seeded        {summary.orders} orders, {summary.parcels} parcels; hub scans: "
         f"{summary.scans_accepted} accepted, {summary.scans_refused} refused, "
         f"{summary.scans_unknown} unknown barcode",
+        f"  today's plan  {planned.plan_id}: {len(planned.couriers)} routes dispatched, "
+        f"{summary.parcels_on_routes} parcels loaded, {planned.unassigned} stops left at the hub "
+        f"(planned and dispatched in {planned.seconds:.1f} s)",
+        f"    GET {base_url}/v1/plans/{planned.plan_id} and "
+        f"{base_url}/v1/routes?date={planned.day.isoformat()} (admin token); "
+        f"plan another day: POST {base_url}/v1/plans",
     ]
+    if planned.couriers:
+        first = planned.couriers[0]
+        lines += [
+            f"  courier app   {base_url}/courier",
+            f"  courier login {first.email} / {standing.courier_password}"
+            f"  ({first.stops} stops on {first.route_id})",
+        ]
+        if len(planned.couriers) > 1:
+            last = planned.couriers[-1].email
+            lines.append(f"    the other couriers up to {last} share that password")
+        lines.append(
+            f"    a stop asking for a PIN: the last {DEMO_PIN_DIGITS} digits of the order's "
+            "reference (demo orders only)"
+        )
     lines.append("Press Ctrl+C to stop.")
     typer.echo("\n".join(lines))
 
@@ -173,8 +220,10 @@ def demo(
     typer.echo(f"Database: {settings.effective_database_url}")
     standing = create_standing_data(container)
     server = start_server(create_app(container, tile_url=settings.tile_url), "127.0.0.1", port)
-    summary = seed(base_url, standing, container.clock.now(), orders, seed_value)
-    print_welcome(base_url, standing, summary)
+    started = time.monotonic()
+    demo_day = seed(base_url, standing, container, container.clock.now(), orders, seed_value)
+    typer.echo(f"Seeded and dispatched the day in {time.monotonic() - started:.1f} s")
+    print_welcome(base_url, standing, demo_day)
     try:
         while serve and server.started and not server.should_exit:
             time.sleep(0.5)

@@ -9,6 +9,7 @@ from enum import StrEnum
 from doorstep.domain import calendar, events
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.events import DomainEvent
+from doorstep.domain.order_rules import MAX_AGE, MIN_AGE
 from doorstep.domain.parcel import Parcel, ParcelAction, ParcelEvent, ParcelState
 from doorstep.domain.proof import DeliveryMethod, ProofRequirements
 
@@ -188,8 +189,8 @@ class Order:
     def __post_init__(self) -> None:
         if not self.reference.strip():
             raise InvalidValue("reference", "must not be empty")
-        if self.minimum_age is not None and not 1 <= self.minimum_age <= 99:
-            raise InvalidValue("minimum_age", "must be between 1 and 99")
+        if self.minimum_age is not None and not MIN_AGE <= self.minimum_age <= MAX_AGE:
+            raise InvalidValue("minimum_age", f"must be between {MIN_AGE} and {MAX_AGE}")
 
     @property
     def proof_requirements(self) -> ProofRequirements:

@@ -11,6 +11,10 @@ The limits are those of a London van delivery operation (see ``docs/api.md``):
   which is freight, not parcel delivery.
 - 300 cm per side: what fits lengthways in a long-wheelbase van (rugs, curtain poles).
 - 99 parcels per order: one delivery to one door; more is a pallet or a second order.
+
+Proof asked of the delivery: a ``delivery_pin`` (the recipient's code, 4 to 8 digits, kept
+only as its hash), a ``minimum_age`` (1 to 99, checked on ID at the door) and the
+recipient's ``safe_place`` (where they would like it left; a preference, not a method).
 """
 
 from __future__ import annotations
@@ -22,7 +26,9 @@ from enum import StrEnum
 from typing import Final
 
 from doorstep.domain import ids
+from doorstep.domain.errors import InvalidValue
 from doorstep.domain.postcodes import NotAPostcode, normalise_postcode
+from doorstep.domain.proof import check_pin_format
 from doorstep.domain.text import check_text
 
 MAX_WEIGHT_KG: Final = 70.0
@@ -35,6 +41,9 @@ MAX_ADDRESS_LINE: Final = 200
 MAX_CITY: Final = 100
 MAX_ACCESS_NOTES: Final = 500
 MAX_EMAIL: Final = 254
+MAX_SAFE_PLACE: Final = 200
+MIN_AGE: Final = 1  # an age check below 1 or above 99 is a typing mistake
+MAX_AGE: Final = 99
 
 _REFERENCE: Final = re.compile(r"[A-Za-z0-9#][A-Za-z0-9_.:/#\-]*")
 _ACCESS_CODE: Final = re.compile(r"[A-Za-z0-9#*]{1,20}")
@@ -67,6 +76,9 @@ class OrderField(StrEnum):
     LENGTH_CM = "length_cm"
     WIDTH_CM = "width_cm"
     HEIGHT_CM = "height_cm"
+    DELIVERY_PIN = "delivery_pin"
+    MINIMUM_AGE = "minimum_age"
+    SAFE_PLACE = "safe_place"
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +111,9 @@ PLACES: Final[dict[OrderField, Place]] = {
     OrderField.LENGTH_CM: Place("parcels[].length_cm", "length_cm"),
     OrderField.WIDTH_CM: Place("parcels[].width_cm", "width_cm"),
     OrderField.HEIGHT_CM: Place("parcels[].height_cm", "height_cm"),
+    OrderField.DELIVERY_PIN: Place("delivery_pin", "delivery_pin"),
+    OrderField.MINIMUM_AGE: Place("minimum_age", "minimum_age"),
+    OrderField.SAFE_PLACE: Place("safe_place", "safe_place"),
 }
 _BY_API_PATH: Final = {place.api: field for field, place in PLACES.items()}
 ADDRESS_LINES: Final = (
@@ -247,6 +262,26 @@ def parcel_count(count: int) -> int:
         reason = f"an order has 1 to {MAX_PARCELS_PER_ORDER} parcels, not {count}"
         raise RuleBroken(OrderField.PARCEL_COUNT, reason)
     return count
+
+
+def delivery_pin(value: str) -> str:
+    """The recipient's code, digits only; the courier asks for it at the door. Never
+    quoted back in a reason: it is a secret the moment it is given."""
+    try:
+        return check_pin_format(value)
+    except InvalidValue as error:
+        raise RuleBroken(OrderField.DELIVERY_PIN, error.reason) from None
+
+
+def minimum_age(value: int) -> int:
+    if not MIN_AGE <= value <= MAX_AGE:
+        raise RuleBroken(OrderField.MINIMUM_AGE, f"must be between {MIN_AGE} and {MAX_AGE}")
+    return value
+
+
+def safe_place(value: str) -> str:
+    """Where the recipient would like the parcel left when out ("behind the bins")."""
+    return _text(OrderField.SAFE_PLACE, value, MAX_SAFE_PLACE)
 
 
 def window(start: datetime, end: datetime) -> None:

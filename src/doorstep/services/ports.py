@@ -205,6 +205,9 @@ class OrderRepository(Protocol):
 class ParcelRepository(Protocol):
     def get(self, parcel_id: str) -> Parcel | None: ...
     def get_by_barcode(self, barcode: str) -> Parcel | None: ...
+    def get_many(self, parcel_ids: Sequence[str]) -> dict[str, Parcel]:
+        """The parcels of ``parcel_ids`` this principal may see, by id, read at once (a
+        route's hundred parcels as its start and finish need them); missing ones left out."""
 
     def save(self, parcel: Parcel) -> None:
         """Persist state and append the parcel's new history; its events reach the outbox

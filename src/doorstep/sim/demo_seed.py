@@ -2,13 +2,14 @@
 
 Brands send their orders with their own API keys; then the hub replays its morning of
 scans as an operator. Nothing here touches the database: if the demo works, the API
-works for a real client too.
+works for a real client too. Planning the day in between is the caller's (``plan_day``),
+since a plan is made by a job, not by a client.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Final
@@ -34,6 +35,7 @@ class DemoSummary:
     scans_unknown: int
     order_errors: tuple[str, ...] = ()  # "<reference>: <reason>" for each refused order
     tracking_urls: tuple[str, ...] = ()  # a few, for the demo to show
+    parcels_on_routes: int | None = None  # loaded for a dispatched route; None: no plan
 
 
 def brand_profiles(
@@ -57,6 +59,7 @@ def seed_demo_day(
     bays: Sequence[str] = DEFAULT_BAYS,
     profiles: Mapping[str, DemoBrand] | None = None,
     hub: tuple[float, float] | None = None,
+    plan_day: Callable[[], Mapping[str, str]] | None = None,
 ) -> DemoSummary:
     """Send ``count`` orders as the brands, then the hub's morning scans as the operator.
 
@@ -64,6 +67,10 @@ def seed_demo_day(
     with :data:`DEMO_BRANDS` in mapping order. ``hub`` is the hub's (lat, lon).
     The hub's morning starts when it opens on ``date``, or earlier when it would otherwise
     still be running at ``now``: the hub refuses scans from the future.
+
+    ``plan_day``, called once the orders are in, plans and dispatches the day and returns
+    each routed parcel's vehicle (parcel id -> vehicle id): the hub then sorts and loads
+    by those routes instead of by sectors, and leaves the other parcels at the hub.
     """
     if not client_for_brand:
         raise ValueError("client_for_brand must name at least one brand")
@@ -80,8 +87,19 @@ def seed_demo_day(
             )
         except ApiError as exc:
             errors.append(f"{order.payload['reference']}: {exc}")
+    vehicle_of: dict[str, str] | None = None
+    if plan_day is not None:
+        by_parcel = plan_day()
+        vehicle_of = {
+            p["barcode"]: by_parcel[p["id"]]
+            for o in created
+            for p in o["parcels"]
+            if p["id"] in by_parcel
+        }
     start = datetime.combine(date, HUB_OPENS, tzinfo=ZoneInfo(tz))
-    scans = plan_hub_morning(created, vehicles, bays, seed, start=start, hub=hub, not_after=now)
+    scans = plan_hub_morning(
+        created, vehicles, bays, seed, start=start, hub=hub, not_after=now, vehicle_of=vehicle_of
+    )
     outcomes = Counter(admin_client.record_scan(hub_id, s.payload).outcome for s in scans)
     return DemoSummary(
         orders=len(created),
@@ -91,4 +109,5 @@ def seed_demo_day(
         scans_unknown=outcomes[ScanOutcome.UNKNOWN_BARCODE],
         order_errors=tuple(errors),
         tracking_urls=tuple(str(o["tracking_url"]) for o in created[:3] if "tracking_url" in o),
+        parcels_on_routes=None if vehicle_of is None else len(vehicle_of),
     )

@@ -8,6 +8,10 @@ includes the mistakes a hub must catch, so the demo shows refusals and exception
 * one label nobody knows (an unknown barcode, stored as an exception),
 * one sort scan sent twice with the same ``client_event_id`` (a scanner retrying after
   a dropped connection; the hub answers the same both times).
+
+When the day has been planned and dispatched, ``vehicle_of`` says which vehicle each
+parcel's route uses: those parcels are sorted and loaded onto it, and parcels no route
+took are received and sorted to a bay but stay at the hub.
 """
 
 from __future__ import annotations
@@ -56,6 +60,7 @@ def plan_hub_morning(
     start: datetime,
     hub: tuple[float, float] | None = None,
     not_after: datetime | None = None,
+    vehicle_of: Mapping[str, str] | None = None,
 ) -> list[PlannedScan]:
     """Every parcel of the created orders received, sorted, then loaded, from ``start``.
 
@@ -66,17 +71,21 @@ def plan_hub_morning(
     ``not_after`` (usually now) is when the last scan must have happened at the latest: the
     hub refuses scans from the future, so a morning that would still be running is moved
     earlier, to end then (a night sort before the morning's deliveries).
+
+    ``vehicle_of`` (barcode -> vehicle id, from the dispatched routes) replaces the
+    sectors: a parcel missing from it is sorted to a bay with no vehicle and not loaded.
     """
     if not vehicles or not bays:
         raise ValueError("plan_hub_morning needs at least one vehicle and one bay")
     if start.tzinfo is None or (not_after is not None and not_after.tzinfo is None):
         raise ValueError("start and not_after must carry a timezone")
     start = start.astimezone(UTC)  # London arithmetic would be off by an hour across a change
-    scans = _plan(orders_with_parcels, vehicles, bays, seed, start, hub)
+    scans = _plan(orders_with_parcels, vehicles, bays, seed, start, hub, vehicle_of)
     if not_after is not None and scans:
         overrun = scans[-1].at - not_after
         if overrun > timedelta(0):  # the same seed plans the same scans, only earlier
-            scans = _plan(orders_with_parcels, vehicles, bays, seed, start - overrun, hub)
+            earlier = start - overrun
+            scans = _plan(orders_with_parcels, vehicles, bays, seed, earlier, hub, vehicle_of)
     return scans
 
 
@@ -87,17 +96,20 @@ def _plan(
     seed: int,
     start: datetime,
     hub: tuple[float, float] | None,
+    vehicle_of: Mapping[str, str] | None,
 ) -> list[PlannedScan]:
     rng = random.Random(seed)
     stops = _stops(orders_with_parcels, hub)
-    route_of: dict[str, tuple[str, str]] = {}
+    route_of: dict[str, tuple[str | None, str]] = {}
     by_vehicle: dict[str, list[str]] = {v: [] for v in vehicles}
     for rank, stop in enumerate(stops):
-        vehicle = vehicles[rank * len(vehicles) // len(stops)]
+        sector = vehicles[rank * len(vehicles) // len(stops)]
         bay = bays[rank * len(bays) // len(stops)]
         for barcode in stop.barcodes:
+            vehicle = sector if vehicle_of is None else vehicle_of.get(barcode)
             route_of[barcode] = (vehicle, bay)
-            by_vehicle[vehicle].append(barcode)
+            if vehicle is not None:
+                by_vehicle.setdefault(vehicle, []).append(barcode)
     plan = _Plan(start)
     _receive(plan, rng, [b for s in stops for b in s.barcodes], set(route_of))
     _sort(plan, rng, route_of)
@@ -184,7 +196,7 @@ def _stray(plan: _Plan, rng: random.Random, known: set[str]) -> None:
     )
 
 
-def _sort(plan: _Plan, rng: random.Random, route_of: dict[str, tuple[str, str]]) -> None:
+def _sort(plan: _Plan, rng: random.Random, route_of: dict[str, tuple[str | None, str]]) -> None:
     """Sorting to bays in belt order; one scan is resent after a dropped connection."""
     order = list(route_of)
     rng.shuffle(order)

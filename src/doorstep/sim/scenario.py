@@ -16,6 +16,7 @@ from enum import StrEnum
 from typing import Any, Final, TypeVar
 from zoneinfo import ZoneInfo
 
+from doorstep.domain.proof import SAFE_PLACES
 from doorstep.sim import people
 from doorstep.sim.addresses import DemoAddress, load_addresses
 from doorstep.sim.hub_morning import PlannedScan, plan_hub_morning
@@ -98,6 +99,12 @@ BUSINESS_NOTES: Final = (
     "Ask for the manager",
 )
 RECEPTION_NOTE: Final = "Hand to the front desk"
+SAFE_PLACE_SHARE: Final = 0.25  # of houses: the recipient named where to leave it
+AGE_CHECK_SHARE: Final = 0.12  # of homeware orders: kitchen knives, 18 and over
+PIN_SHARE: Final = 0.06  # of fashion orders: the pricier ones ask for a PIN
+DEMO_PIN_DIGITS: Final = 4
+"""A demo order's PIN is the last four digits of its reference, so whoever tries the
+demo's courier app can find it (a real brand's PIN reaches only the recipient)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,6 +145,8 @@ def generate_orders(
         serial[brand.reference_prefix] += 1
         reference = f"{brand.reference_prefix}-{day:%y%m%d}-{serial[brand.reference_prefix]}"
         payload = _order(rng, brand, reference, rng.choice(pool), day, zone, hub_id)
+        # Its own generator, so the rest of the day is the same as before proofs existed.
+        payload |= _proof(random.Random(f"proof-{seed}-{i}"), brand, payload)
         planned.append(PlannedOrder(brand, payload, f"demo-{day.isoformat()}-{seed}-{i:05d}"))
     return planned
 
@@ -167,6 +176,19 @@ def _order(
         "priority": "high" if rng.random() < HIGH_PRIORITY_SHARE else "normal",
         "hub_id": hub_id,
         "parcels": [_parcel(rng, brand.kind) for _ in range(_pick(rng, PARCEL_COUNTS))],
+    }
+
+
+def _proof(rng: random.Random, brand: DemoBrand, payload: dict[str, Any]) -> dict[str, Any]:
+    """What a few orders ask of the delivery: a safe place, an age check, a PIN."""
+    house = payload["address"]["address_type"] == "house"
+    safe_place = rng.choice(SAFE_PLACES) if house and rng.random() < SAFE_PLACE_SHARE else None
+    age_check = brand.kind is BrandKind.HOMEWARE and rng.random() < AGE_CHECK_SHARE
+    pin = brand.kind is BrandKind.FASHION and rng.random() < PIN_SHARE
+    return {
+        "safe_place": safe_place,
+        "minimum_age": 18 if age_check else None,
+        "delivery_pin": payload["reference"][-DEMO_PIN_DIGITS:] if pin else None,
     }
 
 

@@ -7,11 +7,14 @@ a parcel's route with one indexed join.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any
+from operator import attrgetter
+from typing import Any, cast
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import Session
+from sqlalchemy import Row, Select, Table, event, select, update
+from sqlalchemy.orm import Session, joinedload, lazyload
 
 from doorstep.domain.access import Principal
 from doorstep.domain.errors import InvalidValue
@@ -21,6 +24,7 @@ from doorstep.domain.route import Route, RouteState, RouteStop, StopState
 from doorstep.services.ports import CourierAction, ProofRecord, RouteSummary, StaleObject
 from doorstep.store.base import SqlRepository
 from doorstep.store.crypto import FieldCipher, seal, unseal
+from doorstep.store.route_cache import CommittedStop, CommittedStops, StopValues
 from doorstep.store.scoping import pk_of, scoped
 from doorstep.store.tables import (
     CourierActionRow,
@@ -37,7 +41,7 @@ from doorstep.store.tables import (
 )
 
 
-def _stop(row: RouteStopRow) -> RouteStop:
+def _stop(row: RouteStopRow | Row[Any]) -> RouteStop:
     window = None
     if row.window_start is not None and row.window_end is not None:
         window = TimeWindow(row.window_start, row.window_end)
@@ -60,7 +64,7 @@ def _stop(row: RouteStopRow) -> RouteStop:
     )
 
 
-def _route(row: RouteRow) -> Route:
+def _route(row: RouteRow, stops: list[RouteStop] | None = None) -> Route:
     return Route(
         id=row.public_id,
         plan_id=row.plan.public_id if row.plan else None,
@@ -68,7 +72,7 @@ def _route(row: RouteRow) -> Route:
         route_date=row.route_date,
         courier_id=row.courier.public_id,
         vehicle_id=row.vehicle.public_id,
-        stops=[_stop(s) for s in row.stops],
+        stops=[_stop(s) for s in row.stops] if stops is None else stops,
         state=RouteState(row.state),
         started_at=row.started_at,
         finished_at=row.finished_at,
@@ -76,31 +80,116 @@ def _route(row: RouteRow) -> Route:
     )
 
 
+def _stop_columns(stop: RouteStop) -> dict[str, Any]:
+    """The stop's columns as stored, by attribute name."""
+    return {
+        "sequence": stop.sequence,
+        "state": stop.state.value,
+        "lat": stop.point.lat,
+        "lon": stop.point.lon,
+        "postcode": stop.postcode,
+        "address_lines": list(stop.address_lines),
+        "recipient_first_name": stop.recipient_first_name,
+        "parcel_ids": list(stop.parcel_ids),
+        "planned_arrival": stop.planned_arrival,
+        "window_start": stop.window.start if stop.window else None,
+        "window_end": stop.window.end if stop.window else None,
+        "arrived_at": stop.arrived_at,
+        "arrival_distance_m": stop.arrival_distance_m,
+        "geofence_mismatch": stop.geofence_mismatch,
+        "done_at": stop.done_at,
+        "note": stop.note,
+    }
+
+
+def _new_stop_row(stop: RouteStop) -> RouteStopRow:
+    return RouteStopRow(public_id=stop.id, **_stop_columns(stop))
+
+
 def _write_stop(row: RouteStopRow, stop: RouteStop) -> None:
-    row.sequence = stop.sequence
-    row.state = stop.state.value
-    row.lat = stop.point.lat
-    row.lon = stop.point.lon
-    row.postcode = stop.postcode
-    row.address_lines = list(stop.address_lines)
-    row.recipient_first_name = stop.recipient_first_name
-    row.parcel_ids = list(stop.parcel_ids)
-    row.planned_arrival = stop.planned_arrival
-    row.window_start = stop.window.start if stop.window else None
-    row.window_end = stop.window.end if stop.window else None
-    row.arrived_at = stop.arrived_at
-    row.arrival_distance_m = stop.arrival_distance_m
-    row.geofence_mismatch = stop.geofence_mismatch
-    row.done_at = stop.done_at
-    row.note = stop.note
+    """Copy onto ``row`` only the columns of the stop that changed.
+
+    A courier's action changes one stop of many: setting every column of every stop
+    costs more than the action itself on a long route, and writes nothing new.
+    """
+    changed = {k: v for k, v in _stop_columns(stop).items() if getattr(row, k) != v}
+    for name, value in changed.items():
+        setattr(row, name, value)
+
+
+def _rides_with(row: RouteRow, courier_id: str) -> bool:
+    """Whether the route's row already names ``courier_id``, known without a query (the
+    loaded courier counts only while it still matches the row's key)."""
+    courier = row.courier
+    return courier is not None and courier.pk == row.courier_pk and courier.public_id == courier_id
+
+
+def _links_change(row: RouteStopRow | None, stop: RouteStop) -> bool:
+    """Whether saving ``stop`` changes which parcels ride on it (``route_parcels``)."""
+    if row is None:
+        return True
+    removed = row.state == StopState.REMOVED.value
+    return list(row.parcel_ids) != list(stop.parcel_ids) or removed != (
+        stop.state is StopState.REMOVED
+    )
+
+
+_STOP_FIELDS = tuple(f.name for f in fields(RouteStop))
+_ID, _STATE, _SEQUENCE, _PARCELS = (
+    _STOP_FIELDS.index(name) for name in ("id", "state", "sequence", "parcel_ids")
+)
+
+
+_values: Callable[[RouteStop], StopValues] = attrgetter(*_STOP_FIELDS)
+"""Everything about a stop, in field order: equal values, equal rows."""
+
+
+@dataclass
+class _Read:
+    """A route as this unit of work read it: its row, and each stop's key and values.
+
+    A courier's action changes one stop of a route of a hundred: the stops are read as
+    plain rows (or taken from :class:`CommittedStops`), and a save writes back only the
+    stops whose values changed, by key, instead of loading and flushing a hundred mapped
+    objects per action.
+    """
+
+    row: RouteRow
+    stops: dict[str, CommittedStop] = field(default_factory=dict)  # stop id -> (pk, values)
+
+
+_STOP_TABLE = cast(Table, RouteStopRow.__table__)
 
 
 class SqlRouteRepository(SqlRepository):
     def __init__(
-        self, session: Session, principal: Principal, cipher: FieldCipher, *, seen: SeenAggregates
+        self,
+        session: Session,
+        principal: Principal,
+        cipher: FieldCipher,
+        *,
+        seen: SeenAggregates,
+        committed: CommittedStops | None = None,
     ) -> None:
         super().__init__(session, principal, cipher)
         self._seen = seen
+        self._committed = committed or CommittedStops()
+        # Routes read in this unit of work, by id: save() writes the changes onto what
+        # get() read instead of reading the route again. Routes saved, by id, with their
+        # new version: shared once committed. A rollback forgets both.
+        self._read: dict[str, _Read] = {}
+        self._saved: dict[str, tuple[int, tuple[CommittedStop, ...]]] = {}
+        event.listen(session, "after_soft_rollback", self._forget)
+        event.listen(session, "after_commit", self._publish)
+
+    def _forget(self, session: Session, previous: Any) -> None:
+        self._read.clear()
+        self._saved.clear()
+
+    def _publish(self, session: Session) -> None:
+        for route_id, (version, stops) in self._saved.items():
+            self._committed.put(route_id, version, stops)
+        self._saved.clear()
 
     def _select(self) -> Select[RouteRow]:
         return scoped(self.principal, RouteRow)
@@ -127,9 +216,7 @@ class SqlRouteRepository(SqlRepository):
             version=1,
         )
         for stop in route.stops:
-            stop_row = RouteStopRow(public_id=stop.id)
-            _write_stop(stop_row, stop)
-            row.stops.append(stop_row)
+            row.stops.append(_new_stop_row(stop))
         self.insert(row)
         self._link_parcels(row, route)
         route.version = 1
@@ -174,25 +261,46 @@ class SqlRouteRepository(SqlRepository):
     def _row(self, route_id: str) -> RouteRow | None:
         return self.session.scalar(self._select().where(RouteRow.public_id == route_id))
 
-    def get(self, route_id: str) -> Route | None:
-        row = self._row(route_id)
+    def _remembered(self, route_id: str) -> _Read | None:
+        read = self._read.get(route_id)
+        return read if read is not None and read.row in self.session else None
+
+    def _load(self, query: Select[RouteRow]) -> Route | None:
+        """The route ``query`` finds: its stops as committed at the row's version when
+        known, else read as plain rows (see :class:`_Read`); of its plan, only the id
+        (not the plan's whole document)."""
+        row = self.session.scalar(
+            query.options(
+                lazyload(RouteRow.stops), joinedload(RouteRow.plan).load_only(PlanRow.public_id)
+            )
+        )
         if row is None:
             return None
-        route = _route(row)
+        committed = self._committed.get(row.public_id, row.version)
+        if committed is None:
+            stop_rows = self.session.execute(
+                select(*_STOP_TABLE.columns)
+                .where(_STOP_TABLE.c.route_pk == row.pk)
+                .order_by(_STOP_TABLE.c.sequence)
+            ).all()
+            committed = tuple((r.pk, _values(_stop(r))) for r in stop_rows)
+        stops = [RouteStop(*values) for _, values in committed]
+        self._read[row.public_id] = _Read(row, {v[_ID]: (pk, v) for pk, v in committed})
+        route = _route(row, stops)
         self._seen.add(route)
         return route
+
+    def get(self, route_id: str) -> Route | None:
+        return self._load(self._select().where(RouteRow.public_id == route_id))
 
     def get_by_stop(self, stop_id: str) -> Route | None:
-        query = self._select().join(RouteStopRow).where(RouteStopRow.public_id == stop_id)
-        row = self.session.scalar(query)
-        if row is None:
-            return None
-        route = _route(row)
-        self._seen.add(route)
-        return route
+        return self._load(
+            self._select().join(RouteStopRow).where(RouteStopRow.public_id == stop_id)
+        )
 
     def save(self, route: Route) -> None:
-        row = self._row(route.id)
+        read = self._remembered(route.id)
+        row = read.row if read is not None else self._row(route.id)
         if row is None:
             raise InvalidValue("route_id", f"no such route: {route.id}")
         if row.version != route.version:
@@ -201,20 +309,66 @@ class SqlRouteRepository(SqlRepository):
             row.state = route.state.value
             row.started_at = route.started_at
             row.finished_at = route.finished_at
-            row.courier_pk = pk_of(
-                self.session, self.principal, CourierRow, route.courier_id, "courier_id"
-            )
+            if not _rides_with(row, route.courier_id):
+                row.courier_pk = pk_of(
+                    self.session, self.principal, CourierRow, route.courier_id, "courier_id"
+                )
             row.version = route.version + 1
-            stops = {s.public_id: s for s in row.stops}
-            for stop in route.stops:
-                stop_row = stops.get(stop.id)
-                if stop_row is None:
-                    stop_row = RouteStopRow(public_id=stop.id)
-                    row.stops.append(stop_row)
-                _write_stop(stop_row, stop)
-        self._link_parcels(row, route)
+            if read is None:
+                relink = self._write_stops(row, route)
+            else:
+                relink = self._update_stops(row, read, route)
+        if relink:
+            self._link_parcels(row, route)
         route.version += 1
         self._seen.add(route)
+
+    def _write_stops(self, row: RouteRow, route: Route) -> bool:
+        """Onto the mapped stop rows; whether any stop's parcels changed."""
+        relink = False
+        stops = {s.public_id: s for s in row.stops}
+        for stop in route.stops:
+            stop_row = stops.get(stop.id)
+            relink = relink or _links_change(stop_row, stop)
+            if stop_row is None:
+                row.stops.append(_new_stop_row(stop))
+            else:
+                _write_stop(stop_row, stop)
+        return relink
+
+    def _update_stops(self, row: RouteRow, read: _Read, route: Route) -> bool:
+        """Only the stops that changed, by key; new stops as rows. Whether any stop's
+        parcels changed. Remembers the stops to share once committed (unless new ones
+        have no key yet)."""
+        relink = False
+        saved: list[CommittedStop] = []
+        for stop in route.stops:
+            known = read.stops.get(stop.id)
+            if known is None:
+                relink = True
+                row.stops.append(_new_stop_row(stop))
+                continue
+            pk, stored = known
+            values = _values(stop)
+            saved.append((pk, values))
+            if values == stored:
+                continue
+            removed = StopState.REMOVED
+            relink = (
+                relink
+                or values[_PARCELS] != stored[_PARCELS]
+                or ((stored[_STATE] is removed) != (values[_STATE] is removed))
+            )
+            # On the table, not the mapped class: no mapped stop of this route is loaded to
+            # keep in step, and the ORM's bulk update costs more than the row it writes.
+            self.session.execute(
+                update(_STOP_TABLE).where(_STOP_TABLE.c.pk == pk).values(**_stop_columns(stop))
+            )
+            read.stops[stop.id] = (pk, values)
+        if len(saved) == len(route.stops):
+            ordered = tuple(sorted(saved, key=lambda s: s[1][_SEQUENCE]))
+            self._saved[route.id] = (route.version + 1, ordered)
+        return relink
 
     def find(self, *, route_date: date | None = None, courier_id: str | None = None) -> list[Route]:
         query = self._select()

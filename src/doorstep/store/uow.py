@@ -44,6 +44,7 @@ from doorstep.store.outbox import SqlOutbox
 from doorstep.store.parcels import SqlParcelRepository
 from doorstep.store.pings import SqlPingRepository
 from doorstep.store.plans import SqlPlanRepository
+from doorstep.store.route_cache import CommittedStops
 from doorstep.store.routes import SqlCourierActionRepository, SqlProofRepository, SqlRouteRepository
 from doorstep.store.scans import SqlScanRepository
 
@@ -77,8 +78,10 @@ class SqlUnitOfWork:
         principal: Principal,
         cipher: FieldCipher | None = None,
         reader_factory: sessionmaker[Session] | None = None,
+        route_stops: CommittedStops | None = None,
     ) -> None:
         self.principal = principal
+        self._route_stops = route_stops or CommittedStops()
         self._session_factory = session_factory
         self._reader_factory = reader_factory or session_factory
         self._reading = False
@@ -116,7 +119,7 @@ class SqlUnitOfWork:
         self.idempotency = SqlIdempotencyRepository(*parts)
         self.plans = SqlPlanRepository(*parts)
         self.audit = SqlAuditLog(*parts)
-        self.routes = SqlRouteRepository(*parts, seen=seen)
+        self.routes = SqlRouteRepository(*parts, seen=seen, committed=self._route_stops)
         self.courier_actions = SqlCourierActionRepository(*parts)
         self.proofs = SqlProofRepository(*parts)
         self.pings = SqlPingRepository(*parts)
@@ -165,8 +168,10 @@ def make_uow_factory(
     session_factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)
     reader_factory = sessionmaker(reading_engine(engine), expire_on_commit=False, autoflush=True)
 
+    route_stops = CommittedStops()  # shared by every unit of work on this engine
+
     def factory(principal: Principal) -> SqlUnitOfWork:
-        return SqlUnitOfWork(session_factory, principal, cipher, reader_factory)
+        return SqlUnitOfWork(session_factory, principal, cipher, reader_factory, route_stops)
 
     return factory
 

@@ -30,20 +30,37 @@ def free_port() -> int:
 
 
 class ServerProcess:
-    """``uvicorn --factory`` over ``database_url`` on a fixed loopback port."""
+    """``uvicorn --factory`` over ``database_url`` on a fixed loopback port.
 
-    def __init__(self, database_url: str, secret_key: str, port: int | None = None) -> None:
+    ``factory`` names the app factory (``module:function``) and ``env`` adds variables
+    for it, e.g. which proof files count as uploaded.
+    """
+
+    def __init__(
+        self,
+        database_url: str,
+        secret_key: str,
+        port: int | None = None,
+        *,
+        factory: str = FACTORY,
+        env: dict[str, str] | None = None,
+    ) -> None:
         self.port = port or free_port()
+        self.factory = factory
         self.base_url = f"http://127.0.0.1:{self.port}"
-        self.env = os.environ | {
-            "DOORSTEP_DATABASE_URL": database_url,
-            "DOORSTEP_MODE": "test",
-            "DOORSTEP_SECRET_KEY": secret_key,
-            "DOORSTEP_PUBLIC_URL": self.base_url,
-            # Eight clients retrying at once from one address: no rate limit in the way.
-            "DOORSTEP_REQUESTS_PER_MINUTE_PER_ADDRESS": "1000000",
-            "DOORSTEP_REQUESTS_PER_MINUTE_PER_CREDENTIAL": "1000000",
-        }
+        self.env = (
+            os.environ
+            | {
+                "DOORSTEP_DATABASE_URL": database_url,
+                "DOORSTEP_MODE": "test",
+                "DOORSTEP_SECRET_KEY": secret_key,
+                "DOORSTEP_PUBLIC_URL": self.base_url,
+                # Many clients retrying at once from one address: no rate limit in the way.
+                "DOORSTEP_REQUESTS_PER_MINUTE_PER_ADDRESS": "1000000",
+                "DOORSTEP_REQUESTS_PER_MINUTE_PER_CREDENTIAL": "1000000",
+            }
+            | (env or {})
+        )
         self.process: subprocess.Popen[bytes] | None = None
         self.starts = 0
 
@@ -56,7 +73,7 @@ class ServerProcess:
                 "-m",
                 "uvicorn",
                 "--factory",
-                FACTORY,
+                self.factory,
                 "--host",
                 "127.0.0.1",
                 "--port",

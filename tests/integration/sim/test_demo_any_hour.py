@@ -1,11 +1,13 @@
 """The demo seeds its London morning at any hour, on any day, including clock-change days.
 
 The server and the demo share one injected clock, so "now" is whatever the test says; the
-hub refuses scans from the future, which is what broke the demo before 07:50.
+hub refuses scans from the future, which is what broke the demo before 07:50. Whatever the
+hour, the courier the welcome text names logs in and finds their route loaded.
 """
 
 from __future__ import annotations
 
+import re
 import socket
 from dataclasses import replace
 from datetime import datetime
@@ -18,7 +20,9 @@ from doorstep.api import create_app
 from doorstep.bootstrap import build_container
 from doorstep.cli import demo
 from doorstep.config import Settings
+from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
+from doorstep.sim.client import DoorstepClient
 from doorstep.store import migrate
 from tests.unit.fakes import FakeClock
 
@@ -41,23 +45,58 @@ def _free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def _courier_login(welcome: str) -> tuple[str, str]:
+    found = re.search(r"courier login (\S+@\S+) / (\S+)", welcome)
+    assert found is not None, welcome
+    return found.group(1), found.group(2)
+
+
 @pytest.mark.parametrize("now", MOMENTS, ids=lambda m: m.strftime("%Y-%m-%d_%H%M"))
-def test_the_demo_seeds_its_morning_whatever_the_time(tmp_path: Path, now: datetime) -> None:
+def test_the_demo_seeds_its_morning_whatever_the_time(
+    tmp_path: Path, now: datetime, capsys: pytest.CaptureFixture[str]
+) -> None:
     settings = Settings(mode="demo", data_dir=tmp_path, database_url=None)
     migrate.upgrade(settings.effective_database_url)
     clock = FakeClock(now)
     container = replace(
         build_container(settings, passwords=Argon2PasswordHasher(time_cost=1, memory_cost=1024)),
         clock=clock,
+        planner=PlannerParams(workers=1, max_iterations=300),  # the same plan on a busy box
     )
     port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
     standing = demo.create_standing_data(container)
     server = demo.start_server(create_app(container), "127.0.0.1", port)
     try:
-        summary = demo.seed(f"http://127.0.0.1:{port}", standing, clock.now(), ORDERS, 2026)
+        day = demo.seed(base_url, standing, container, clock.now(), ORDERS, 2026)
+        demo.print_welcome(base_url, standing, day)
+        email, password = _courier_login(capsys.readouterr().out)
+        with DoorstepClient.login(base_url, email, password) as courier:
+            today = now.date().isoformat()
+            listed = courier.request("GET", f"/v1/routes?date={today}")["items"]
+            route = courier.request("GET", f"/v1/routes/{listed[0]['id']}")
+            start = {
+                "client_event_id": "demo-start-1",
+                "device_time": now.isoformat(),
+                "type": "start_route",
+                "route_id": route["id"],
+                "stop_id": None,
+                "position": None,
+                "data": {},
+            }
+            started = courier.request("POST", "/v1/courier/actions", json={"actions": [start]})
     finally:
         server.should_exit = True
         container.close()
+    summary = day.summary
     assert summary.orders == ORDERS and summary.order_errors == ()
-    assert summary.scans_accepted == 3 * summary.parcels + 1  # the retried sort answers once
+    loaded = summary.parcels_on_routes
+    assert loaded is not None and 0 < loaded <= summary.parcels
+    # every parcel received and sorted, the routed ones loaded; the retried sort answers once
+    assert summary.scans_accepted == 2 * summary.parcels + loaded + 1
     assert (summary.scans_refused, summary.scans_unknown) == (1, 1)
+    assert [r["courier_id"] for r in listed] == [day.routes.couriers[0].courier_id]
+    assert route["date"] == today and route["state"] == "assigned" and route["stops"]
+    parcels = [p for stop in route["stops"] for p in stop["parcels"]]
+    assert parcels and {p["state"] for p in parcels} == {"loaded"}
+    assert [r["status"] for r in started["results"]] == ["applied"], started  # the van is ready

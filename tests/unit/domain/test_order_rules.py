@@ -108,3 +108,30 @@ def test_spreadsheet_cells_leave_numbers_and_plain_text_alone() -> None:
     assert spreadsheet_cell(-0.12) == -0.12
     assert spreadsheet_cell("NW1 9LL") == "NW1 9LL"
     assert spreadsheet_cell(None) is None
+
+
+def test_a_delivery_pin_is_4_to_8_digits_and_keeps_its_leading_zero() -> None:
+    assert rules.delivery_pin(" 0427 ") == "0427"
+    assert rules.delivery_pin("12345678") == "12345678"
+    for bad in ("123", "123456789", "12a4", "12 34", "-1234"):
+        field, reason = refusal(rules.delivery_pin, bad)
+        assert (field, reason) == (OrderField.DELIVERY_PIN, "must be 4 to 8 digits")
+        assert bad.strip() not in reason  # a secret is never quoted back
+
+
+def test_a_minimum_age_is_1_to_99() -> None:
+    assert rules.minimum_age(1) == 1 and rules.minimum_age(99) == 99
+    assert refusal(rules.minimum_age, 0) == (OrderField.MINIMUM_AGE, "must be between 1 and 99")
+    assert refusal(rules.minimum_age, 100)[0] is OrderField.MINIMUM_AGE
+
+
+def test_a_safe_place_is_short_text_on_one_line() -> None:
+    assert rules.safe_place(" behind the bins ") == "behind the bins"
+    assert refusal(rules.safe_place, "x" * 201)[0] is OrderField.SAFE_PLACE
+    assert refusal(rules.safe_place, "porch\nback")[0] is OrderField.SAFE_PLACE
+
+
+def test_the_proof_fields_have_the_same_name_in_both_doors() -> None:
+    for field in (OrderField.DELIVERY_PIN, OrderField.MINIMUM_AGE, OrderField.SAFE_PLACE):
+        assert field_at(field.value) is field
+        assert rules.PLACES[field].csv == field.value

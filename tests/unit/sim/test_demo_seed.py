@@ -68,3 +68,30 @@ def test_refuses_to_seed_without_brands() -> None:
         seed_demo_day(
             {}, DoorstepClient("http://127.0.0.1:8000"), "hub_1", VEHICLES, DAY, 1, 5, now=NOON
         )
+
+
+def test_a_day_planned_after_the_orders_loads_only_the_routed_parcels() -> None:
+    server = ContractServer(BRANDS)
+    seen_orders: list[int] = []
+
+    def plan_day() -> dict[str, str]:
+        seen_orders.append(len(server.orders))  # planned once every order is in
+        ids = sorted(p.id for p in server.parcels.values())
+        return {parcel_id: VEHICLES[0] for parcel_id in ids[::2]}
+
+    transport = server.transport()
+    brand_clients = {
+        b: DoorstepClient("http://127.0.0.1:8000", t, transport=transport)
+        for b, t in BRANDS.items()
+    }
+    admin = DoorstepClient("http://127.0.0.1:8000", server.admin_token, transport=transport)
+    summary = seed_demo_day(
+        brand_clients, admin, "hub_1", VEHICLES, DAY, 1, 30, now=NOON, plan_day=plan_day
+    )
+    routed = {p.barcode for p in server.parcels.values() if p.state is ParcelState.LOADED}
+    assert seen_orders == [30]
+    assert summary.parcels_on_routes == len(routed) == (summary.parcels + 1) // 2
+    assert {p.vehicle_id for p in server.parcels.values() if p.barcode in routed} == {VEHICLES[0]}
+    others = {p.state for p in server.parcels.values() if p.barcode not in routed}
+    assert others == {ParcelState.SORTED}
+    assert summary.scans_accepted == 2 * summary.parcels + len(routed) + 1

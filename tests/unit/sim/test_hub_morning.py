@@ -154,3 +154,26 @@ def test_a_single_vehicle_morning_has_no_wrong_vehicle_mistake() -> None:
 def test_refuses_a_morning_without_vehicles() -> None:
     with pytest.raises(ValueError, match="vehicle"):
         plan_hub_morning(_created(), [], BAYS, 1, start=START)
+
+
+def test_a_dispatched_day_sorts_and_loads_each_parcel_onto_its_routes_vehicle() -> None:
+    barcodes = sorted(_barcodes())
+    routed = {b: VEHICLES[i % 2] for i, b in enumerate(barcodes[: len(barcodes) // 2])}
+    plan = plan_hub_morning(
+        _created(), VEHICLES, BAYS, 9, start=START, hub=KENTISH_TOWN, vehicle_of=routed
+    )
+    sorted_to = {
+        s.payload["barcode"]: s.payload["target"] for s in plan if s.payload["kind"] == "sort"
+    }
+    loaded = {
+        s.payload["barcode"]: s.payload["target"]["vehicle_id"]
+        for s in plan
+        if s.payload["kind"] == "load" and s.expected is ScanOutcome.ACCEPTED
+    }
+    assert set(sorted_to) == set(barcodes)  # every parcel is still received and sorted
+    assert loaded == routed  # only the routed ones go on a van, their route's van
+    assert all(sorted_to[b]["vehicle_id"] == v for b, v in routed.items())
+    left = [b for b in barcodes if b not in routed]
+    assert all(sorted_to[b]["vehicle_id"] is None and sorted_to[b]["bay"] in BAYS for b in left)
+    wrong = next(s for s in plan if s.expected is ScanOutcome.REFUSED).payload
+    assert wrong["barcode"] in routed and wrong["target"]["vehicle_id"] != routed[wrong["barcode"]]

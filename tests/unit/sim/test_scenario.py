@@ -14,7 +14,7 @@ DAY = date(2026, 11, 26)
 LONDON = ZoneInfo("Europe/London")
 ORDER_KEYS = {
     "reference", "brand_id", "recipient", "address", "service_level", "window", "priority",
-    "hub_id", "parcels",
+    "hub_id", "parcels", "safe_place", "minimum_age", "delivery_pin",
 }  # fmt: skip
 ADDRESS_KEYS = {
     "lines", "postcode", "city", "lat", "lon", "address_type", "access_notes", "access_code",
@@ -132,3 +132,17 @@ def test_every_demo_brand_sends_orders() -> None:
 def test_refuses_a_negative_count() -> None:
     with pytest.raises(ValueError, match="count"):
         generate_orders(DAY, "Europe/London", DEMO_BRANDS, -1, 1)
+
+
+def test_a_few_orders_ask_for_a_safe_place_an_age_check_or_a_pin() -> None:
+    orders = _orders(1000)
+    placed = [o.payload for o in orders if o.payload["safe_place"] is not None]
+    assert placed and all(p["address"]["address_type"] == "house" for p in placed)
+    aged = [o for o in orders if o.payload["minimum_age"] is not None]
+    assert aged and {o.brand.kind for o in aged} == {BrandKind.HOMEWARE}
+    assert {o.payload["minimum_age"] for o in aged} == {18}
+    pins = [o for o in orders if o.payload["delivery_pin"] is not None]
+    assert pins and {o.brand.kind for o in pins} == {BrandKind.FASHION}
+    # The demo's PIN is findable: the last four digits of the reference.
+    assert all(o.payload["delivery_pin"] == o.payload["reference"][-4:] for o in pins)
+    assert all(o.payload["delivery_pin"].isdigit() for o in pins)

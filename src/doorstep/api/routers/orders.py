@@ -73,6 +73,9 @@ def to_command(body: OrderCreate) -> CreateOrder:
         window=_window(body),
         priority=body.priority,
         hub_id=body.hub_id,
+        delivery_pin=body.delivery_pin,
+        minimum_age=body.minimum_age,
+        safe_place=body.safe_place,
     )
 
 

@@ -41,6 +41,29 @@ Email = Annotated[
     str, AfterValidator(rules.email), _described(maxLength=rules.MAX_EMAIL, format="email")
 ]
 Phone = Annotated[str, AfterValidator(rules.phone), _described(examples=["+44 7700 900123"])]
+DeliveryPin = Annotated[
+    str,
+    AfterValidator(rules.delivery_pin),
+    _described(
+        pattern=r"^[0-9]{4,8}$",
+        writeOnly=True,
+        description="The recipient's code, asked for at the door; stored only as a hash.",
+    ),
+]
+MinimumAge = Annotated[
+    int,
+    AfterValidator(rules.minimum_age),
+    _described(
+        minimum=rules.MIN_AGE,
+        maximum=rules.MAX_AGE,
+        description="Years; the courier checks ID and hands over in person only.",
+    ),
+]
+SafePlace = Annotated[
+    str,
+    AfterValidator(rules.safe_place),
+    _described(maxLength=rules.MAX_SAFE_PLACE, examples=["behind the bins"]),
+]
 HubId = Annotated[
     str, AfterValidator(rules.hub_id), _described(pattern=r"^hub_[0-9a-hjkmnp-tv-z]{16}$")
 ]
@@ -115,6 +138,9 @@ class OrderCreate(Strict):
     priority: Priority = Priority.NORMAL
     hub_id: HubId | None = None
     parcels: Parcels
+    delivery_pin: DeliveryPin | None = Field(default=None, repr=False)
+    minimum_age: MinimumAge | None = None
+    safe_place: SafePlace | None = None
 
 
 class RecipientPublic(Public):
@@ -169,6 +195,9 @@ class OrderPublic(Public):
     priority: Priority
     hub_id: str | None
     parcels: list[ParcelPublic]
+    pin_required: bool = Field(description="The courier must be given the recipient's PIN.")
+    minimum_age: int | None
+    safe_place: str | None
 
 
 class ParcelEventPublic(Public):

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from doorstep.domain import ids, order_rules
 from doorstep.domain.errors import DomainError, InvalidValue
 from doorstep.domain.model import Address, Order, Priority, Recipient, ServiceLevel, TimeWindow
 from doorstep.domain.parcel import Dimensions, Parcel
+from doorstep.domain.proof import hash_pin
 from doorstep.services.access import require_id, require_order_writer, require_reference
 from doorstep.services.errors import NotFound, ServiceError
 from doorstep.services.idempotency import BeforeCommit, commit_with
@@ -39,6 +40,10 @@ class CreateOrder:
     priority: Priority = Priority.NORMAL
     hub_id: str | None = None
     brand_id: str | None = None  # operators must name the brand; brands may omit it
+    # Checked by order_rules; only its hash is kept, and it is never in a repr (logs).
+    delivery_pin: str | None = field(default=None, repr=False)
+    minimum_age: int | None = None
+    safe_place: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +123,12 @@ def _build_order(
         window=cmd.window,
         priority=cmd.priority,
         hub_id=cmd.hub_id,
+        # Salted with the order's id: two orders with one PIN keep different hashes.
+        delivery_pin_hash=None
+        if cmd.delivery_pin is None
+        else hash_pin(cmd.delivery_pin, order_id),
+        minimum_age=cmd.minimum_age,
+        safe_place=cmd.safe_place,
     )
 
 

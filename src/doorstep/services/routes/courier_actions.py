@@ -225,7 +225,7 @@ def _apply(
     actor = uow.principal.actor
     kind = action.kind
     if kind is ActionKind.START_ROUTE:
-        parcels = [_parcel(uow, p) for p in route.parcel_ids]
+        parcels = _parcels(uow, route.parcel_ids)
         unloaded = [p.barcode for p in parcels if p.state is not ParcelState.LOADED]
         route.start(at=at, actor=actor, unloaded_barcodes=unloaded)
         for parcel in parcels:
@@ -268,6 +268,15 @@ def _parcel(uow: UnitOfWork, parcel_id: str) -> Parcel:
     if parcel is None:
         raise ServiceError(f"Parcel {parcel_id} of this route no longer exists.")
     return parcel
+
+
+def _parcels(uow: UnitOfWork, parcel_ids: Sequence[str]) -> list[Parcel]:
+    """A route's parcels, read at once, in order; refused at the first one missing."""
+    found = uow.parcels.get_many(parcel_ids)
+    for parcel_id in parcel_ids:
+        if parcel_id not in found:
+            raise ServiceError(f"Parcel {parcel_id} of this route no longer exists.")
+    return [found[parcel_id] for parcel_id in parcel_ids]
 
 
 def _distance(stop: RouteStop, position: Position | None) -> float | None:
@@ -517,8 +526,7 @@ def _return_to_hub(uow: UnitOfWork, route: Route, at: datetime, actor: str) -> N
         for parcel_id in stop.parcel_ids
         if uow.routes.open_for_parcel(parcel_id) is None
     ]
-    for parcel_id in [*route.parcel_ids, *removed]:
-        parcel = _parcel(uow, parcel_id)
+    for parcel in _parcels(uow, [*route.parcel_ids, *removed]):
         if parcel.state is ParcelState.OUT_FOR_DELIVERY:
             parcel.apply(
                 ParcelAction.FAIL_ATTEMPT,

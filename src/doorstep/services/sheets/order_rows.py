@@ -81,6 +81,9 @@ COLUMNS: Final = tuple(
         "length_cm",
         "width_cm",
         "height_cm",
+        "delivery_pin",
+        "minimum_age",
+        "safe_place",
     )
 )
 
@@ -160,6 +163,9 @@ def build_command(row: int, cells: Mapping[str, str]) -> CreateOrder | list[RowE
     parcels = _parcels(read)
     priority = read.choice("priority", Priority, Priority.NORMAL) or Priority.NORMAL
     hub_id = read.parsed("hub_id", rules.hub_id)
+    pin = read.parsed("delivery_pin", rules.delivery_pin)
+    minimum_age = read.parsed("minimum_age", lambda t: rules.minimum_age(parse_count(t)))
+    safe_place = read.parsed("safe_place", rules.safe_place)
     if read.errors:
         return read.errors
     assert reference and recipient and address and service_level and parcels
@@ -173,6 +179,9 @@ def build_command(row: int, cells: Mapping[str, str]) -> CreateOrder | list[RowE
             window=window() if window else None,
             priority=priority,
             hub_id=hub_id,
+            delivery_pin=pin,
+            minimum_age=minimum_age,
+            safe_place=safe_place,
         )
     except InvalidValue as error:  # the value objects check their rules once more
         column = error.field if error.field in _COLUMN_NAMES else None

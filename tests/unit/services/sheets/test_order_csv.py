@@ -332,3 +332,31 @@ def test_draft_builds_domain_values() -> None:
     assert draft.recipient().email == "ada@example.com"
     assert draft.address().access_code == "4711"
     assert draft.window() is None
+
+
+def test_proof_columns_reach_the_command() -> None:
+    data = csv_bytes([row(delivery_pin="0427", minimum_age="18", safe_place="behind the bins")])
+    [result] = parse(data)
+    assert isinstance(result, AcceptedRow)
+    command = result.command
+    assert (command.delivery_pin, command.minimum_age, command.safe_place) == (
+        "0427",
+        18,
+        "behind the bins",
+    )
+    assert "0427" not in repr(command)  # a command in a log never shows the PIN
+    [plain] = parse(csv_bytes([row()]))
+    assert isinstance(plain, AcceptedRow)
+    assert (plain.command.delivery_pin, plain.command.minimum_age) == (None, None)
+
+
+def test_bad_proof_columns_are_each_named_without_quoting_the_pin() -> None:
+    data = csv_bytes([row(delivery_pin="98x7", minimum_age="eighteen", safe_place="x" * 201)])
+    found = reasons(data)
+    assert found["delivery_pin"] == "must be 4 to 8 digits"
+    assert "whole number" in found["minimum_age"]
+    assert "200" in found["safe_place"]
+    assert "98x7" not in str(only_errors(data))
+    assert reasons(csv_bytes([row(minimum_age="120")])) == {
+        "minimum_age": "must be between 1 and 99"
+    }
