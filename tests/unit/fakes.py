@@ -353,6 +353,10 @@ class _Orders(_Repo):
         order = self.db.orders.get(order_id)
         return _fresh(order) if order and self.uow.visible(order.brand_id) else None
 
+    def get_many(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        found = (self.get(order_id) for order_id in dict.fromkeys(order_ids))
+        return {order.id: order for order in found if order is not None}
+
     def chains(self, order_id: str) -> Sequence[ParcelChain] | None:
         """As the store keeps them: every event linked to the one before it."""
         order = self.get(order_id)

@@ -188,6 +188,10 @@ class OrderRepository(Protocol):
         """:meth:`add` for many orders at once, written in as few statements as possible."""
 
     def get(self, order_id: str) -> Order | None: ...
+    def get_many(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        """The orders of ``order_ids`` this principal may see, by id, read at once (a
+        route's stops as a courier's phone opens them); missing ones left out."""
+
     def get_by_reference(self, brand_id: str, reference: str) -> Order | None: ...
     def list(self, query: OrderQuery) -> Page[Order]: ...
     def list_for_planning(

@@ -12,6 +12,8 @@ from doorstep.store.crypto import FieldCipher
 from doorstep.store.errors import translated
 from doorstep.store.tables import Base
 
+IN_CHUNK = 500  # ids per IN (...): far below every database's limit on parameters
+
 
 class SqlRepository:
     def __init__(self, session: Session, principal: Principal, cipher: FieldCipher) -> None:

@@ -28,7 +28,7 @@ from doorstep.domain.model import (
     TimeWindow,
 )
 from doorstep.services.ports import PLANNABLE_STATES, OrderQuery, Page
-from doorstep.store.base import SqlRepository
+from doorstep.store.base import IN_CHUNK, SqlRepository
 from doorstep.store.crypto import FieldCipher, seal, unseal
 from doorstep.store.parcels import (
     SqlParcelRepository,
@@ -141,6 +141,15 @@ class SqlOrderRepository(SqlRepository):
     def get(self, order_id: str) -> Order | None:
         row = self.session.scalar(self._select().where(OrderRow.public_id == order_id))
         return None if row is None else self._to_domain(row)
+
+    def get_many(self, order_ids: Sequence[str]) -> dict[str, Order]:
+        found: dict[str, Order] = {}
+        wanted = list(dict.fromkeys(order_ids))
+        for first in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[first : first + IN_CHUNK]
+            for row in self.session.scalars(self._select().where(OrderRow.public_id.in_(chunk))):
+                found[row.public_id] = self._to_domain(row)
+        return found
 
     def chains(self, order_id: str) -> Sequence[ParcelChain] | None:
         """Each parcel's stored history with its hashes, or None when the order is not

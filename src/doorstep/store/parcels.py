@@ -19,7 +19,7 @@ from doorstep.domain.access import Principal
 from doorstep.domain.events import SeenAggregates
 from doorstep.domain.parcel import Dimensions, Parcel, ParcelAction, ParcelEvent, ParcelState
 from doorstep.services.ports import StaleObject
-from doorstep.store.base import SqlRepository
+from doorstep.store.base import IN_CHUNK, SqlRepository
 from doorstep.store.crypto import FieldCipher
 from doorstep.store.scoping import pk_of, scoped
 from doorstep.store.tables import ParcelEventRow, ParcelRow, VehicleRow
@@ -148,9 +148,6 @@ def write_parcel(session: Session, principal: Principal, row: ParcelRow, parcel:
             prev_hash = appended.hash
 
 
-_IN_CHUNK = 500  # ids per IN (...): far below every database's limit on parameters
-
-
 class SqlParcelRepository(SqlRepository):
     def __init__(
         self, session: Session, principal: Principal, cipher: FieldCipher, *, seen: SeenAggregates
@@ -168,8 +165,8 @@ class SqlParcelRepository(SqlRepository):
     def get_many(self, parcel_ids: Sequence[str]) -> dict[str, Parcel]:
         found: dict[str, Parcel] = {}
         wanted = list(dict.fromkeys(parcel_ids))
-        for first in range(0, len(wanted), _IN_CHUNK):
-            chunk = wanted[first : first + _IN_CHUNK]
+        for first in range(0, len(wanted), IN_CHUNK):
+            chunk = wanted[first : first + IN_CHUNK]
             query = scoped(self.principal, ParcelRow).where(ParcelRow.public_id.in_(chunk))
             for row in self.session.scalars(query):
                 self._read[row.public_id] = row

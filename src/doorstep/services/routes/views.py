@@ -60,23 +60,21 @@ class RouteView:
     stops: list[StopView]
 
 
-def _stop_view(uow: UnitOfWork, stop: RouteStop) -> StopView:
-    parcels = [p for p in (uow.parcels.get(pid) for pid in stop.parcel_ids) if p is not None]
-    orders: dict[str, Order] = {}
-    for parcel in parcels:
-        if parcel.order_id not in orders:
-            order = uow.orders.get(parcel.order_id)
-            if order is not None:
-                orders[order.id] = order
-    return StopView(stop=stop, parcels=parcels, orders=list(orders.values()))
+def _stop_view(stop: RouteStop, parcels: dict[str, Parcel], orders: dict[str, Order]) -> StopView:
+    mine = [parcels[pid] for pid in stop.parcel_ids if pid in parcels]
+    order_ids = dict.fromkeys(p.order_id for p in mine)
+    return StopView(stop=stop, parcels=mine, orders=[orders[o] for o in order_ids if o in orders])
 
 
 def _view(uow: UnitOfWork, route: Route) -> RouteView:
+    """Parcels and orders read at once for the whole route, not one stop at a time."""
+    parcels = uow.parcels.get_many([p for s in route.stops for p in s.parcel_ids])
+    orders = uow.orders.get_many([p.order_id for p in parcels.values()])
     return RouteView(
         route=route,
         hub=uow.hubs.get(route.hub_id),
         vehicle=uow.vehicles.get(route.vehicle_id),
-        stops=[_stop_view(uow, s) for s in route.stops],
+        stops=[_stop_view(s, parcels, orders) for s in route.stops],
     )
 
 
