@@ -235,3 +235,29 @@ def test_access_code_near_the_stop_only_once_started(uow_factory: Factory, day: 
     with uow_factory(SYSTEM) as uow:
         audit = uow.audit.list_for(day.stop_ids[0])
     assert [a.action for a in audit] == ["access_code.revealed"] * 2
+
+
+def test_actions_after_one_waiting_for_a_photo_wait_too(
+    uow_factory: Factory, day: CourierDay
+) -> None:
+    """A finish must not overtake a delivery whose photo is still on its way."""
+    missing = hashlib.sha256(b"still uploading").hexdigest()
+    results = sync(
+        uow_factory,
+        day,
+        act(ActionKind.START_ROUTE, day),
+        act(
+            ActionKind.COMPLETE,
+            day,
+            0,
+            5,
+            method="letterbox",
+            photos=[missing],
+            scanned_barcodes=day.barcodes[0],
+        ),
+        act(ActionKind.FINISH_ROUTE, day, None, 40),
+    )
+    assert [r.status for r in results] == [Outcome.APPLIED, Outcome.RETRY, Outcome.RETRY]
+    with uow_factory(SYSTEM) as uow:
+        route = uow.routes.get(day.route_id)
+        assert route is not None and route.state is RouteState.STARTED

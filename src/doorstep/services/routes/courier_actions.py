@@ -125,15 +125,24 @@ def sync_actions(
     if len(actions) > MAX_ACTIONS_PER_BATCH:
         raise InvalidValue("actions", f"at most {MAX_ACTIONS_PER_BATCH} actions per request")
     results = []
+    waiting: set[str] = set()  # routes with an action answered "retry" in this batch
     for action in actions:
-        results.append(
-            retried_on_race(
-                lambda a=action: _one(  # type: ignore[misc]
-                    uow_factory(principal), a, clock, blob_exists, geofence_radius_m
-                ),
-                refusals=(StaleObject, Conflict),
+        if action.route_id in waiting:
+            # Order matters (a finish must not overtake a delivery waiting for its photo):
+            # the rest of that route's queue waits too, and nothing of it is stored.
+            results.append(
+                ActionResult(action.client_event_id, Outcome.RETRY, "waiting for an earlier action")
             )
+            continue
+        result = retried_on_race(
+            lambda a=action: _one(  # type: ignore[misc]
+                uow_factory(principal), a, clock, blob_exists, geofence_radius_m
+            ),
+            refusals=(StaleObject, Conflict),
         )
+        if result.status is Outcome.RETRY:
+            waiting.add(action.route_id)
+        results.append(result)
     return results
 
 
