@@ -105,6 +105,7 @@ class Tally:
     lock: threading.Lock = field(default_factory=threading.Lock)
     tries: int = 0  # syncs started again after a failure
     cut_mid_request: int = 0  # sent, then the connection died: the kill hit a live request
+    cut_uploads: int = 0  # of which uploads, to be uploaded again
     busy: int = 0  # 503 with Retry-After
     server_errors: list[str] = field(default_factory=list)
     refusals: list[str] = field(default_factory=list)
@@ -165,6 +166,7 @@ def _courier(server: ServerProcess, courier: Courier, tally: Tally) -> None:
             except Interrupted as failure:
                 with tally.lock:
                     tally.cut_mid_request += failure.cause == "cut"
+                    tally.cut_uploads += failure.cause == "cut" and failure.detail.startswith("PUT")
                     tally.busy += failure.cause == "busy"
                     if failure.cause == "server_error":
                         tally.server_errors.append(failure.detail)
@@ -359,7 +361,8 @@ def test_couriers_syncing_through_sigkill_apply_each_action_once(
     print(  # shown with -s: the figures for the report
         f"\nset-up {set_up_s:.1f} s, {COURIERS} couriers x {ACTIONS} actions and {files} "
         f"files synced in {synced_s:.1f} s, killed after {killer.killed_at} answers, "
-        f"{tally.tries} tries again, {tally.cut_mid_request} requests cut mid-way, "
+        f"{tally.tries} tries again, {tally.cut_mid_request} requests cut mid-way "
+        f"({tally.cut_uploads} uploads), "
         f"{tally.busy} busy answers, {sum(p.uploads for p in phones)} uploads, "
         f"{sum(p.requests for p in phones)} action batches, "
         f"{sum(s == 'duplicate' for s in _acked(couriers).values())} duplicates, "
