@@ -8,7 +8,7 @@ parcel received, sorted and loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -20,7 +20,7 @@ from doorstep.domain.parcel import ParcelAction
 from doorstep.domain.route import Route, RouteStop
 from doorstep.services import routes
 from doorstep.services.ports import PlanRecord, PlanStatus, UnitOfWork, User
-from tests import factories
+from tests import factories, images
 
 SYSTEM = Principal.system("tests")
 DOORS = [  # Camden doors, a few hundred metres apart
@@ -230,7 +230,7 @@ def put_on_duty(
 
 class StopFate:
     """What the courier did at a stop in :func:`offline_queue`: every tenth stop fails (3)
-    or is skipped (7), the rest are delivered to the recipient with a signature."""
+    or is skipped (7), the rest are delivered (:meth:`method` says how)."""
 
     COMPLETED = "completed"
     FAILED = "failed"
@@ -240,6 +240,41 @@ class StopFate:
     def of(n: int) -> str:
         return {3: StopFate.FAILED, 7: StopFate.SKIPPED}.get(n % 10, StopFate.COMPLETED)
 
+    @staticmethod
+    def method(n: int) -> str:
+        """How a delivered stop's parcels were handed over: left in a safe place (1, 6) or
+        through the letterbox (5), each with a photo; otherwise to the recipient, who
+        signed."""
+        return {1: "safe_place", 5: "letterbox", 6: "safe_place"}.get(n % 10, "recipient")
+
+
+@dataclass(frozen=True, slots=True)
+class ProofFile:
+    """A file taken at the door, as the phone keeps it until it is uploaded."""
+
+    data: bytes
+    content_type: str
+
+    @property
+    def sha256(self) -> str:
+        return images.sha256(self.data)
+
+
+def door_files(stops: int, *, seed: int) -> dict[int, ProofFile]:
+    """The file each delivered stop's proof names, by stop: the recipient's signature (a
+    PNG) or a photo of where the parcel was left (a JPEG with EXIF, as a phone takes it).
+    ``seed`` makes the bytes, so the names, distinct from other days'."""
+    files = {}
+    for n in range(stops):
+        if StopFate.of(n) != StopFate.COMPLETED:
+            continue
+        if StopFate.method(n) == "recipient":
+            signature = images.photo((300, 100), gps=False, kind="PNG", seed=seed * 1000 + n)
+            files[n] = ProofFile(signature, "image/png")
+        else:
+            files[n] = ProofFile(images.photo((800, 600), seed=seed * 1000 + n), "image/jpeg")
+    return files
+
 
 def _at_door(stop: int) -> dict[str, float]:
     door = DOORS[stop % len(DOORS)]
@@ -247,13 +282,14 @@ def _at_door(stop: int) -> dict[str, float]:
 
 
 def offline_queue(
-    day: CourierDay, *, signature: str, first: datetime, prefix: str = "a"
+    day: CourierDay, *, files: Mapping[int, ProofFile], first: datetime, prefix: str = "a"
 ) -> list[dict[str, Any]]:
     """The queue a phone builds on a day worked offline, as the app sends it over HTTP.
 
     Start, then at every stop an arrival and a completion, failure or skip
     (:class:`StopFate`), then finish: ``2 * stops + 2`` actions a minute apart from
-    ``first``. A completion names ``signature``, a blob the server must know as uploaded.
+    ``first``. A completion names its stop's file in ``files`` (:func:`door_files`) by
+    SHA-256: a blob the server must have received before it applies the action.
     """
     minute = iter(range(10_000))
 
@@ -274,19 +310,28 @@ def offline_queue(
         queue.append(action("arrive", n))
         fate = StopFate.of(n)
         if fate == StopFate.COMPLETED:
-            queue.append(
-                action(
-                    "complete",
-                    n,
-                    method="recipient",
-                    recipient_name="Ada",
-                    signature=signature,
-                    scanned_barcodes=day.barcodes[n],
-                )
-            )
+            queue.append(action("complete", n, **_handed_over(n, files[n].sha256, day.barcodes[n])))
         elif fate == StopFate.FAILED:
             queue.append(action("fail", n, reason="recipient_not_home", note="No answer"))
         else:
             queue.append(action("skip", n, note="Road closed"))
     queue.append(action("finish_route"))
     return queue
+
+
+def _handed_over(n: int, sha256: str, barcodes: list[str]) -> dict[str, Any]:
+    """A completion's ``data``: signed by the recipient, or photographed where it was left."""
+    method = StopFate.method(n)
+    data: dict[str, Any] = {"method": method, "scanned_barcodes": barcodes}
+    if method == "recipient":
+        return data | {"recipient_name": "Ada", "signature": sha256}
+    if method == "safe_place":
+        data["safe_place"] = "Behind the blue bin"
+    return data | {"photos": [sha256]}
+
+
+def files_named(action: Mapping[str, Any]) -> list[str]:
+    """The SHA-256 of the files a queued action names (its signature and photos)."""
+    data = action.get("data") or {}
+    signature = data.get("signature")
+    return [*([signature] if signature else []), *(data.get("photos") or [])]

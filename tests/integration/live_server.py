@@ -10,7 +10,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import count
@@ -90,14 +90,12 @@ def serve(
     data_dir: Path | None = None,
     planner: PlannerParams | None = None,
     clock: Clock | None = None,
-    blob_exists: Callable[[str], bool] | None = None,
     **settings: Any,
 ) -> Iterator[LiveApi]:
     """Run the API for ``database_url`` in a thread until the block ends.
 
     ``settings`` override the test settings (rate limits, lock-outs, mode); ``clock``
-    replaces the system clock (tests of lock-outs move time by hand); ``blob_exists``
-    says which proof files (by SHA-256) count as uploaded.
+    replaces the system clock (tests of lock-outs move time by hand).
 
     Jobs go to a local (SQLite) queue in ``data_dir`` and a consumer thread runs them, as
     ``doorstep serve`` does on one machine; the queue is made only when a job is enqueued.
@@ -105,9 +103,7 @@ def serve(
     """
     with (
         tempfile.TemporaryDirectory() as scratch,
-        _serve(
-            database_url, data_dir or Path(scratch), planner, settings, clock, blob_exists
-        ) as live,
+        _serve(database_url, data_dir or Path(scratch), planner, settings, clock) as live,
     ):
         yield live
 
@@ -119,7 +115,6 @@ def _serve(
     planner: PlannerParams | None,
     overrides: dict[str, Any],
     clock: Clock | None,
-    blob_exists: Callable[[str], bool] | None = None,
 ) -> Iterator[LiveApi]:
     settings = Settings(
         **{
@@ -146,8 +141,6 @@ def _serve(
     )
     if clock is not None:
         container = replace(container, clock=clock)
-    if blob_exists is not None:
-        container = replace(container, blob_exists=blob_exists)
     consumer = start_in_process(jobs.queue)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

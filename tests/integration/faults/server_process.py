@@ -32,8 +32,8 @@ def free_port() -> int:
 class ServerProcess:
     """``uvicorn --factory`` over ``database_url`` on a fixed loopback port.
 
-    ``factory`` names the app factory (``module:function``) and ``env`` adds variables
-    for it, e.g. which proof files count as uploaded.
+    ``env`` adds settings for the server, e.g. ``DOORSTEP_BLOB_DIR`` for where uploaded
+    files go (the default, data_dir/blobs, is relative to the repository).
     """
 
     def __init__(
@@ -42,11 +42,9 @@ class ServerProcess:
         secret_key: str,
         port: int | None = None,
         *,
-        factory: str = FACTORY,
         env: dict[str, str] | None = None,
     ) -> None:
         self.port = port or free_port()
-        self.factory = factory
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.env = (
             os.environ
@@ -73,7 +71,7 @@ class ServerProcess:
                 "-m",
                 "uvicorn",
                 "--factory",
-                self.factory,
+                FACTORY,
                 "--host",
                 "127.0.0.1",
                 "--port",
