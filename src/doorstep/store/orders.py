@@ -250,7 +250,7 @@ class SqlOrderRepository(SqlRepository):
             "priority": order.priority.value,
             "tracking_token": order.tracking_token,
             "created_at": order.created_at,
-            "delivery_pin_hash": order.delivery_pin_hash,
+            "delivery_pin_hash": seal(self.cipher, order.delivery_pin_hash),
             "minimum_age": order.minimum_age,
             "safe_place": seal(self.cipher, order.safe_place),
         }
@@ -287,7 +287,7 @@ class SqlOrderRepository(SqlRepository):
             window=window,
             priority=Priority(row.priority),
             hub_id=row.hub.public_id if row.hub else None,
-            delivery_pin_hash=row.delivery_pin_hash,
+            delivery_pin_hash=unseal(self.cipher, row.delivery_pin_hash),
             minimum_age=row.minimum_age,
             safe_place=unseal(self.cipher, row.safe_place),
         )

@@ -146,7 +146,9 @@ class OrderRow(Base):
     created_at: Mapped[datetime]
     # What the delivery must prove (domain/proof.py): a PIN (hashed), a minimum age, and
     # where the recipient would like a parcel left.
-    delivery_pin_hash: Mapped[str | None] = mapped_column(String(128))
+    # Encrypted: a PIN has few digits, so its hash alone would fall to a brute force by
+    # anyone with the database; sealed, it needs the server's secret too.
+    delivery_pin_hash: Mapped[str | None] = mapped_column(Text)
     minimum_age: Mapped[int | None] = mapped_column(Integer)
     safe_place: Mapped[str | None] = mapped_column(Text)  # encrypted
     parcels: Mapped[list[ParcelRow]] = relationship(

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import Engine, select
 
+from doorstep.domain.access import Principal
 from doorstep.domain.proof import hash_pin
 from doorstep.store.tables import OrderRow
 from tests.factories import order_payload
@@ -14,7 +15,9 @@ PIN = "73915"
 PROBLEM = "application/problem+json"
 
 
-def test_a_pin_is_stored_as_its_hash_and_never_echoed(live_api: LiveApi, engine: Engine) -> None:
+def test_a_pin_is_stored_as_its_hash_sealed_and_never_echoed(
+    live_api: LiveApi, engine: Engine
+) -> None:
     _, key = live_api.create_brand()
     http = live_api.client(key)
     body = order_payload(delivery_pin=PIN, minimum_age=18, safe_place="behind the bins")
@@ -38,7 +41,13 @@ def test_a_pin_is_stored_as_its_hash_and_never_echoed(live_api: LiveApi, engine:
         stored = connection.scalar(
             select(OrderRow.delivery_pin_hash).where(OrderRow.public_id == order["id"])
         )
-    assert stored == hash_pin(PIN, order["id"]) != hash_pin(PIN, "ord_another")
+    # Sealed at rest: the database alone gives neither the PIN nor a hash to brute-force.
+    assert stored is not None and hash_pin(PIN, order["id"]) not in stored
+    uow = live_api.container.uow_factory(Principal.system("tests"))
+    with uow.read_only():
+        kept = uow.orders.get(order["id"])
+    assert kept is not None
+    assert kept.delivery_pin_hash == hash_pin(PIN, order["id"]) != hash_pin(PIN, "ord_another")
     assert stored not in created.text
 
 

@@ -173,7 +173,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_route_parcels_route_pk"), ["route_pk"], unique=False)
 
     with op.batch_alter_table("orders", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("delivery_pin_hash", sa.String(length=128), nullable=True))
+        batch_op.add_column(sa.Column("delivery_pin_hash", sa.Text(), nullable=True))
         batch_op.add_column(sa.Column("minimum_age", sa.Integer(), nullable=True))
         batch_op.add_column(sa.Column("safe_place", sa.Text(), nullable=True))
 
