@@ -128,12 +128,15 @@ IdempotencyKey = Annotated[
 
 
 async def idempotent_request(
-    request: Request, key: IdempotencyKey = None
+    request: Request, container: Services, key: IdempotencyKey = None
 ) -> IdempotentRequest | None:
     if key is None:
         return None
     path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    return IdempotentRequest(key, fingerprint(request.method, path, await request.body()))
+    body = await request.body()
+    return IdempotentRequest(
+        key, fingerprint(request.method, path, body, secret=container.secret_key)
+    )
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ Saved answers are purged once their replay window has passed (:func:`purge_expir
 from __future__ import annotations
 
 import hashlib
+import hmac
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -74,9 +75,12 @@ class SavedResponse:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-def fingerprint(method: str, path: str, body: bytes) -> str:
-    """What makes two requests 'the same': method, path with query, and the exact body."""
-    digest = hashlib.sha256()
+def fingerprint(method: str, path: str, body: bytes, *, secret: str) -> str:
+    """What makes two requests 'the same': method, path with query, and the exact body.
+
+    Keyed with the server's secret: a body may hold a delivery PIN, and a plain hash kept
+    for 24 h would let anyone holding the database try every PIN against it."""
+    digest = hmac.new(secret.encode(), digestmod=hashlib.sha256)
     for part in (method.upper().encode(), path.encode(), body):
         digest.update(len(part).to_bytes(8, "big"))
         digest.update(part)

@@ -80,7 +80,9 @@ async def import_orders(
         path = request.url.path + (f"?{request.url.query}" if request.url.query else "")
         replay = None
         if key is not None:
-            replay = IdempotentRequest(key, fingerprint(request.method, path, digest))
+            replay = IdempotentRequest(
+                key, fingerprint(request.method, path, digest, secret=services.secret_key)
+            )
         call = IdempotentCall(services, principal, replay)
         return await run_in_threadpool(_import, call, principal, spool, atomic, brand_id)
 
