@@ -16,7 +16,7 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 from doorstep.domain.access import Principal
 from doorstep.domain.chain import ParcelChain
-from doorstep.domain.eta import AnnouncedWindow
+from doorstep.domain.eta import AnnouncedWindow, EtaRound
 from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Role, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelState
@@ -410,6 +410,9 @@ class EtaRepository(Protocol):
 
     def add(self, route_id: str, window: AnnouncedWindow) -> None:
         """Store one more announcement; earlier ones are never changed."""
+
+    def record(self, round_: EtaRound) -> None:
+        """Store the round's announcements; its events go to the outbox at commit."""
 
     def list_for_route(self, route_id: str) -> list[AnnouncedWindow]:
         """Every announcement of the route's stops, oldest first."""

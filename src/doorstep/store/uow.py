@@ -126,7 +126,7 @@ class SqlUnitOfWork:
         self.proofs = SqlProofRepository(*parts)
         self.pings = SqlPingRepository(*parts)
         self.blobs = SqlBlobRepository(*parts, seen=seen)
-        self.eta = SqlEtaRepository(*parts)
+        self.eta = SqlEtaRepository(*parts, seen=seen)
         return self
 
     def __exit__(
