@@ -702,6 +702,9 @@ class _Outbox(_Repo):
         """Stored as a database column gives it back: a payload that is not JSON fails here."""
         self.uow.stage("outbox", replace(event, payload=json.loads(json.dumps(event.payload))))
 
+    def has_pending(self) -> bool:
+        return any(sent is None for _, _, sent in self.db.outbox)
+
     def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
         return [(i, e) for i, e, sent in self.db.outbox if sent is None][:limit]
 

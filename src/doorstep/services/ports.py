@@ -387,7 +387,14 @@ class PingRepository(Protocol):
 class Outbox(Protocol):
     """What a relay needs. No ``add``: events come from aggregates, written at commit."""
 
-    def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]: ...
+    def has_pending(self) -> bool:
+        """Whether any row waits (a cheap read, allowed in a read-only unit of work)."""
+
+    def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
+        """The oldest ``limit`` rows not yet sent, claimed for this transaction: a second
+        relay running at the same time skips them (PostgreSQL ``FOR UPDATE SKIP LOCKED``;
+        SQLite has one writer at a time)."""
+
     def mark_sent(self, ids: Sequence[int], at: datetime) -> None: ...
 
 
