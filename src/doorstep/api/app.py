@@ -17,6 +17,7 @@ from doorstep.api.routers import (
     fleet,
     hubs,
     imports,
+    notifications,
     orders,
     parcels,
     plans,
@@ -65,12 +66,14 @@ def create_app(
         hubs,
         fleet,
         brands,
+        notifications,
         plans,
         routes,
         courier,
         blobs,
     ):
         v1.include_router(module.router)
+    v1.include_router(notifications.sms_router)
     app.include_router(v1)
     app.include_router(courier_app.make_router(tile_url))
     problems.install(app)

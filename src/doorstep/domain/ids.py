@@ -30,6 +30,7 @@ PREFIXES: Final = frozenset(
         "stp",
         "pod",
         "act",
+        "msg",
     }
 )
 

@@ -11,6 +11,9 @@ from huey import Huey, crontab
 from doorstep.services import blobs, idempotency, pings, plans
 from doorstep.services.container import Container
 from doorstep.services.errors import NotFound
+from doorstep.services.notifications.intake import notification_handler
+from doorstep.services.notifications.send import send_due
+from doorstep.services.relay import relay_pending
 
 log = logging.getLogger("doorstep.jobs")
 PLAN_JOB = "plan_job"
@@ -19,6 +22,9 @@ PURGE_EVERY = crontab(minute="*/15")  # records are gone at most 15 minutes afte
 PING_PURGE_JOB = "purge_pings_job"  # on the same schedule: each run deletes a little
 PHOTO_PURGE_JOB = "purge_photos_job"
 PHOTO_PURGE_EVERY = crontab(minute="7")  # hourly: photos go within an hour of their time
+RELAY_JOB = "relay_job"  # enqueued after each commit that wrote events
+RELAY_SWEEP = "relay_sweep_job"  # the same, every minute: nothing waits on a lost enqueue
+RELAY_EVERY = crontab()  # every minute (also sends held texts and retries when due)
 
 
 class PlanJobs:
@@ -37,6 +43,7 @@ class PlanJobs:
         self._make_queue = make_queue
         self._queue: Huey | None = None
         self._task: Callable[[str], object] | None = None
+        self._relay_task: Callable[[], object] | None = None
         self._lock = threading.Lock()
         self._container: Container | None = None
 
@@ -49,6 +56,8 @@ class PlanJobs:
                 queue.periodic_task(PURGE_EVERY, name=PURGE_JOB)(self.purge_idempotency_job)
                 queue.periodic_task(PURGE_EVERY, name=PING_PURGE_JOB)(self.purge_pings_job)
                 queue.periodic_task(PHOTO_PURGE_EVERY, name=PHOTO_PURGE_JOB)(self.purge_photos_job)
+                self._relay_task = queue.task(name=RELAY_JOB)(self.relay_job)
+                queue.periodic_task(RELAY_EVERY, name=RELAY_SWEEP)(self.relay_job)
                 self._queue = queue
             return self._queue
 
@@ -60,6 +69,38 @@ class PlanJobs:
         self.queue  # noqa: B018 - made (and the task registered) on first use
         assert self._task is not None
         self._task(plan_id)
+
+    def enqueue_relay(self) -> None:
+        """Put ``relay_job`` on the queue; the unit of work calls it after a commit that
+        wrote events (never inside the transaction)."""
+        self.queue  # noqa: B018 - made (and the task registered) on first use
+        assert self._relay_task is not None
+        self._relay_task()
+
+    def relay_job(self) -> int:
+        """Relay pending outbox events to their handlers (notifications, webhooks), then
+        send the messages that are due. Cheap when nothing waits: two indexed reads."""
+        container = self._bound()
+        handlers = list(container.relay_handlers)
+        if container.senders is not None:  # messages are written only where they can be sent
+            handlers.append(notification_handler(container.clock))
+        relayed = relay_pending(
+            container.uow_factory, container.clock, handlers, container.relay_after
+        )
+        if relayed:
+            log.info("relayed %d outbox events", relayed)
+        if container.senders is not None:
+            report = send_due(container.uow_factory, container.clock, container.senders)
+            if report.sent or report.failed or report.retried:
+                log.info(
+                    "messages: %d sent, %d to retry, %d failed, %d held, %d skipped",
+                    report.sent,
+                    report.retried,
+                    report.failed,
+                    report.held,
+                    report.skipped,
+                )
+        return relayed
 
     def plan_job(self, plan_id: str) -> None:
         """Solve one stored plan. Running it twice is harmless (``run_plan`` is idempotent)."""

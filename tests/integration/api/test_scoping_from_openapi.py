@@ -30,17 +30,22 @@ from tests.integration.live_server import LiveApi
 PROBLEM = "application/problem+json"
 # Tags of operations no brand key may use (office staff's, and the courier app's).
 OPERATOR_TAGS = {"hubs", "fleet", "brands", "users", "plans", "routes", "courier", "blobs"}
-BRAND_TAGS = {"orders", "parcels", "auth"}
+BRAND_TAGS = {"orders", "parcels", "auth", "notifications"}
 KNOWN_EXCEPTIONS = {
     "POST /v1/auth/token": "the login itself: it takes credentials, not a bearer token",
     "GET /v1/blobs/{sha256}": "a signed link, not a bearer token, opens it (test_blobs_http)",
+    "POST /v1/sms/inbound": "the SMS provider's signature, not a bearer token, lets it in "
+    "(test_notifications_http)",
 }
 STAFF = {"name": "Sam Staff", "role": "dispatcher", "password": "correct horse battery staple"}
 HUB = {"name": "Kentish Town", "address": "1 Regis Road", "lat": 51.55, "lon": -0.14}
 VEHICLE = {"name": "Van 1", "capacity": {"parcels": 60, "weight_kg": 500, "volume_litres": 4000}}
 # Bodies for operations that take an id and require a body, so that validation does not
-# answer 422 before the lookup could answer 404. None yet: cancel's body is optional.
-BODIES: dict[str, dict[str, Any]] = {}
+# answer 422 before the lookup could answer 404 (cancel's body is optional).
+BODIES: dict[str, dict[str, Any]] = {
+    "PUT /v1/brands/{brand_id}/notification-settings": {"channels": {"sms": ["delivered"]}},
+    "POST /v1/brands/{brand_id}/notification-preview": {"kind": "delivered", "channel": "sms"},
+}
 PHOTO = photo()
 
 
@@ -173,9 +178,9 @@ def test_another_brands_ids_answer_like_ids_that_do_not_exist(live_api: LiveApi)
 
 def test_the_owner_reaches_the_same_objects(live_api: LiveApi) -> None:
     """The 404s above mean scoping, not bad fixtures: the owner gets the objects."""
-    _, key = live_api.create_brand()
+    brand_id, key = live_api.create_brand()
     order = live_api.client(key).post("/v1/orders", json=order_payload()).json()
-    values = {"order_id": order["id"], "parcel_id": order["parcels"][0]["id"]}
+    values = {"order_id": order["id"], "parcel_id": order["parcels"][0]["id"], "brand_id": brand_id}
     owner = live_api.client(key)
     for op in _operations(live_api):
         if op.method == "GET" and op.id_params and not op.operator_only:
@@ -220,6 +225,7 @@ _ADMIN_ROUTE = (OK, REFUSED, REFUSED, REFUSED)
 _CREW_READ = (OK, OK, HIDDEN, REFUSED)  # routes: office staff all, a courier their own
 _COURIER_ROUTE = (REFUSED, REFUSED, OK, REFUSED)  # the courier app: the courier themself
 _PROOF_ROUTE = (OK, OK, OK, REFUSED)  # couriers take the proof, office staff may too
+_BRAND_SETTINGS = (OK, REFUSED, REFUSED, OK)  # an admin any brand's, a brand its own
 ACCESS: dict[str, tuple[str, str, str, str]] = {
     "POST /v1/plans/{plan_id}/dispatch": _STAFF_ROUTE,
     "GET /v1/routes": _CREW_READ,
@@ -262,6 +268,9 @@ ACCESS: dict[str, tuple[str, str, str, str]] = {
     "GET /v1/plans/{plan_id}/geojson": _STAFF_ROUTE,
     "POST /v1/courier/pings": _COURIER_ROUTE,
     "PUT /v1/blobs/{sha256}": _PROOF_ROUTE,
+    "GET /v1/brands/{brand_id}/notification-settings": _BRAND_SETTINGS,
+    "PUT /v1/brands/{brand_id}/notification-settings": _BRAND_SETTINGS,
+    "POST /v1/brands/{brand_id}/notification-preview": _BRAND_SETTINGS,
 }
 
 
@@ -308,6 +317,7 @@ def _valid_body(name: str, world: World, brand: dict[str, str]) -> dict[str, Any
         "POST /v1/routes/{route_id}/reorder": {"stop_ids": [world.ids["stop_id"]]},
         "POST /v1/routes/{route_id}/stops/{stop_id}/move": {"to_route_id": world.ids["route_id"]},
         "POST /v1/routes/{route_id}/reassign": {"courier_id": ids.new_id("cou")},
+        **BODIES,
         "POST /v1/courier/pings": {
             "pings": [{"lat": 51.55, "lon": -0.14, "accuracy_m": 8, "at": _a_moment_ago()}]
         },
