@@ -18,12 +18,14 @@ from doorstep.geo.straight_line import STRAIGHT_LINE, StraightLineProvider
 from doorstep.geo.traffic import LONDON
 from doorstep.jobs.queue import make_queue
 from doorstep.jobs.tasks import PlanJobs
+from doorstep.notify.webhooks import HttpWebhookSender, resolve_host
 from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
 from doorstep.services.accounts.throttle import Throttle
 from doorstep.services.blobs import proof_files
 from doorstep.services.container import Container
 from doorstep.services.ports import BlobStore, PasswordHasher, Routing, RoutingFor, Tallies
+from doorstep.services.webhooks import WebhookPorts
 from doorstep.store.blob_files import LocalBlobStore
 from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
@@ -117,9 +119,23 @@ def build_container(
         blob_exists=proof_files.uploaded(blob_store),
         proof_file_hash=proof_files.file_hash(blob_store),
         proof_purged=proof_files.purged(uow_factory),
+        webhooks=build_webhooks(settings),
+        enqueue_webhooks=jobs.enqueue_webhooks,
     )
     jobs.bind(container)
     return container
+
+
+def build_webhooks(settings: Settings) -> WebhookPorts:
+    """The webhook sender over HTTP. Only in demo and test mode may endpoints use http and
+    private or loopback addresses (a receiver on the same machine); in production every
+    URL must be https to a public address, checked when saved and again at each send."""
+    allow_private = settings.mode in {"demo", "test"}
+    return WebhookPorts(
+        sender=HttpWebhookSender(allow_private=allow_private),
+        resolve=resolve_host,
+        allow_private=allow_private,
+    )
 
 
 def build_blob_store(settings: Settings) -> BlobStore:

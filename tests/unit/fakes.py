@@ -70,7 +70,9 @@ from doorstep.services.ports import (
     User,
     UserRepository,
     VehicleRepository,
+    WebhookRepository,
 )
+from tests.unit.fake_webhooks import FakeWebhooks
 
 T = TypeVar("T", Hub, Vehicle, Courier)
 F = TypeVar("F")
@@ -107,6 +109,9 @@ class FakeDatabase:
     blobs: dict[str, BlobRecord] = field(default_factory=dict)
     eta_announcements: list[tuple[str, AnnouncedWindow]] = field(default_factory=list)
     eta_states: dict[str, RouteEtaState] = field(default_factory=dict)
+    webhook_endpoints: dict[str, Any] = field(default_factory=dict)
+    webhook_deliveries: dict[str, Any] = field(default_factory=dict)
+    webhook_attempts: dict[Any, Any] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     commits: int = 0
 
@@ -155,6 +160,7 @@ class FakeUnitOfWork:
         self.pings: PingRepository = _Pings(self)
         self.blobs: BlobRepository = _Blobs(self)
         self.eta: EtaRepository = _Eta(self)
+        self.webhooks: WebhookRepository = FakeWebhooks(self)
 
     def __enter__(self) -> Self:
         self._reset()
@@ -252,7 +258,14 @@ def _check(db: FakeDatabase, kind: str, item: Any) -> None:
 
 
 def _apply(db: FakeDatabase, kind: str, item: Any) -> None:
-    if kind == "orders":
+    if kind == "webhook_write":
+        table, key, value = item
+        rows = getattr(db, table)
+        if value is None:
+            rows.pop(key, None)
+        else:
+            rows[key] = value
+    elif kind == "orders":
         db.orders[item.id] = item
     elif kind == "parcels":
         order = db.orders[item.order_id]

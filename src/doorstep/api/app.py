@@ -23,6 +23,7 @@ from doorstep.api.routers import (
     proofs,
     routes,
     verify,
+    webhooks,
 )
 from doorstep.services.blobs import MAX_UPLOAD_BYTES
 from doorstep.services.container import Container
@@ -69,6 +70,7 @@ def create_app(
         routes,
         courier,
         blobs,
+        webhooks,
     ):
         v1.include_router(module.router)
     app.include_router(v1)

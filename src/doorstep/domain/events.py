@@ -47,6 +47,7 @@ class EventName(StrEnum):
     STOP_SKIPPED = "stop.skipped"
     STOP_ACCESS_CODE_REVEALED = "stop.access_code_revealed"
     PROOF_PHOTOS_PURGED = "proof.photos_purged"
+    WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
 
     @classmethod
     def for_parcel_state(cls, state: str) -> EventName:
@@ -113,6 +114,7 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
             "override_reason",
         ),
         EventName.PROOF_PHOTOS_PURGED: ("count", "hashes", "created_before", "retention_days"),
+        EventName.WEBHOOK_ENDPOINT_DISABLED: ("endpoint_id", "url", "failing_since", "reason"),
     }
     | {name: PARCEL_FIELDS for name in EventName if name.startswith("parcel.")}
 )
@@ -240,6 +242,24 @@ def photos_purged(
             "hashes": list(sha256s),
             "created_before": created_before.isoformat(),
             "retention_days": retention_days,
+        },
+    )
+
+
+def webhook_endpoint_disabled(
+    *, endpoint_id: str, brand_id: str, url: str, failing_since: datetime, reason: str, at: datetime
+) -> DomainEvent:
+    """The brand's endpoint kept failing and was switched off: the brand must be told."""
+    return DomainEvent(
+        name=EventName.WEBHOOK_ENDPOINT_DISABLED,
+        aggregate_id=endpoint_id,
+        occurred_at=at,
+        brand_id=brand_id,
+        payload={
+            "endpoint_id": endpoint_id,
+            "url": url,
+            "failing_since": failing_since.isoformat(),
+            "reason": reason,
         },
     )
 

@@ -30,6 +30,8 @@ PREFIXES: Final = frozenset(
         "stp",
         "pod",
         "act",
+        "whe",  # a brand's webhook endpoint
+        "msg",  # one webhook message: an (event, endpoint) pair, its webhook-id
     }
 )
 

@@ -21,6 +21,7 @@ from doorstep.services.ports import (
     Routing,
     UnitOfWorkFactory,
 )
+from doorstep.services.webhooks.policy import WebhookPorts
 
 
 def _no_queue(plan_id: str) -> None:
@@ -83,6 +84,10 @@ class Container:
     ping_retention: timedelta = DEFAULT_RETENTION
     blobs: BlobStore = field(default_factory=_NoBlobStore)  # photos and signatures
     photo_retention: timedelta = timedelta(days=90)  # image files are deleted after this
+    # Webhooks: the sender, the resolver, demo/test mode; bootstrap wires the real ones.
+    webhooks: WebhookPorts = field(default_factory=WebhookPorts)
+    # Wakes the webhook sender (after the relay's fan-out commits); the sweep runs anyway.
+    enqueue_webhooks: Callable[[], None] = field(default=lambda: None)
 
     @property
     def blob_links(self) -> BlobLinks:

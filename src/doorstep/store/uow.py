@@ -48,6 +48,7 @@ from doorstep.store.plans import SqlPlanRepository
 from doorstep.store.route_cache import CommittedStops
 from doorstep.store.routes import SqlCourierActionRepository, SqlProofRepository, SqlRouteRepository
 from doorstep.store.scans import SqlScanRepository
+from doorstep.store.webhooks import SqlWebhookRepository
 
 
 class SqlUnitOfWork:
@@ -72,6 +73,7 @@ class SqlUnitOfWork:
     proofs: ports.ProofRepository
     pings: ports.PingRepository
     blobs: ports.BlobRepository
+    webhooks: ports.WebhookRepository
     eta: ports.EtaRepository
 
     def __init__(
@@ -126,6 +128,7 @@ class SqlUnitOfWork:
         self.proofs = SqlProofRepository(*parts)
         self.pings = SqlPingRepository(*parts)
         self.blobs = SqlBlobRepository(*parts, seen=seen)
+        self.webhooks = SqlWebhookRepository(*parts, seen=seen)
         self.eta = SqlEtaRepository(*parts)
         return self
 
