@@ -271,7 +271,7 @@ class SqlWebhookRepository(SqlRepository):
                 error=row.error,
                 response_excerpt=row.response_excerpt,
             )
-            for row, delivery_id in self.session.execute(query).tuples()
+            for row, delivery_id in self.session.execute(query)
         ]
 
 

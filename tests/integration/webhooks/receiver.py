@@ -54,6 +54,9 @@ class Receiver:
     bad_signatures: int = 0
     signatures: list[str] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    hang_on: int | None = None  # the n-th request (from 1) is taken, then never answered
+    hanging: threading.Event = field(default_factory=threading.Event)
+    release: threading.Event = field(default_factory=threading.Event)
 
     def handle(self, headers: dict[str, str], body: bytes) -> int:
         with self.lock:
@@ -71,6 +74,9 @@ class Receiver:
                 self.bad_signatures += 1
                 return 401
             self.taken.setdefault(headers["webhook-id"], documents[0])
+            if self.hang_on is not None and len(self.seen) == self.hang_on:
+                self.hanging.set()
+                return 0  # taken, but the sender never hears so (it is killed meanwhile)
             return 204
 
     def types(self) -> list[str]:
@@ -87,6 +93,9 @@ def receiving(secrets: list[str], clock: Clock | None = None) -> Iterator[Receiv
             body = self.rfile.read(length)
             headers = {key.lower(): value for key, value in self.headers.items()}
             status = receiver.handle(headers, body)
+            if status == 0:
+                receiver.release.wait(timeout=300)
+                return
             answer = json.dumps({"ok": status < 300}).encode()
             self.send_response(status)
             self.send_header("content-type", "application/json")
@@ -104,5 +113,6 @@ def receiving(secrets: list[str], clock: Clock | None = None) -> Iterator[Receiv
     try:
         yield receiver
     finally:
+        receiver.release.set()
         server.shutdown()
         server.server_close()
