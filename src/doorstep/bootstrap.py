@@ -21,6 +21,7 @@ from doorstep.jobs.tasks import PlanJobs
 from doorstep.notify.email_smtp import SmtpEmailSender, SmtpServer
 from doorstep.notify.log_senders import LogEmailSender, LogSmsSender
 from doorstep.notify.sms_twilio import TwilioAccount, TwilioSmsSender
+from doorstep.notify.webhooks import HttpWebhookSender, resolve_host
 from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
 from doorstep.services.accounts.throttle import Throttle
@@ -36,6 +37,7 @@ from doorstep.services.ports import (
     SmsSender,
     Tallies,
 )
+from doorstep.services.webhooks import WebhookPorts
 from doorstep.store.blob_files import LocalBlobStore
 from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
@@ -134,6 +136,8 @@ def build_container(
         proof_purged=proof_files.purged(uow_factory),
         sms_auth_token=settings.twilio_auth_token,
         senders=build_senders(settings, clock),
+        webhooks=build_webhooks(settings),
+        enqueue_webhooks=jobs.enqueue_webhooks,
     )
     jobs.bind(container)
     return container
@@ -161,6 +165,18 @@ def build_senders(settings: Settings, clock: SystemClock) -> Senders:
         email_from=settings.effective_email_from,
         tracking_base_url=settings.public_url.rstrip("/") + "/t/",
         secret=settings.secret_key,
+    )
+
+
+def build_webhooks(settings: Settings) -> WebhookPorts:
+    """The webhook sender over HTTP. Only in demo and test mode may endpoints use http and
+    private or loopback addresses (a receiver on the same machine); in production every
+    URL must be https to a public address, checked when saved and again at each send."""
+    allow_private = settings.mode in {"demo", "test"}
+    return WebhookPorts(
+        sender=HttpWebhookSender(allow_private=allow_private),
+        resolve=resolve_host,
+        allow_private=allow_private,
     )
 
 

@@ -74,7 +74,9 @@ from doorstep.services.ports import (
     User,
     UserRepository,
     VehicleRepository,
+    WebhookRepository,
 )
+from tests.unit.fake_webhooks import FakeWebhooks
 
 T = TypeVar("T", Hub, Vehicle, Courier)
 F = TypeVar("F")
@@ -114,6 +116,9 @@ class FakeDatabase:
     notifications: dict[str, NotificationMessage] = field(default_factory=dict)
     notification_settings: dict[str, NotificationSettings] = field(default_factory=dict)
     sms_opt_outs: dict[str, bool] = field(default_factory=dict)
+    webhook_endpoints: dict[str, Any] = field(default_factory=dict)
+    webhook_deliveries: dict[str, Any] = field(default_factory=dict)
+    webhook_attempts: dict[Any, Any] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     commits: int = 0
 
@@ -165,6 +170,7 @@ class FakeUnitOfWork:
         self.notifications: NotificationRepository = _Notifications(self)
         self.notification_settings: NotificationSettingsRepository = _NotificationSettings(self)
         self.sms_opt_outs: SmsOptOuts = _SmsOptOuts(self)
+        self.webhooks: WebhookRepository = FakeWebhooks(self)
 
     def __enter__(self) -> Self:
         self._reset()
@@ -272,7 +278,14 @@ def _check(db: FakeDatabase, kind: str, item: Any) -> None:
 
 
 def _apply(db: FakeDatabase, kind: str, item: Any) -> None:
-    if kind == "orders":
+    if kind == "webhook_write":
+        table, key, value = item
+        rows = getattr(db, table)
+        if value is None:
+            rows.pop(key, None)
+        else:
+            rows[key] = value
+    elif kind == "orders":
         db.orders[item.id] = item
     elif kind == "parcels":
         order = db.orders[item.order_id]

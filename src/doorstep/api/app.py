@@ -24,6 +24,7 @@ from doorstep.api.routers import (
     proofs,
     routes,
     verify,
+    webhooks,
 )
 from doorstep.services.blobs import MAX_UPLOAD_BYTES
 from doorstep.services.container import Container
@@ -71,6 +72,7 @@ def create_app(
         routes,
         courier,
         blobs,
+        webhooks,
     ):
         v1.include_router(module.router)
     v1.include_router(notifications.sms_router)

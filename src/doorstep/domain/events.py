@@ -49,6 +49,7 @@ class EventName(StrEnum):
     PROOF_PHOTOS_PURGED = "proof.photos_purged"
     STOP_WINDOW_ANNOUNCED = "stop.window_announced"
     STOP_DELAY_PREDICTED = "stop.delay_predicted"
+    WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
 
     @classmethod
     def for_parcel_state(cls, state: str) -> EventName:
@@ -133,6 +134,7 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
             "predicted_arrival",
             "lateness_s",
         ),
+        EventName.WEBHOOK_ENDPOINT_DISABLED: ("endpoint_id", "url", "failing_since", "reason"),
     }
     | {name: PARCEL_FIELDS for name in EventName if name.startswith("parcel.")}
 )
@@ -313,6 +315,21 @@ def delay_predicted(stop: StopWindow, *, lateness_s: int, at: datetime) -> Domai
         aggregate_id=stop.stop_id,
         occurred_at=at,
         payload={**stop.payload(), "lateness_s": lateness_s},
+def webhook_endpoint_disabled(
+    *, endpoint_id: str, brand_id: str, url: str, failing_since: datetime, reason: str, at: datetime
+) -> DomainEvent:
+    """The brand's endpoint kept failing and was switched off: the brand must be told."""
+    return DomainEvent(
+        name=EventName.WEBHOOK_ENDPOINT_DISABLED,
+        aggregate_id=endpoint_id,
+        occurred_at=at,
+        brand_id=brand_id,
+        payload={
+            "endpoint_id": endpoint_id,
+            "url": url,
+            "failing_since": failing_since.isoformat(),
+            "reason": reason,
+        },
     )
 
 

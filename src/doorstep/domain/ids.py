@@ -31,6 +31,8 @@ PREFIXES: Final = frozenset(
         "pod",
         "act",
         "msg",
+        "whe",  # a brand's webhook endpoint
+        "msg",  # one webhook message: an (event, endpoint) pair, its webhook-id
     }
 )
 

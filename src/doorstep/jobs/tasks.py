@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 from huey import Huey, crontab
 
-from doorstep.services import blobs, idempotency, pings, plans
+from doorstep.services import blobs, idempotency, pings, plans, webhooks
 from doorstep.services.container import Container
 from doorstep.services.errors import NotFound
 from doorstep.services.notifications.intake import notification_handler
@@ -25,6 +25,10 @@ PHOTO_PURGE_EVERY = crontab(minute="7")  # hourly: photos go within an hour of t
 RELAY_JOB = "relay_job"  # enqueued after each commit that wrote events
 RELAY_SWEEP = "relay_sweep_job"  # the same, every minute: nothing waits on a lost enqueue
 RELAY_EVERY = crontab()  # every minute (also sends held texts and retries when due)
+WEBHOOK_SEND_JOB = "webhook_send_job"  # enqueued after the relay's fan-out commits
+WEBHOOK_SWEEP_JOB = "webhook_sweep_job"  # the same work every minute: retries fall due
+WEBHOOK_SWEEP_EVERY = crontab(minute="*")
+WEBHOOK_BATCHES = 20  # one run sends at most this many batches; the next run the rest
 
 
 class PlanJobs:
@@ -44,6 +48,7 @@ class PlanJobs:
         self._queue: Huey | None = None
         self._task: Callable[[str], object] | None = None
         self._relay_task: Callable[[], object] | None = None
+        self._webhook_task: Callable[[], object] | None = None
         self._lock = threading.Lock()
         self._container: Container | None = None
 
@@ -58,6 +63,10 @@ class PlanJobs:
                 queue.periodic_task(PHOTO_PURGE_EVERY, name=PHOTO_PURGE_JOB)(self.purge_photos_job)
                 self._relay_task = queue.task(name=RELAY_JOB)(self.relay_job)
                 queue.periodic_task(RELAY_EVERY, name=RELAY_SWEEP)(self.relay_job)
+                self._webhook_task = queue.task(name=WEBHOOK_SEND_JOB)(self.webhook_send_job)
+                queue.periodic_task(WEBHOOK_SWEEP_EVERY, name=WEBHOOK_SWEEP_JOB)(
+                    self.webhook_send_job
+                )
                 self._queue = queue
             return self._queue
 
@@ -101,6 +110,31 @@ class PlanJobs:
                     report.skipped,
                 )
         return relayed
+
+    def enqueue_webhooks(self) -> None:
+        """Put ``webhook_send_job`` on the queue: called after the relay's fan-out commits,
+        so a new delivery goes out at once rather than at the next minute's sweep."""
+        self.queue  # noqa: B018 - made (and the task registered) on first use
+        assert self._webhook_task is not None
+        self._webhook_task()
+
+    def webhook_send_job(self) -> int:
+        """POST the webhook deliveries that are due; how many were attempted.
+
+        Two ways in: enqueued after each fan-out (new deliveries), and a sweep every
+        minute (retries come due with back-off; a delivery whose sender died mid-send
+        comes due again when its claim lapses). Two runs at once are harmless: each
+        delivery is claimed before it is sent, and only one run gets the claim."""
+        container = self._bound()
+        attempted = 0
+        for _ in range(WEBHOOK_BATCHES):
+            report = webhooks.send_due(container.uow_factory, container.clock, container.webhooks)
+            attempted += report.attempted
+            if report.attempted < webhooks.sending.BATCH:
+                break
+        if attempted:
+            log.info("sent %d webhook deliveries", attempted)
+        return attempted
 
     def plan_job(self, plan_id: str) -> None:
         """Solve one stored plan. Running it twice is harmless (``run_plan`` is idempotent)."""

@@ -23,6 +23,7 @@ from doorstep.services.ports import (
     UnitOfWorkFactory,
 )
 from doorstep.services.relay import AfterCommit, EventHandler
+from doorstep.services.webhooks.policy import WebhookPorts
 
 
 def _no_queue(plan_id: str) -> None:
@@ -91,6 +92,10 @@ class Container:
     relay_handlers: tuple[EventHandler, ...] = ()
     relay_after: tuple[AfterCommit, ...] = ()
     senders: Senders | None = None
+    # Webhooks: the sender, the resolver, demo/test mode; bootstrap wires the real ones.
+    webhooks: WebhookPorts = field(default_factory=WebhookPorts)
+    # Wakes the webhook sender (after the relay's fan-out commits); the sweep runs anyway.
+    enqueue_webhooks: Callable[[], None] = field(default=lambda: None)
 
     @property
     def blob_links(self) -> BlobLinks:

@@ -26,6 +26,13 @@ from doorstep.domain.pings import Ping
 from doorstep.domain.route import Route
 from doorstep.domain.scan import HubScan
 from doorstep.domain.throttle import Tally
+from doorstep.domain.webhooks import (
+    DeliveryAttempt,
+    DeliveryStatus,
+    EndpointDisabled,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 from doorstep.geo.provider import TravelTimeProvider
 from doorstep.geo.traffic import TrafficProfile
 
@@ -552,6 +559,7 @@ class UnitOfWork(Protocol):
     notifications: NotificationRepository
     notification_settings: NotificationSettingsRepository
     sms_opt_outs: SmsOptOuts
+    webhooks: WebhookRepository
 
     def read_only(self) -> Self:
         """This unit of work, to be opened for reading only: it takes no write lock (on
@@ -673,3 +681,74 @@ class BlobRepository(Protocol):
 
     def mark_purged(self, purge: PhotoPurge) -> None:
         """Stamp ``purged_at`` on the purge's blobs; its event goes to the outbox at commit."""
+
+
+class WebhookRepository(Protocol):
+    """Brands' webhook endpoints, their deliveries and attempts. A brand reaches only its
+    own; office staff and the system all. Deleted endpoints are gone for everyone."""
+
+    def add_endpoint(self, endpoint: WebhookEndpoint) -> None: ...
+    def get_endpoint(self, endpoint_id: str) -> WebhookEndpoint | None: ...
+    def list_endpoints(self) -> list[WebhookEndpoint]:
+        """Oldest first."""
+
+    def save_endpoint(self, endpoint: WebhookEndpoint) -> None:
+        """Store its URL, event types, state, secrets and failure clock."""
+
+    def delete_endpoint(self, endpoint_id: str, at: datetime) -> None:
+        """Gone from every list; its deliveries are no longer sent."""
+
+    def disable(self, disabled: EndpointDisabled) -> None:
+        """Switch the endpoint off and dead-letter its pending deliveries (they can be
+        replayed once it is on again); its event goes to the outbox at commit."""
+
+    def subscribers(self, brand_ids: Sequence[str], event_name: str) -> list[WebhookEndpoint]:
+        """Enabled endpoints of these brands that chose ``event_name``."""
+
+    def add_deliveries(self, deliveries: Sequence[WebhookDelivery]) -> int:
+        """Store those whose (outbox id, endpoint) pair is not stored yet; how many were.
+        A pair is never stored twice, so running a fan-out again cannot double a message."""
+
+    def get_delivery(self, delivery_id: str) -> WebhookDelivery | None: ...
+    def list_deliveries(
+        self, endpoint_id: str | None, status: DeliveryStatus | None, limit: int
+    ) -> list[WebhookDelivery]:
+        """Newest first; of one endpoint, or of every endpoint in reach."""
+
+    def due(self, now: datetime, limit: int) -> list[WebhookDelivery]:
+        """Pending deliveries of enabled endpoints whose next attempt is due, oldest first."""
+
+    def claim(self, delivery: WebhookDelivery, until: datetime) -> bool:
+        """Move the delivery's next attempt to ``until`` if no one else did since it was
+        read; False when another sender claimed it first."""
+
+    def save_delivery(self, delivery: WebhookDelivery) -> None: ...
+    def add_attempt(self, attempt: DeliveryAttempt) -> None: ...
+    def list_attempts(self, endpoint_id: str, limit: int) -> list[DeliveryAttempt]:
+        """Newest first."""
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookMessage:
+    """What one POST carries: signed with each of ``secrets`` (a rotation's overlap)."""
+
+    url: str
+    webhook_id: str
+    timestamp: datetime
+    body: str
+    secrets: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class WebhookResponse:
+    """What came back: a status, or an error (refused, timed out, refused connection)."""
+
+    status_code: int | None
+    error: str | None
+    excerpt: str
+    duration_ms: int
+
+
+class WebhookSender(Protocol):
+    def send(self, message: WebhookMessage) -> WebhookResponse:
+        """POST the message; never raises for the receiver's or the network's failures."""

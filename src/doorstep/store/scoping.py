@@ -33,6 +33,8 @@ from doorstep.store.tables import (
     RouteParcelRow,
     RouteRow,
     VehicleRow,
+    WebhookDeliveryRow,
+    WebhookEndpointRow,
 )
 
 R = TypeVar("R", bound=Base)
@@ -43,6 +45,8 @@ _BRAND_COLUMN: dict[type[Base], InstrumentedAttribute[Any]] = {
     HubScanRow: HubScanRow.brand_pk,
     ApiKeyRow: ApiKeyRow.brand_pk,
     ProofRow: ProofRow.brand_pk,
+    WebhookEndpointRow: WebhookEndpointRow.brand_pk,
+    WebhookDeliveryRow: WebhookDeliveryRow.brand_pk,
 }
 # Standing data with no personal data, which brands name in their orders (hub_id): the
 # use cases decide who may list or change them.

@@ -530,3 +530,68 @@ class SmsOptOutRow(Base):
     phone_key: Mapped[str] = mapped_column(String(64), unique=True)
     opted_out: Mapped[bool] = mapped_column(Boolean)
     changed_at: Mapped[datetime]
+
+
+class WebhookEndpointRow(Base):
+    """A brand's webhook receiver. The secrets are stored encrypted (``enc1:...``)."""
+
+    __tablename__ = "webhook_endpoints"
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    brand_pk: Mapped[int] = mapped_column(ForeignKey("brands.pk"), index=True)
+    brand: Mapped[BrandRow] = relationship(lazy="joined")
+    url: Mapped[str] = mapped_column(Text)
+    description: Mapped[str] = mapped_column(String(200))
+    event_types: Mapped[dict[str, Any]] = mapped_column(JsonType)  # {"names": [...]}
+    enabled: Mapped[bool] = mapped_column(Boolean)
+    secret: Mapped[str] = mapped_column(Text)
+    previous_secret: Mapped[str | None] = mapped_column(Text)
+    previous_secret_until: Mapped[datetime | None]
+    failing_since: Mapped[datetime | None]
+    disabled_reason: Mapped[str | None] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+    deleted_at: Mapped[datetime | None]
+
+
+class WebhookDeliveryRow(Base):
+    """One outbox event for one endpoint: made once (the unique pair), sent until
+    acknowledged under the same ``public_id`` (the ``webhook-id``)."""
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (
+        UniqueConstraint("outbox_id", "endpoint_pk"),
+        Index("ix_webhook_deliveries_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_webhook_deliveries_endpoint_pk_created_at", "endpoint_pk", "created_at"),
+    )
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    outbox_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    endpoint_pk: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.pk"))
+    endpoint: Mapped[WebhookEndpointRow] = relationship(lazy="joined")
+    brand_pk: Mapped[int] = mapped_column(ForeignKey("brands.pk"), index=True)
+    event_name: Mapped[str] = mapped_column(String(100))
+    body: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20))
+    attempts: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime]
+    retrying_since: Mapped[datetime]
+    next_attempt_at: Mapped[datetime]
+    delivered_at: Mapped[datetime | None]
+    dead_lettered_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(300))
+
+
+class WebhookAttemptRow(Base):
+    """One POST of a delivery: status or error, duration, a short excerpt of the answer."""
+
+    __tablename__ = "webhook_attempts"
+    __table_args__ = (Index("ix_webhook_attempts_endpoint_pk_at", "endpoint_pk", "at"),)
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    delivery_pk: Mapped[int] = mapped_column(ForeignKey("webhook_deliveries.pk"), index=True)
+    endpoint_pk: Mapped[int] = mapped_column(ForeignKey("webhook_endpoints.pk"))
+    at: Mapped[datetime]
+    duration_ms: Mapped[int] = mapped_column(Integer)
+    status_code: Mapped[int | None] = mapped_column(Integer)
+    error: Mapped[str | None] = mapped_column(String(300))
+    response_excerpt: Mapped[str] = mapped_column(String(200))

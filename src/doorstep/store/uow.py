@@ -54,6 +54,7 @@ from doorstep.store.plans import SqlPlanRepository
 from doorstep.store.route_cache import CommittedStops
 from doorstep.store.routes import SqlCourierActionRepository, SqlProofRepository, SqlRouteRepository
 from doorstep.store.scans import SqlScanRepository
+from doorstep.store.webhooks import SqlWebhookRepository
 
 log = logging.getLogger("doorstep.store")
 
@@ -80,6 +81,7 @@ class SqlUnitOfWork:
     proofs: ports.ProofRepository
     pings: ports.PingRepository
     blobs: ports.BlobRepository
+    webhooks: ports.WebhookRepository
     eta: ports.EtaRepository
     notifications: ports.NotificationRepository
     notification_settings: ports.NotificationSettingsRepository
@@ -143,6 +145,8 @@ class SqlUnitOfWork:
         self.notifications = SqlNotificationRepository(*parts)
         self.notification_settings = SqlNotificationSettingsRepository(*parts)
         self.sms_opt_outs = SqlSmsOptOuts(*parts)
+        self.webhooks = SqlWebhookRepository(*parts, seen=seen)
+        self.eta = SqlEtaRepository(*parts)
         return self
 
     def __exit__(

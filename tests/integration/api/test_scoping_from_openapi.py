@@ -22,6 +22,8 @@ import httpx
 
 from doorstep.domain import ids
 from doorstep.domain.model import Role
+from doorstep.services import webhooks
+from doorstep.services.relay import relay_pending
 from tests.courier_day import dispatched_day
 from tests.factories import order_payload
 from tests.images import photo, sha256
@@ -31,6 +33,7 @@ PROBLEM = "application/problem+json"
 # Tags of operations no brand key may use (office staff's, and the courier app's).
 OPERATOR_TAGS = {"hubs", "fleet", "brands", "users", "plans", "routes", "courier", "blobs"}
 BRAND_TAGS = {"orders", "parcels", "auth", "notifications"}
+BRAND_TAGS = {"orders", "parcels", "auth", "webhooks"}
 KNOWN_EXCEPTIONS = {
     "POST /v1/auth/token": "the login itself: it takes credentials, not a bearer token",
     "GET /v1/blobs/{sha256}": "a signed link, not a bearer token, opens it (test_blobs_http)",
@@ -46,6 +49,11 @@ BODIES: dict[str, dict[str, Any]] = {
     "PUT /v1/brands/{brand_id}/notification-settings": {"channels": {"sms": ["delivered"]}},
     "POST /v1/brands/{brand_id}/notification-preview": {"kind": "delivered", "channel": "sms"},
 }
+# answer 422 before the lookup could answer 404. None yet: cancel's body is optional.
+BODIES: dict[str, dict[str, Any]] = {
+    "PATCH /v1/webhook-endpoints/{endpoint_id}": {"description": "renamed"},
+}
+HOOK = {"url": "http://127.0.0.1:9/hooks", "event_types": ["order.created"]}
 PHOTO = photo()
 
 
@@ -116,6 +124,13 @@ def _world(live_api: LiveApi) -> World:
     assert user.status_code == 201, user.text
     # A dispatched route of another courier than the one that calls (the courier caller).
     day = dispatched_day(live_api.container.uow_factory, stops=1)
+    # A webhook endpoint of the brand, and a delivery to it (the relay's fan-out).
+    hook = live_api.client(key).post("/v1/webhook-endpoints", json=HOOK)
+    assert hook.status_code == 201, hook.text
+    clock = live_api.container.clock
+    relay_pending(live_api.container.uow_factory, clock, [webhooks.fan_out(clock)])
+    delivery = live_api.client(key).get(f"/v1/webhook-endpoints/{hook.json()['id']}/deliveries")
+    assert delivery.status_code == 200 and delivery.json()["items"], delivery.text
     return World(
         ids={
             "order_id": order["id"],
@@ -128,6 +143,8 @@ def _world(live_api: LiveApi) -> World:
             "route_id": day.route_id,
             "stop_id": day.stop_ids[0],
             "sha256": sha256(PHOTO),
+            "endpoint_id": hook.json()["id"],
+            "delivery_id": delivery.json()["items"][0]["id"],
         },
         key=key,
         telltales=[
@@ -138,6 +155,7 @@ def _world(live_api: LiveApi) -> World:
             order["tracking_url"].rsplit("/", 1)[-1],
             order["recipient"]["name"],
             brand_id,
+            hook.json()["secret"],
         ],
     )
 
@@ -181,6 +199,12 @@ def test_the_owner_reaches_the_same_objects(live_api: LiveApi) -> None:
     brand_id, key = live_api.create_brand()
     order = live_api.client(key).post("/v1/orders", json=order_payload()).json()
     values = {"order_id": order["id"], "parcel_id": order["parcels"][0]["id"], "brand_id": brand_id}
+    hook = live_api.client(key).post("/v1/webhook-endpoints", json=HOOK).json()
+    values = {
+        "order_id": order["id"],
+        "parcel_id": order["parcels"][0]["id"],
+        "endpoint_id": hook["id"],
+    }
     owner = live_api.client(key)
     for op in _operations(live_api):
         if op.method == "GET" and op.id_params and not op.operator_only:
@@ -226,6 +250,8 @@ _CREW_READ = (OK, OK, HIDDEN, REFUSED)  # routes: office staff all, a courier th
 _COURIER_ROUTE = (REFUSED, REFUSED, OK, REFUSED)  # the courier app: the courier themself
 _PROOF_ROUTE = (OK, OK, OK, REFUSED)  # couriers take the proof, office staff may too
 _BRAND_SETTINGS = (OK, REFUSED, REFUSED, OK)  # an admin any brand's, a brand its own
+_HOOK_READ = (OK, OK, REFUSED, OK)  # webhooks: a brand its own, office staff all
+_HOOK_WRITE = (OK, REFUSED, REFUSED, OK)  # changed by the brand or an operator admin
 ACCESS: dict[str, tuple[str, str, str, str]] = {
     "POST /v1/plans/{plan_id}/dispatch": _STAFF_ROUTE,
     "GET /v1/routes": _CREW_READ,
@@ -271,6 +297,16 @@ ACCESS: dict[str, tuple[str, str, str, str]] = {
     "GET /v1/brands/{brand_id}/notification-settings": _BRAND_SETTINGS,
     "PUT /v1/brands/{brand_id}/notification-settings": _BRAND_SETTINGS,
     "POST /v1/brands/{brand_id}/notification-preview": _BRAND_SETTINGS,
+    "POST /v1/webhook-endpoints": _HOOK_WRITE,
+    "GET /v1/webhook-endpoints": _HOOK_READ,
+    "GET /v1/webhook-endpoints/dead-letters": _HOOK_READ,
+    "GET /v1/webhook-endpoints/{endpoint_id}": _HOOK_READ,
+    "PATCH /v1/webhook-endpoints/{endpoint_id}": _HOOK_WRITE,
+    "DELETE /v1/webhook-endpoints/{endpoint_id}": _HOOK_WRITE,
+    "POST /v1/webhook-endpoints/{endpoint_id}/rotate-secret": _HOOK_WRITE,
+    "GET /v1/webhook-endpoints/{endpoint_id}/deliveries": _HOOK_READ,
+    "GET /v1/webhook-endpoints/{endpoint_id}/attempts": _HOOK_READ,
+    "POST /v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/replay": _HOOK_WRITE,
 }
 
 
@@ -321,6 +357,8 @@ def _valid_body(name: str, world: World, brand: dict[str, str]) -> dict[str, Any
         "POST /v1/courier/pings": {
             "pings": [{"lat": 51.55, "lon": -0.14, "accuracy_m": 8, "at": _a_moment_ago()}]
         },
+        "POST /v1/webhook-endpoints": HOOK | brand,
+        "PATCH /v1/webhook-endpoints/{endpoint_id}": {"description": "renamed"},
     }
     return bodies.get(name)
 
@@ -340,6 +378,11 @@ def _call(
         return http.post(path, params=brand, content=csv, headers={"Content-Type": "text/csv"})
     if op.name == "PUT /v1/blobs/{sha256}":
         return http.put(path, content=PHOTO, headers={"Content-Type": "image/jpeg"})
+    if op.name == "DELETE /v1/webhook-endpoints/{endpoint_id}" and values == world.ids:
+        # Each caller deletes an endpoint of its own making, so the shared one stays.
+        owner = {"Authorization": f"Bearer {world.key}"}
+        spare = http.post("/v1/webhook-endpoints", json=HOOK, headers=owner).json()["id"]
+        path = _fill(op.path, {"endpoint_id": spare})
     return http.request(op.method, path, json=_valid_body(op.name, world, brand))
 
 
