@@ -24,6 +24,7 @@ from doorstep.notify.sms_twilio import TwilioAccount, TwilioSmsSender
 from doorstep.notify.webhooks import HttpWebhookSender, resolve_host
 from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
+from doorstep.services import webhooks
 from doorstep.services.accounts.throttle import Throttle
 from doorstep.services.blobs import proof_files
 from doorstep.services.container import Container
@@ -138,6 +139,8 @@ def build_container(
         senders=build_senders(settings, clock),
         webhooks=build_webhooks(settings),
         enqueue_webhooks=jobs.enqueue_webhooks,
+        relay_handlers=(webhooks.fan_out(clock),),
+        relay_after=(webhooks.send_soon(jobs.enqueue_webhooks),),
     )
     jobs.bind(container)
     return container

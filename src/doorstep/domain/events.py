@@ -315,6 +315,9 @@ def delay_predicted(stop: StopWindow, *, lateness_s: int, at: datetime) -> Domai
         aggregate_id=stop.stop_id,
         occurred_at=at,
         payload={**stop.payload(), "lateness_s": lateness_s},
+    )
+
+
 def webhook_endpoint_disabled(
     *, endpoint_id: str, brand_id: str, url: str, failing_since: datetime, reason: str, at: datetime
 ) -> DomainEvent:

@@ -30,9 +30,8 @@ PREFIXES: Final = frozenset(
         "stp",
         "pod",
         "act",
-        "msg",
+        "msg",  # one e-mail or text, and one webhook message (its webhook-id)
         "whe",  # a brand's webhook endpoint
-        "msg",  # one webhook message: an (event, endpoint) pair, its webhook-id
     }
 )
 

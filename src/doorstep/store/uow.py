@@ -146,7 +146,6 @@ class SqlUnitOfWork:
         self.notification_settings = SqlNotificationSettingsRepository(*parts)
         self.sms_opt_outs = SqlSmsOptOuts(*parts)
         self.webhooks = SqlWebhookRepository(*parts, seen=seen)
-        self.eta = SqlEtaRepository(*parts)
         return self
 
     def __exit__(

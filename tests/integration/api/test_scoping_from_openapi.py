@@ -48,9 +48,6 @@ VEHICLE = {"name": "Van 1", "capacity": {"parcels": 60, "weight_kg": 500, "volum
 BODIES: dict[str, dict[str, Any]] = {
     "PUT /v1/brands/{brand_id}/notification-settings": {"channels": {"sms": ["delivered"]}},
     "POST /v1/brands/{brand_id}/notification-preview": {"kind": "delivered", "channel": "sms"},
-}
-# answer 422 before the lookup could answer 404. None yet: cancel's body is optional.
-BODIES: dict[str, dict[str, Any]] = {
     "PATCH /v1/webhook-endpoints/{endpoint_id}": {"description": "renamed"},
 }
 HOOK = {"url": "http://127.0.0.1:9/hooks", "event_types": ["order.created"]}
