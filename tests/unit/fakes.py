@@ -813,6 +813,9 @@ class _Outbox(_Repo):
     def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
         return [(i, e) for i, e, sent in self.db.outbox if sent is None][:limit]
 
+    def claim_pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
+        return self.pending(limit)
+
     def mark_sent(self, ids: Sequence[int], at: datetime) -> None:
         with self.db.lock:
             self.db.outbox = [(i, e, at if i in ids else sent) for i, e, sent in self.db.outbox]

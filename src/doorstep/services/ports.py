@@ -443,9 +443,12 @@ class Outbox(Protocol):
         """Whether any row waits (a cheap read, allowed in a read-only unit of work)."""
 
     def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
-        """The oldest ``limit`` rows not yet sent, claimed for this transaction: a second
-        relay running at the same time skips them (PostgreSQL ``FOR UPDATE SKIP LOCKED``;
-        SQLite has one writer at a time)."""
+        """The oldest ``limit`` rows not yet sent, read without a lock."""
+
+    def claim_pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
+        """The same rows claimed for this transaction: a second relay running at the same
+        time skips them (PostgreSQL ``FOR UPDATE SKIP LOCKED``; SQLite has one writer at a
+        time)."""
 
     def mark_sent(self, ids: Sequence[int], at: datetime) -> None: ...
 

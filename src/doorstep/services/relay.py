@@ -73,7 +73,7 @@ def _relay_batch(
 ) -> list[tuple[int, DomainEvent]]:
     """One transaction: claim up to ``batch`` rows, hand each to every handler, mark sent."""
     with uow_factory(RELAY) as uow:
-        rows = uow.outbox.pending(batch)
+        rows = uow.outbox.claim_pending(batch)
         if not rows:
             return []
         for outbox_id, event in rows:

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import Select, insert, select, update
 
 from doorstep.domain.events import DomainEvent
 from doorstep.store.base import SqlRepository
@@ -29,15 +29,23 @@ class SqlOutbox(SqlRepository):
         return self.session.scalar(first) is not None
 
     def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
-        """Claimed ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite renders no lock: its
-        writing transaction already holds the one write lock)."""
-        rows = self.session.scalars(
-            select(OutboxRow)
-            .where(OutboxRow.sent_at.is_(None))
-            .order_by(OutboxRow.id)
-            .limit(limit)
-            .with_for_update(skip_locked=True)
+        """The oldest unsent events, read without a lock (a read-only transaction may)."""
+        return self._events(self._oldest_unsent(limit))
+
+    def claim_pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
+        """The same rows claimed ``FOR UPDATE SKIP LOCKED`` on PostgreSQL, so that a second
+        relay takes the next ones (SQLite renders no lock: its writing transaction already
+        holds the one write lock)."""
+        return self._events(self._oldest_unsent(limit).with_for_update(skip_locked=True))
+
+    @staticmethod
+    def _oldest_unsent(limit: int) -> Select[OutboxRow]:
+        return (
+            select(OutboxRow).where(OutboxRow.sent_at.is_(None)).order_by(OutboxRow.id).limit(limit)
         )
+
+    def _events(self, query: Select[OutboxRow]) -> list[tuple[int, DomainEvent]]:
+        rows = self.session.scalars(query)
         return [
             (
                 row.id,
