@@ -5,6 +5,7 @@ import math
 from pathlib import Path
 
 from benchmarks.eta import main
+
 from tests.shared_data import requires_shared
 
 
