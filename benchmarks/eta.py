@@ -1,7 +1,8 @@
 """eta: how often arrivals fall inside the announced windows, and how far off ETAs are.
 
     python -m benchmarks.eta --json OUT [--routes 12] [--stops 40] [--seed 1]
-                             [--network camden|straight_line]
+                             [--network camden|straight_line] [--prior-weight 5]
+    python -m benchmarks.eta --sql-cost    # what a recompute costs on SQLite
 
 Each route is a day simulated from a plan, then replayed through the code the server
 runs. The plan: ``--stops`` real Camden addresses (OSM, ``shared/data/osm``) close to one
@@ -31,27 +32,36 @@ import math
 import platform
 import random
 import statistics
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import cast
+from typing import Any, cast
 
+from tests.courier_day import dispatched_day
 from tests.unit.fakes import FakeClock, FakeDatabase, uow_factory
 
-from benchmarks._eta_day import BenchDay, build_day
+from benchmarks._eta_day import FIRST_START, BenchDay, build_day
 from benchmarks._london_instance import ADDRESS_FILE, HUB, address_type, read_addresses
 from benchmarks._london_matrices import camden_network
+from doorstep.bootstrap import build_routing
+from doorstep.config import Settings
 from doorstep.domain.events import EventName
 from doorstep.domain.model import GeoPoint, VehicleType
 from doorstep.geo.provider import TravelMatrix, TravelTimeProvider
 from doorstep.geo.straight_line import StraightLineProvider
 from doorstep.geo.traffic import LONDON
 from doorstep.planning.eta import ErrorPrior
+from doorstep.services import routes
 from doorstep.services.eta.recompute import EtaParams
 from doorstep.services.eta.refresh import ETA, EtaRefresh
 from doorstep.services.ports import Routing
+from doorstep.services.routes.courier_actions import ActionKind, CourierActionIn
+from doorstep.store.database import create_engine_for
+from doorstep.store.migrate import upgrade
+from doorstep.store.uow import make_uow_factory
 
 HORIZONS_MIN = (60, 30, 10)
 VAN = VehicleType.VAN
@@ -249,6 +259,42 @@ def run(routes: int, stops: int, seed: int, network: str, prior_weight: float = 
     )
 
 
+def sql_cost(stops: int = 100, repeat: int = 10) -> dict[str, float]:
+    """What ETAs cost the server on SQLite (``--sql-cost``): one recompute of a started
+    route of ``stops`` stops (straight line, matrix cached on disk as ``doorstep serve``
+    does), and the check a ping batch makes when no recompute is due (median ms)."""
+    with tempfile.TemporaryDirectory() as folder:
+        url = f"sqlite:///{Path(folder) / 'doorstep.sqlite3'}"
+        upgrade(url)
+        factory = make_uow_factory(create_engine_for(url))
+        doors = [
+            GeoPoint(51.53 + 0.0004 * (n % 25), -0.15 + 0.0007 * (n // 25)) for n in range(stops)
+        ]
+        windows: dict[int, dict[str, Any]] = {n: {"window": None} for n in range(stops)}
+        day = dispatched_day(factory, stops=stops, doors=doors, order_overrides=windows)
+        clock = FakeClock(FIRST_START)
+        settings = Settings(mode="test", database_url=url, data_dir=Path(folder))
+        refresh = EtaRefresh(factory, clock, build_routing(settings))
+        start = CourierActionIn("start", FIRST_START, ActionKind.START_ROUTE, day.route_id)
+        routes.sync_actions(
+            factory, day.courier_principal, [start], clock=clock, blob_exists=lambda s: False
+        )
+        recompute, check = [], []
+        for _ in range(repeat):
+            clock.advance(seconds=31)
+            began = time.perf_counter()
+            refresh.route(day.route_id)
+            recompute.append(time.perf_counter() - began)
+            began = time.perf_counter()
+            refresh.courier(day.courier_id)
+            check.append(time.perf_counter() - began)
+    return {
+        "stops": stops,
+        "recompute_ms": round(statistics.median(recompute) * 1000, 1),
+        "ping_check_ms": round(statistics.median(check) * 1000, 1),
+    }
+
+
 def table(row: Row) -> str:
     lines = [
         "| | value |",
@@ -278,7 +324,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--network", choices=("camden", "straight_line"), default="camden")
     parser.add_argument("--prior-weight", type=float, default=ErrorPrior().weight)
+    parser.add_argument("--sql-cost", action="store_true", help="time the recompute on SQLite")
     args = parser.parse_args(argv)
+    if args.sql_cost:
+        print(json.dumps(sql_cost()))
+        return 0
     row = run(args.routes, args.stops, args.seed, args.network, args.prior_weight)
     print(table(row))
     if args.json is not None:

@@ -74,27 +74,8 @@ def recompute_route(
         return None
     state = uow.eta.state(route_id)
     orders = _orders_by_stop(uow, route)
-    profile = _profile(uow, route)
-    routing = routing_for(_network(uow, route))
-    hub = uow.hubs.get(route.hub_id)
-    home = hub.point if hub is not None else route.stops[0].point
-    legs = _free_flow(routing, route, home, profile)
-    arrived = [s for s in route.active_stops if s.state is StopState.ARRIVED]
     pending = [s for s in route.active_stops if s.state is StopState.PENDING]
-    door = {s.id: _door_time(s, orders[s.id], params.door_time) for s in route.active_stops}
-    start = _start(uow, route, now, arrived, pending, legs, door, home)
-    stops = [
-        RemainingStop(
-            stop_id=stop.id,
-            leg_free_flow_s=start.first_leg_s if k == 0 else legs(pending[k - 1], stop),
-            door_time_s=door[stop.id],
-            opens_at=_promise_opens(orders[stop.id]),
-        )
-        for k, stop in enumerate(pending)
-    ]
-    arrivals = predict_arrivals(
-        start.departure, stops, now=now, traffic=routing.traffic, profile=profile
-    )
+    arrivals = _predict(uow, route, pending, orders, now, routing_for, params)
     announced = uow.eta.list_for_route(route_id)
     model = error_model(_observations(route, announced), params.prior)
     round_ = EtaRound(route_id, now)
@@ -115,6 +96,38 @@ def recompute_route(
         )
     )
     return round_
+
+
+def _predict(
+    uow: UnitOfWork,
+    route: Route,
+    pending: Sequence[RouteStop],
+    orders: dict[str, list[Order]],
+    now: datetime,
+    routing_for: RoutingFor,
+    params: EtaParams,
+) -> list[datetime]:
+    """The predictor's arrival at each of ``pending``, from where the courier is."""
+    profile = _profile(uow, route)
+    routing = routing_for(_network(uow, route))
+    hub = uow.hubs.get(route.hub_id)
+    home = hub.point if hub is not None else route.stops[0].point
+    legs = _free_flow(routing, route, home, profile)
+    arrived = [s for s in route.active_stops if s.state is StopState.ARRIVED]
+    door = {s.id: _door_time(s, orders[s.id], params.door_time) for s in route.active_stops}
+    start = _start(uow, route, now, arrived, pending, legs, door, home)
+    stops = [
+        RemainingStop(
+            stop_id=stop.id,
+            leg_free_flow_s=start.first_leg_s if k == 0 else legs(pending[k - 1], stop),
+            door_time_s=door[stop.id],
+            opens_at=_promise_opens(orders[stop.id]),
+        )
+        for k, stop in enumerate(pending)
+    ]
+    return predict_arrivals(
+        start.departure, stops, now=now, traffic=routing.traffic, profile=profile
+    )
 
 
 def _announce(
