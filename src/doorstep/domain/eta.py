@@ -162,13 +162,17 @@ def windows_due(
 
 
 def lateness(
-    window: AnnouncedWindow, expected: datetime, promise: TimeWindow | None = None
+    window: AnnouncedWindow,
+    expected: datetime,
+    promise: TimeWindow | None = None,
+    *,
+    margin: timedelta = DELAY_THRESHOLD,
 ) -> timedelta | None:
     """How late ``expected`` is past the window's end (or the promise's, if later missed
-    by more), or None when it is not late by :data:`DELAY_THRESHOLD` or more."""
+    by more), or None when it is not late by ``margin`` (at least :data:`DELAY_THRESHOLD`)."""
     ends = [window.end] + ([promise.end] if promise is not None else [])
     late = max(expected - end for end in ends)
-    return late if late >= DELAY_THRESHOLD else None
+    return late if late >= max(margin, DELAY_THRESHOLD) else None
 
 
 @dataclass(eq=False, slots=True)

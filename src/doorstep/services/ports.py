@@ -395,9 +395,10 @@ class PingRepository(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class RouteEtaState:
-    """The last ETA recompute of a route: when it ran, each stop's predicted arrival then,
-    and the announced windows a delay was already raised for (stop id -> the window's
-    ``announced_at``), so that a delay is raised once per stop and window.
+    """The last ETA recompute of a route: when it ran, each open stop's expected arrival
+    then (the prediction plus the route's measured bias), and the announced windows a
+    delay was already raised for (stop id -> the window's ``announced_at``), so that a
+    delay is raised once per stop and window.
 
     ``version`` is the optimistic lock that keeps two recomputes of one route (two ping
     batches at once) from both announcing: the second one's save is :class:`StaleObject`.

@@ -138,3 +138,27 @@ def test_a_ping_batch_recomputes_a_route_not_recomputed_for_30_seconds(
             state = uow.eta.state(day.route_id)
         assert state is not None
         assert (state.computed_at == clock.current) is recomputed
+
+
+def test_a_dispatcher_reordering_a_started_route_narrows_the_new_next_stop_at_once(
+    api: LiveApi, clock: FakeClock
+) -> None:
+    day = _day(api)
+    courier = api.client(api.create_operator(Role.COURIER, courier_id=day.courier_id))
+    office = api.client(api.create_operator(Role.DISPATCHER))
+    clock.current = START + timedelta(seconds=2)
+    _send(courier, day, recorded_day()[0])
+    last = day.stop_ids[-1]
+    clock.current = START + timedelta(minutes=1)
+
+    answer = office.post(
+        f"/v1/routes/{day.route_id}/reorder", json={"stop_ids": [last, *day.stop_ids[:-1]]}
+    )
+
+    assert answer.status_code == 200, answer.text
+    first = answer.json()["route"]["stops"][0]
+    assert first["id"] == last
+    assert first["announced_window"]["kind"] == "next"
+    with api.container.uow_factory(SYSTEM) as uow:
+        kinds = [w.kind for w in uow.eta.list_for_route(day.route_id) if w.stop_id == last]
+    assert kinds == ["day", "next"]

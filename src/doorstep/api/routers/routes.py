@@ -156,7 +156,13 @@ def access_code(
 
 
 def _edited(services: Services, principal: Principal, result: edits.EditResult) -> object:
+    """The edited route(s), their ETAs recomputed first (a started route's windows follow
+    the new order at once; never earlier than announced, see docs/eta.md)."""
     uow = services.uow_factory
+    eta = EtaRefresh(uow, services.clock, services.routing_for)
+    for changed in (result.route, result.to_route):
+        if changed is not None:
+            eta.route(changed.id)
     return RouteEditPublic(
         route=present.route_view(views.get_route(uow(principal), result.route.id)),
         message=result.message,

@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import cast
 
 import pytest
 
 from doorstep.domain.eta import AnnouncedWindow
 from doorstep.domain.events import PAYLOAD_FIELDS, EventName
-from doorstep.domain.model import GeoPoint
+from doorstep.domain.model import GeoPoint, TimeWindow
 from doorstep.domain.pings import Ping
 from doorstep.domain.route import Position
 from doorstep.geo.provider import TravelTimeProvider
@@ -241,3 +241,20 @@ def test_latest_windows_gives_each_order_its_stops_last_window(replayed: Replay)
         order_id: windows[stop_id][-1]
         for order_id, stop_id in zip(replayed.day.order_ids, replayed.day.stop_ids, strict=True)
     }
+
+
+def test_a_promise_about_to_be_missed_raises_a_delay_even_inside_the_window() -> None:
+    replay = Replay()
+    last = len(DOORS) - 1
+    order = replay.db.orders[replay.day.order_ids[last]]  # promised by 07:20, not 07:30
+    order.window = TimeWindow(START - timedelta(hours=2), START + timedelta(minutes=20))
+    replay.step(recorded_day()[0])
+    [delay] = replay.db.events(EventName.STOP_DELAY_PREDICTED)
+    assert delay.payload["stop_id"] == replay.day.stop_ids[last]
+    assert delay.payload["order_ids"] == [order.id]
+    promised_end = START + timedelta(minutes=20)
+    expected = datetime.fromisoformat(delay.payload["predicted_arrival"])
+    assert delay.payload["lateness_s"] == round((expected - promised_end).total_seconds())
+    # Recomputed again (the next action): the same window, so no second delay.
+    replay.step(next(s for s in recorded_day() if s.kind == "arrive"))
+    assert len(replay.db.events(EventName.STOP_DELAY_PREDICTED)) == 1
