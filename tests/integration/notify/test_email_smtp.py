@@ -159,3 +159,18 @@ def test_a_recipient_without_an_email_address_gets_no_email(shop: Shop) -> None:
     order = shop.order(email=None)
     shop.relay()
     assert [m.channel for m in shop.messages(order.id)] == []  # order confirmed: e-mail only
+
+
+def test_an_event_the_notifications_cannot_read_does_not_hold_back_the_others(
+    shop: Shop,
+) -> None:
+    from doorstep.domain.events import DomainEvent
+    from doorstep.services.notifications.intake import notification_handler
+
+    broken = DomainEvent("parcel.delivered", "par_x", shop.clock.now(), {"no": "parcel id"})
+    order = shop.order()
+    with shop.uow_factory(SYSTEM) as uow:
+        notification_handler(shop.clock)(uow, 1, broken)
+        uow.commit()
+    shop.relay()
+    assert [m.kind for m in shop.messages(order.id)] == [NotificationKind.ORDER_CONFIRMED]

@@ -11,6 +11,7 @@ table.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,7 @@ from doorstep.services.notifications.brand_settings import settings_for
 from doorstep.services.ports import Clock, UnitOfWork
 from doorstep.services.relay import EventHandler
 
+log = logging.getLogger("doorstep.notifications")
 K = NotificationKind
 WINDOW_ANNOUNCED = "stop.window_announced"
 DELAY_PREDICTED = "stop.delay_predicted"
@@ -44,7 +46,15 @@ def notification_handler(clock: Clock) -> EventHandler:
     """The relay handler that writes the messages each event calls for."""
 
     def handle(uow: UnitOfWork, outbox_id: int, event: DomainEvent) -> None:
-        for news in news_of(uow, event):
+        try:
+            found = list(news_of(uow, event))
+        except (KeyError, TypeError, ValueError) as error:
+            # An event this version cannot read must not hold every later one back.
+            log.warning(
+                "outbox %d (%s) unreadable for notifications: %r", outbox_id, event.name, error
+            )
+            return
+        for news in found:
             _write(uow, clock.now(), outbox_id, news)
 
     return handle

@@ -115,7 +115,12 @@ def send_due(
 
 
 def recover_interrupted(uow_factory: UnitOfWorkFactory, clock: Clock, report: SendReport) -> None:
+    """Settle messages a dead worker left ``sending`` (read first: usually there are none,
+    and then no write lock is taken)."""
     now = clock.now()
+    with uow_factory(SENDER).read_only() as uow:
+        if not uow.notifications.stale_sending(now - STALE_AFTER, 1):
+            return
     with uow_factory(SENDER) as uow:
         for message in uow.notifications.stale_sending(now - STALE_AFTER, 100):
             if message.channel is Channel.EMAIL:
