@@ -139,7 +139,7 @@ class SqlUnitOfWork:
         self.proofs = SqlProofRepository(*parts)
         self.pings = SqlPingRepository(*parts)
         self.blobs = SqlBlobRepository(*parts, seen=seen)
-        self.eta = SqlEtaRepository(*parts)
+        self.eta = SqlEtaRepository(*parts, seen=seen)
         self.notifications = SqlNotificationRepository(*parts)
         self.notification_settings = SqlNotificationSettingsRepository(*parts)
         self.sms_opt_outs = SqlSmsOptOuts(*parts)
