@@ -13,9 +13,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError, nodes
+from jinja2 import StrictUndefined, Template, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -115,9 +116,15 @@ def check_override(text: str, field: str, sample: Mapping[str, Any]) -> None:
         raise InvalidValue(field, f"the template does not render: {error.message}") from error
 
 
+@lru_cache(maxsize=1024)
+def _compiled(template: str) -> Template:
+    """Templates are compiled once per process (compiling costs far more than rendering)."""
+    return _ENV.from_string(template)
+
+
 def _fill(template: str, variables: Mapping[str, Any], what: str) -> str:
     try:
-        return _ENV.from_string(template).render(**variables).strip()
+        return _compiled(template).render(**variables).strip()
     except TemplateError as error:  # checked at save, so only an old stored template
         raise InvalidValue(what, f"the template does not render: {error.message}") from error
 
