@@ -18,14 +18,26 @@ from doorstep.geo.straight_line import STRAIGHT_LINE, StraightLineProvider
 from doorstep.geo.traffic import LONDON
 from doorstep.jobs.queue import make_queue
 from doorstep.jobs.tasks import PlanJobs
+from doorstep.notify.email_smtp import SmtpEmailSender, SmtpServer
+from doorstep.notify.log_senders import LogEmailSender, LogSmsSender
+from doorstep.notify.sms_twilio import TwilioAccount, TwilioSmsSender
 from doorstep.notify.webhooks import HttpWebhookSender, resolve_host
 from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
 from doorstep.services.accounts.throttle import Throttle
 from doorstep.services.blobs import proof_files
 from doorstep.services.container import Container
-from doorstep.services.ports import BlobStore, PasswordHasher, Routing, RoutingFor, Tallies
-from doorstep.services.webhooks import WebhookPorts
+from doorstep.services.notifications.send import Senders
+from doorstep.services.ports import (
+    BlobStore,
+    EmailSender,
+    PasswordHasher,
+    Routing,
+    RoutingFor,
+    SmsSender,
+    Tallies,
+)
+from doorstep.services.webhooks import WebhookPorts, fan_out, send_soon
 from doorstep.store.blob_files import LocalBlobStore
 from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
@@ -99,12 +111,15 @@ def build_container(
         check_schema_current(engine)
     jobs = jobs or build_jobs(settings)
     blob_store = build_blob_store(settings)
-    uow_factory = make_uow_factory(engine, FernetCipher(settings.secret_key))
+    uow_factory = make_uow_factory(
+        engine, FernetCipher(settings.secret_key), after_commit=jobs.enqueue_relay
+    )
+    clock = SystemClock()
     container = Container(
         throttle=build_throttle(settings),
         strict_transport=settings.mode != "demo",
         uow_factory=uow_factory,
-        clock=SystemClock(),
+        clock=clock,
         passwords=passwords or Argon2PasswordHasher(),
         secret_key=settings.secret_key,
         public_url=settings.public_url,
@@ -121,6 +136,11 @@ def build_container(
         proof_purged=proof_files.purged(uow_factory),
         webhooks=build_webhooks(settings),
         enqueue_webhooks=jobs.enqueue_webhooks,
+        # The relay makes one webhook delivery per event and endpoint, then wakes the sender.
+        relay_handlers=(fan_out(clock),),
+        relay_after=(send_soon(jobs.enqueue_webhooks),),
+        sms_auth_token=settings.twilio_auth_token,
+        senders=build_senders(settings, clock),
     )
     jobs.bind(container)
     return container
@@ -135,6 +155,31 @@ def build_webhooks(settings: Settings) -> WebhookPorts:
         sender=HttpWebhookSender(allow_private=allow_private),
         resolve=resolve_host,
         allow_private=allow_private,
+    )
+
+
+def build_senders(settings: Settings, clock: SystemClock) -> Senders:
+    """E-mail over SMTP when ``DOORSTEP_SMTP_URL`` is set, texts through Twilio when
+    ``DOORSTEP_SMS_PROVIDER=twilio``; otherwise, and always in demo mode, to the log."""
+    email: EmailSender = LogEmailSender()
+    sms: SmsSender = LogSmsSender()
+    if settings.mode != "demo" and settings.smtp_url:
+        email = SmtpEmailSender(SmtpServer.from_url(settings.smtp_url), clock)
+    if settings.mode != "demo" and settings.sms_provider == "twilio":
+        assert settings.twilio_account_sid and settings.twilio_auth_token and settings.sms_from
+        account = TwilioAccount(
+            account_sid=settings.twilio_account_sid,
+            auth_token=settings.twilio_auth_token,
+            sender=settings.sms_from,
+            base_url=settings.twilio_base_url,
+        )
+        sms = TwilioSmsSender(account)
+    return Senders(
+        email=email,
+        sms=sms,
+        email_from=settings.effective_email_from,
+        tracking_base_url=settings.public_url.rstrip("/") + "/t/",
+        secret=settings.secret_key,
     )
 
 

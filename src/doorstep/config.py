@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -69,6 +70,47 @@ class Settings(BaseSettings):
     photo_retention_days: int = Field(
         default=90, ge=1, description="Image files are deleted this many days after upload."
     )
+
+    # Notifications (see docs/notifications.md). In demo mode both channels write to the log.
+    smtp_url: str | None = Field(
+        default=None,
+        description="smtp://host:25, smtp+starttls://user:pass@host:587 or smtps://...; "
+        "none writes e-mails to the log.",
+    )
+    email_from: str | None = Field(
+        default=None, description="The From address of e-mails; default no-reply@ the public host."
+    )
+    sms_provider: Literal["log", "twilio"] = Field(
+        default="log", description="log writes texts to the log; twilio sends them."
+    )
+    twilio_account_sid: str | None = None
+    twilio_auth_token: str | None = Field(
+        default=None, description="Sends texts, and checks the signature of inbound ones."
+    )
+    sms_from: str | None = Field(
+        default=None, description="The sender: an E.164 number, a sender id or an MG... sid."
+    )
+    twilio_base_url: str = Field(
+        default="https://api.twilio.com", description="Another server with Twilio's API."
+    )
+
+    @model_validator(mode="after")
+    def _twilio_needs_an_account(self) -> Settings:
+        if self.sms_provider == "twilio" and not (
+            self.twilio_account_sid and self.twilio_auth_token and self.sms_from
+        ):
+            raise ValueError(
+                "DOORSTEP_SMS_PROVIDER=twilio needs DOORSTEP_TWILIO_ACCOUNT_SID, "
+                "DOORSTEP_TWILIO_AUTH_TOKEN and DOORSTEP_SMS_FROM"
+            )
+        return self
+
+    @property
+    def effective_email_from(self) -> str:
+        if self.email_from:
+            return self.email_from
+        host = urlsplit(self.public_url).hostname or "localhost"
+        return f"no-reply@{host}"
 
     @model_validator(mode="after")
     def _refuse_default_secret(self) -> Settings:

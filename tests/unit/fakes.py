@@ -26,6 +26,7 @@ from doorstep.domain.errors import InvalidValue
 from doorstep.domain.eta import AnnouncedWindow
 from doorstep.domain.events import DomainEvent, SeenAggregates
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
+from doorstep.domain.notifications import MessageStatus, NotificationMessage, NotificationSettings
 from doorstep.domain.parcel import Parcel
 from doorstep.domain.photos import PhotoPurge
 from doorstep.domain.pings import Ping
@@ -50,6 +51,8 @@ from doorstep.services.ports import (
     HubRepository,
     IdempotencyRecord,
     IdempotencyRepository,
+    NotificationRepository,
+    NotificationSettingsRepository,
     OrderQuery,
     OrderRepository,
     Outbox,
@@ -64,6 +67,7 @@ from doorstep.services.ports import (
     RouteRepository,
     RouteSummary,
     ScanRepository,
+    SmsOptOuts,
     StaleObject,
     UnitOfWork,
     UnitOfWorkFactory,
@@ -112,6 +116,9 @@ class FakeDatabase:
     webhook_endpoints: dict[str, Any] = field(default_factory=dict)
     webhook_deliveries: dict[str, Any] = field(default_factory=dict)
     webhook_attempts: dict[Any, Any] = field(default_factory=dict)
+    notifications: dict[str, NotificationMessage] = field(default_factory=dict)
+    notification_settings: dict[str, NotificationSettings] = field(default_factory=dict)
+    sms_opt_outs: dict[str, bool] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     commits: int = 0
 
@@ -161,6 +168,9 @@ class FakeUnitOfWork:
         self.blobs: BlobRepository = _Blobs(self)
         self.eta: EtaRepository = _Eta(self)
         self.webhooks: WebhookRepository = FakeWebhooks(self)
+        self.notifications: NotificationRepository = _Notifications(self)
+        self.notification_settings: NotificationSettingsRepository = _NotificationSettings(self)
+        self.sms_opt_outs: SmsOptOuts = _SmsOptOuts(self)
 
     def __enter__(self) -> Self:
         self._reset()
@@ -829,3 +839,70 @@ class MemoryBlobStore:
 def _conforms(store: MemoryBlobStore) -> BlobStore:
     """Never called: makes mypy check that the fake satisfies the port."""
     return store
+
+
+class _Notifications(_Repo):
+    """Written at once, not at commit: the unit tests of notifications use real databases."""
+
+    def add(self, message: NotificationMessage) -> None:
+        with self.db.lock:
+            if self.exists(message.order_id, message.channel, message.dedupe_key):
+                raise Conflict(f"notification {message.dedupe_key!r}")
+            self.db.notifications[message.id] = message
+
+    def exists(self, order_id: str, channel: str, dedupe_key: str) -> bool:
+        return any(
+            (m.order_id, m.channel.value, m.dedupe_key) == (order_id, channel, dedupe_key)
+            for m in self.db.notifications.values()
+        )
+
+    def get(self, message_id: str) -> NotificationMessage | None:
+        return self.db.notifications.get(message_id)
+
+    def due(self, now: datetime, limit: int) -> list[str]:
+        due = [
+            m
+            for m in self.db.notifications.values()
+            if m.status is MessageStatus.PENDING and m.not_before <= now
+        ]
+        return [m.id for m in sorted(due, key=lambda m: m.not_before)][:limit]
+
+    def claim(self, message_id: str, now: datetime) -> NotificationMessage | None:
+        with self.db.lock:
+            found = self.db.notifications.get(message_id)
+            if found is None or found.status is not MessageStatus.PENDING:
+                return None
+            claimed = replace(
+                found, status=MessageStatus.SENDING, attempts=found.attempts + 1, sent_at=now
+            )
+            self.db.notifications[message_id] = claimed
+            return claimed
+
+    def stale_sending(self, before: datetime, limit: int) -> list[NotificationMessage]:
+        return [
+            m
+            for m in self.db.notifications.values()
+            if m.status is MessageStatus.SENDING and m.sent_at is not None and m.sent_at < before
+        ][:limit]
+
+    def save(self, message: NotificationMessage) -> None:
+        self.db.notifications[message.id] = message
+
+    def list_for_order(self, order_id: str) -> list[NotificationMessage]:
+        return [m for m in self.db.notifications.values() if m.order_id == order_id]
+
+
+class _NotificationSettings(_Repo):
+    def get(self, brand_id: str) -> NotificationSettings | None:
+        return self.db.notification_settings.get(brand_id)
+
+    def save(self, settings: NotificationSettings) -> None:
+        self.db.notification_settings[settings.brand_id] = settings
+
+
+class _SmsOptOuts(_Repo):
+    def is_opted_out(self, phone_key: str) -> bool:
+        return self.db.sms_opt_outs.get(phone_key, False)
+
+    def record(self, phone_key: str, opted_out: bool, at: datetime) -> None:
+        self.db.sms_opt_outs[phone_key] = opted_out

@@ -17,6 +17,7 @@ from doorstep.api.routers import (
     fleet,
     hubs,
     imports,
+    notifications,
     orders,
     parcels,
     plans,
@@ -66,6 +67,7 @@ def create_app(
         hubs,
         fleet,
         brands,
+        notifications,
         plans,
         routes,
         courier,
@@ -73,6 +75,7 @@ def create_app(
         webhooks,
     ):
         v1.include_router(module.router)
+    v1.include_router(notifications.sms_router)
     app.include_router(v1)
     app.include_router(courier_app.make_router(tile_url))
     problems.install(app)

@@ -11,6 +11,9 @@ from huey import Huey, crontab
 from doorstep.services import blobs, idempotency, pings, plans, webhooks
 from doorstep.services.container import Container
 from doorstep.services.errors import NotFound
+from doorstep.services.notifications.intake import notification_handler
+from doorstep.services.notifications.send import send_due
+from doorstep.services.relay import relay_pending
 
 log = logging.getLogger("doorstep.jobs")
 PLAN_JOB = "plan_job"
@@ -23,6 +26,9 @@ WEBHOOK_SEND_JOB = "webhook_send_job"  # enqueued after the relay's fan-out comm
 WEBHOOK_SWEEP_JOB = "webhook_sweep_job"  # the same work every minute: retries fall due
 WEBHOOK_SWEEP_EVERY = crontab(minute="*")
 WEBHOOK_BATCHES = 20  # one run sends at most this many batches; the next run the rest
+RELAY_JOB = "relay_job"  # enqueued after each commit that wrote events
+RELAY_SWEEP = "relay_sweep_job"  # the same, every minute: nothing waits on a lost enqueue
+RELAY_EVERY = crontab()  # every minute (also sends held texts and retries when due)
 
 
 class PlanJobs:
@@ -42,6 +48,7 @@ class PlanJobs:
         self._queue: Huey | None = None
         self._task: Callable[[str], object] | None = None
         self._webhook_task: Callable[[], object] | None = None
+        self._relay_task: Callable[[], object] | None = None
         self._lock = threading.Lock()
         self._container: Container | None = None
 
@@ -58,6 +65,8 @@ class PlanJobs:
                 queue.periodic_task(WEBHOOK_SWEEP_EVERY, name=WEBHOOK_SWEEP_JOB)(
                     self.webhook_send_job
                 )
+                self._relay_task = queue.task(name=RELAY_JOB)(self.relay_job)
+                queue.periodic_task(RELAY_EVERY, name=RELAY_SWEEP)(self.relay_job)
                 self._queue = queue
             return self._queue
 
@@ -94,6 +103,38 @@ class PlanJobs:
         if attempted:
             log.info("sent %d webhook deliveries", attempted)
         return attempted
+
+    def enqueue_relay(self) -> None:
+        """Put ``relay_job`` on the queue; the unit of work calls it after a commit that
+        wrote events (never inside the transaction)."""
+        self.queue  # noqa: B018 - made (and the task registered) on first use
+        assert self._relay_task is not None
+        self._relay_task()
+
+    def relay_job(self) -> int:
+        """Relay pending outbox events to their handlers (notifications, webhooks), then
+        send the messages that are due. Cheap when nothing waits: two indexed reads."""
+        container = self._bound()
+        handlers = list(container.relay_handlers)
+        if container.senders is not None:  # messages are written only where they can be sent
+            handlers.append(notification_handler(container.clock))
+        relayed = relay_pending(
+            container.uow_factory, container.clock, handlers, container.relay_after
+        )
+        if relayed:
+            log.info("relayed %d outbox events", relayed)
+        if container.senders is not None:
+            report = send_due(container.uow_factory, container.clock, container.senders)
+            if report.sent or report.failed or report.retried:
+                log.info(
+                    "messages: %d sent, %d to retry, %d failed, %d held, %d skipped",
+                    report.sent,
+                    report.retried,
+                    report.failed,
+                    report.held,
+                    report.skipped,
+                )
+        return relayed
 
     def plan_job(self, plan_id: str) -> None:
         """Solve one stored plan. Running it twice is harmless (``run_plan`` is idempotent)."""

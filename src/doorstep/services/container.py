@@ -11,6 +11,7 @@ from doorstep.domain.model import GeoPoint
 from doorstep.planning.params import PlannerParams
 from doorstep.services.accounts.throttle import Throttle
 from doorstep.services.blobs.signed_urls import BlobLinks
+from doorstep.services.notifications.send import Senders
 from doorstep.services.pings import DEFAULT_RETENTION
 from doorstep.services.ports import (
     BlobStore,
@@ -21,6 +22,7 @@ from doorstep.services.ports import (
     Routing,
     UnitOfWorkFactory,
 )
+from doorstep.services.relay import AfterCommit, EventHandler
 from doorstep.services.webhooks.policy import WebhookPorts
 
 
@@ -88,6 +90,12 @@ class Container:
     webhooks: WebhookPorts = field(default_factory=WebhookPorts)
     # Wakes the webhook sender (after the relay's fan-out commits); the sweep runs anyway.
     enqueue_webhooks: Callable[[], None] = field(default=lambda: None)
+    sms_auth_token: str | None = None  # checks the SMS provider's signature on inbound texts
+    # The outbox relay's consumers (notifications, webhooks) and after-commit hooks (live
+    # updates), and the e-mail and SMS senders; bootstrap wires them.
+    relay_handlers: tuple[EventHandler, ...] = ()
+    relay_after: tuple[AfterCommit, ...] = ()
+    senders: Senders | None = None
 
     @property
     def blob_links(self) -> BlobLinks:

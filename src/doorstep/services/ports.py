@@ -19,6 +19,7 @@ from doorstep.domain.chain import ParcelChain
 from doorstep.domain.eta import AnnouncedWindow
 from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Role, Vehicle
+from doorstep.domain.notifications import NotificationMessage, NotificationSettings
 from doorstep.domain.parcel import Parcel, ParcelState
 from doorstep.domain.photos import PhotoPurge
 from doorstep.domain.pings import Ping
@@ -446,6 +447,85 @@ class Outbox(Protocol):
     def mark_sent(self, ids: Sequence[int], at: datetime) -> None: ...
 
 
+class NotificationRepository(Protocol):
+    """Messages to recipients. Written by the relay, sent by the send job; system only."""
+
+    def add(self, message: NotificationMessage) -> None:
+        """Raises :class:`Conflict` (at once) when that (outbox row, channel, order) or
+        (order, channel, dedupe key) is stored already."""
+
+    def exists(self, order_id: str, channel: str, dedupe_key: str) -> bool: ...
+    def get(self, message_id: str) -> NotificationMessage | None: ...
+    def due(self, now: datetime, limit: int) -> list[str]:
+        """Ids of pending messages whose ``not_before`` has come, oldest first."""
+
+    def claim(self, message_id: str, now: datetime) -> NotificationMessage | None:
+        """Move a due pending message to ``sending`` (one more attempt) and return it, or
+        None when another worker took it first (compare-and-set on the status)."""
+
+    def stale_sending(self, before: datetime, limit: int) -> list[NotificationMessage]:
+        """Messages left ``sending`` since before ``before`` (a worker died mid-send)."""
+
+    def save(self, message: NotificationMessage) -> None:
+        """Store the message's new status, attempts, times, error and provider id."""
+
+    def list_for_order(self, order_id: str) -> list[NotificationMessage]: ...
+
+
+class NotificationSettingsRepository(Protocol):
+    def get(self, brand_id: str) -> NotificationSettings | None:
+        """The brand's stored choices, or None when it never chose (use the defaults)."""
+
+    def save(self, settings: NotificationSettings) -> None: ...
+
+
+class SmsOptOuts(Protocol):
+    """Numbers that answered STOP, by a keyed hash of the number (never the number)."""
+
+    def is_opted_out(self, phone_key: str) -> bool: ...
+    def record(self, phone_key: str, opted_out: bool, at: datetime) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingEmail:
+    message_id: str  # the RFC 5322 Message-ID, stable per message: a resend is recognisable
+    to: str
+    from_name: str
+    from_address: str
+    reply_to: str | None
+    subject: str
+    text: str
+    html: str
+
+
+@dataclass(frozen=True, slots=True)
+class OutgoingSms:
+    message_id: str  # ours, for the log; providers have no idempotency key
+    to: str
+    body: str
+
+
+class SendRefused(Exception):
+    """The provider refused the message for good (a 5xx SMTP reply, an invalid number):
+    sending it again would be refused again."""
+
+
+class SendFailed(Exception):
+    """The message could not be handed over this time (a 4xx reply, no connection,
+    a time-out): it may be tried again later."""
+
+
+class EmailSender(Protocol):
+    def send(self, email: OutgoingEmail) -> None:
+        """Hand the message to the mail server; raises SendRefused or SendFailed."""
+
+
+class SmsSender(Protocol):
+    def send(self, sms: OutgoingSms) -> str | None:
+        """Hand the text to the provider; its id for the message, if it gives one.
+        Raises SendRefused or SendFailed."""
+
+
 class UnitOfWork(Protocol):
     """One transaction, scoped to one principal. Leaving without commit rolls back.
 
@@ -474,6 +554,9 @@ class UnitOfWork(Protocol):
     blobs: BlobRepository
     eta: EtaRepository
     webhooks: WebhookRepository
+    notifications: NotificationRepository
+    notification_settings: NotificationSettingsRepository
+    sms_opt_outs: SmsOptOuts
 
     def read_only(self) -> Self:
         """This unit of work, to be opened for reading only: it takes no write lock (on

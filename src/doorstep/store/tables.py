@@ -481,6 +481,57 @@ class EtaRouteStateRow(Base):
     version: Mapped[int] = mapped_column(Integer)
 
 
+class NotificationMessageRow(Base):
+    """One e-mail or text to one order's recipient. Once per (outbox row, channel, order)
+    and per (order, channel, piece of news): a relay run twice cannot double it. The
+    address is not kept here: it is read from the order when the message is sent."""
+
+    __tablename__ = "notification_messages"
+    __table_args__ = (
+        UniqueConstraint("outbox_id", "channel", "order_id"),
+        UniqueConstraint("order_id", "channel", "dedupe_key"),
+        Index("ix_notification_messages_status_not_before", "status", "not_before"),
+    )
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    outbox_id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer(), "sqlite"))
+    brand_id: Mapped[str] = mapped_column(ID, index=True)
+    order_id: Mapped[str] = mapped_column(ID)
+    channel: Mapped[str] = mapped_column(String(8))
+    kind: Mapped[str] = mapped_column(String(32))
+    dedupe_key: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime]
+    not_before: Mapped[datetime]
+    context: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer)
+    sent_at: Mapped[datetime | None]
+    error: Mapped[str | None] = mapped_column(String(500))
+    provider_id: Mapped[str | None] = mapped_column(String(64))
+
+
+class NotificationSettingsRow(Base):
+    """A brand's notification choices: which kinds on which channel, sender, wording."""
+
+    __tablename__ = "notification_settings"
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    brand_id: Mapped[str] = mapped_column(ID, unique=True)
+    enabled: Mapped[dict[str, Any]]  # channel -> [kind, ...]
+    sender_name: Mapped[str | None] = mapped_column(String(60))
+    reply_to: Mapped[str | None] = mapped_column(String(254))
+    overrides: Mapped[dict[str, Any]]  # "channel/kind" -> {"subject": ..., "text": ...}
+
+
+class SmsOptOutRow(Base):
+    """A phone number that answered STOP, kept only as a keyed hash of the number."""
+
+    __tablename__ = "sms_opt_outs"
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    phone_key: Mapped[str] = mapped_column(String(64), unique=True)
+    opted_out: Mapped[bool] = mapped_column(Boolean)
+    changed_at: Mapped[datetime]
+
+
 class WebhookEndpointRow(Base):
     """A brand's webhook receiver. The secrets are stored encrypted (``enc1:...``)."""
 

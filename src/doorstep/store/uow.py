@@ -13,6 +13,7 @@ is in :mod:`doorstep.store.database`).
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterator
 from types import TracebackType
 from typing import Self
@@ -40,6 +41,11 @@ from doorstep.store.fleet import (
     SqlHubRepository,
     SqlVehicleRepository,
 )
+from doorstep.store.notifications import (
+    SqlNotificationRepository,
+    SqlNotificationSettingsRepository,
+    SqlSmsOptOuts,
+)
 from doorstep.store.orders import SqlOrderRepository
 from doorstep.store.outbox import SqlOutbox
 from doorstep.store.parcels import SqlParcelRepository
@@ -49,6 +55,8 @@ from doorstep.store.route_cache import CommittedStops
 from doorstep.store.routes import SqlCourierActionRepository, SqlProofRepository, SqlRouteRepository
 from doorstep.store.scans import SqlScanRepository
 from doorstep.store.webhooks import SqlWebhookRepository
+
+log = logging.getLogger("doorstep.store")
 
 
 class SqlUnitOfWork:
@@ -75,6 +83,9 @@ class SqlUnitOfWork:
     blobs: ports.BlobRepository
     webhooks: ports.WebhookRepository
     eta: ports.EtaRepository
+    notifications: ports.NotificationRepository
+    notification_settings: ports.NotificationSettingsRepository
+    sms_opt_outs: ports.SmsOptOuts
 
     def __init__(
         self,
@@ -83,8 +94,10 @@ class SqlUnitOfWork:
         cipher: FieldCipher | None = None,
         reader_factory: sessionmaker[Session] | None = None,
         route_stops: CommittedStops | None = None,
+        after_commit: Callable[[], None] | None = None,
     ) -> None:
         self.principal = principal
+        self._after_commit = after_commit
         self._route_stops = route_stops or CommittedStops()
         self._session_factory = session_factory
         self._reader_factory = reader_factory or session_factory
@@ -130,6 +143,9 @@ class SqlUnitOfWork:
         self.blobs = SqlBlobRepository(*parts, seen=seen)
         self.webhooks = SqlWebhookRepository(*parts, seen=seen)
         self.eta = SqlEtaRepository(*parts)
+        self.notifications = SqlNotificationRepository(*parts)
+        self.notification_settings = SqlNotificationSettingsRepository(*parts)
+        self.sms_opt_outs = SqlSmsOptOuts(*parts)
         return self
 
     def __exit__(
@@ -146,12 +162,20 @@ class SqlUnitOfWork:
             session.close()
 
     def commit(self) -> None:
-        """Write the stored aggregates' new events to the outbox, then commit both at once."""
+        """Write the stored aggregates' new events to the outbox, then commit both at once.
+
+        When events were written, the ``after_commit`` callback (bootstrap: enqueue the
+        relay) is called once the commit has succeeded, never inside the transaction.
+        """
         session = self._open()
+        wrote_events = False
         for event in self.collect_new_events():
             self._outbox.add(event)
+            wrote_events = True
         with translated():
             session.commit()
+        if wrote_events and self._after_commit is not None:
+            self._after_commit()
 
     def rollback(self) -> None:
         self._open().rollback()
@@ -168,18 +192,40 @@ class SqlUnitOfWork:
 
 
 def make_uow_factory(
-    engine: Engine, cipher: FieldCipher | None = None
+    engine: Engine,
+    cipher: FieldCipher | None = None,
+    after_commit: Callable[[], None] | None = None,
 ) -> Callable[[Principal], SqlUnitOfWork]:
-    """The ``UnitOfWorkFactory`` the use cases get: ``factory(principal)`` -> unit of work."""
+    """The ``UnitOfWorkFactory`` the use cases get: ``factory(principal)`` -> unit of work.
+
+    ``after_commit`` is called after every commit that wrote outbox events (the relay's
+    enqueue); a failure in it is logged, never raised: the change is committed, and the
+    relay's periodic sweep picks the events up.
+    """
     session_factory = sessionmaker(engine, expire_on_commit=False, autoflush=True)
     reader_factory = sessionmaker(reading_engine(engine), expire_on_commit=False, autoflush=True)
 
     route_stops = CommittedStops()  # shared by every unit of work on this engine
 
     def factory(principal: Principal) -> SqlUnitOfWork:
-        return SqlUnitOfWork(session_factory, principal, cipher, reader_factory, route_stops)
+        return SqlUnitOfWork(
+            session_factory, principal, cipher, reader_factory, route_stops, _safe(after_commit)
+        )
 
     return factory
+
+
+def _safe(callback: Callable[[], None] | None) -> Callable[[], None] | None:
+    if callback is None:
+        return None
+
+    def call() -> None:
+        try:
+            callback()
+        except Exception:
+            log.exception("the after-commit callback failed; the periodic sweep will relay")
+
+    return call
 
 
 def _conforms(factory: Callable[[Principal], SqlUnitOfWork]) -> ports.UnitOfWorkFactory:

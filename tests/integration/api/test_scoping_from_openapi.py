@@ -14,6 +14,7 @@ of id needs an object in :func:`_world`, a new tag needs a place in ``OPERATOR_T
 from __future__ import annotations
 
 import re
+import time
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -27,22 +28,26 @@ from doorstep.services.relay import relay_pending
 from tests.courier_day import dispatched_day
 from tests.factories import order_payload
 from tests.images import photo, sha256
-from tests.integration.live_server import LiveApi
+from tests.integration.live_server import HANG_GUARD_S, LiveApi
 
 PROBLEM = "application/problem+json"
 # Tags of operations no brand key may use (office staff's, and the courier app's).
 OPERATOR_TAGS = {"hubs", "fleet", "brands", "users", "plans", "routes", "courier", "blobs"}
-BRAND_TAGS = {"orders", "parcels", "auth", "webhooks"}
+BRAND_TAGS = {"orders", "parcels", "auth", "notifications", "webhooks"}
 KNOWN_EXCEPTIONS = {
     "POST /v1/auth/token": "the login itself: it takes credentials, not a bearer token",
     "GET /v1/blobs/{sha256}": "a signed link, not a bearer token, opens it (test_blobs_http)",
+    "POST /v1/sms/inbound": "the SMS provider's signature, not a bearer token, lets it in "
+    "(test_notifications_http)",
 }
 STAFF = {"name": "Sam Staff", "role": "dispatcher", "password": "correct horse battery staple"}
 HUB = {"name": "Kentish Town", "address": "1 Regis Road", "lat": 51.55, "lon": -0.14}
 VEHICLE = {"name": "Van 1", "capacity": {"parcels": 60, "weight_kg": 500, "volume_litres": 4000}}
 # Bodies for operations that take an id and require a body, so that validation does not
-# answer 422 before the lookup could answer 404. None yet: cancel's body is optional.
+# answer 422 before the lookup could answer 404 (cancel's body is optional).
 BODIES: dict[str, dict[str, Any]] = {
+    "PUT /v1/brands/{brand_id}/notification-settings": {"channels": {"sms": ["delivered"]}},
+    "POST /v1/brands/{brand_id}/notification-preview": {"kind": "delivered", "channel": "sms"},
     "PATCH /v1/webhook-endpoints/{endpoint_id}": {"description": "renamed"},
 }
 HOOK = {"url": "http://127.0.0.1:9/hooks", "event_types": ["order.created"]}
@@ -116,13 +121,14 @@ def _world(live_api: LiveApi) -> World:
     assert user.status_code == 201, user.text
     # A dispatched route of another courier than the one that calls (the courier caller).
     day = dispatched_day(live_api.container.uow_factory, stops=1)
-    # A webhook endpoint of the brand, and a delivery to it (the relay's fan-out).
+    # A webhook endpoint of the brand, and a delivery to it: an order made after it, whose
+    # event the relay (a job of the server, or this call, whichever comes first) fans out.
     hook = live_api.client(key).post("/v1/webhook-endpoints", json=HOOK)
     assert hook.status_code == 201, hook.text
+    live_api.client(key).post("/v1/orders", json=order_payload()).raise_for_status()
     clock = live_api.container.clock
     relay_pending(live_api.container.uow_factory, clock, [webhooks.fan_out(clock)])
-    delivery = live_api.client(key).get(f"/v1/webhook-endpoints/{hook.json()['id']}/deliveries")
-    assert delivery.status_code == 200 and delivery.json()["items"], delivery.text
+    delivery = _first_delivery(live_api, key, hook.json()["id"])
     return World(
         ids={
             "order_id": order["id"],
@@ -136,7 +142,7 @@ def _world(live_api: LiveApi) -> World:
             "stop_id": day.stop_ids[0],
             "sha256": sha256(PHOTO),
             "endpoint_id": hook.json()["id"],
-            "delivery_id": delivery.json()["items"][0]["id"],
+            "delivery_id": delivery,
         },
         key=key,
         telltales=[
@@ -150,6 +156,17 @@ def _world(live_api: LiveApi) -> World:
             hook.json()["secret"],
         ],
     )
+
+
+def _first_delivery(live_api: LiveApi, key: str, endpoint_id: str) -> str:
+    deadline = time.monotonic() + HANG_GUARD_S
+    while time.monotonic() < deadline:
+        found = live_api.client(key).get(f"/v1/webhook-endpoints/{endpoint_id}/deliveries")
+        assert found.status_code == 200, found.text
+        if found.json()["items"]:
+            return str(found.json()["items"][0]["id"])
+        time.sleep(0.05)
+    raise AssertionError("no webhook delivery was made for the new order")
 
 
 def _fill(path: str, values: dict[str, str]) -> str:
@@ -188,13 +205,14 @@ def test_another_brands_ids_answer_like_ids_that_do_not_exist(live_api: LiveApi)
 
 def test_the_owner_reaches_the_same_objects(live_api: LiveApi) -> None:
     """The 404s above mean scoping, not bad fixtures: the owner gets the objects."""
-    _, key = live_api.create_brand()
+    brand_id, key = live_api.create_brand()
     order = live_api.client(key).post("/v1/orders", json=order_payload()).json()
     hook = live_api.client(key).post("/v1/webhook-endpoints", json=HOOK).json()
     values = {
         "order_id": order["id"],
         "parcel_id": order["parcels"][0]["id"],
         "endpoint_id": hook["id"],
+        "brand_id": brand_id,
     }
     owner = live_api.client(key)
     for op in _operations(live_api):
@@ -242,6 +260,7 @@ _COURIER_ROUTE = (REFUSED, REFUSED, OK, REFUSED)  # the courier app: the courier
 _PROOF_ROUTE = (OK, OK, OK, REFUSED)  # couriers take the proof, office staff may too
 _HOOK_READ = (OK, OK, REFUSED, OK)  # webhooks: a brand its own, office staff all
 _HOOK_WRITE = (OK, REFUSED, REFUSED, OK)  # changed by the brand or an operator admin
+_BRAND_SETTINGS = (OK, REFUSED, REFUSED, OK)  # an admin any brand's, a brand its own
 ACCESS: dict[str, tuple[str, str, str, str]] = {
     "POST /v1/plans/{plan_id}/dispatch": _STAFF_ROUTE,
     "GET /v1/routes": _CREW_READ,
@@ -294,6 +313,9 @@ ACCESS: dict[str, tuple[str, str, str, str]] = {
     "GET /v1/webhook-endpoints/{endpoint_id}/deliveries": _HOOK_READ,
     "GET /v1/webhook-endpoints/{endpoint_id}/attempts": _HOOK_READ,
     "POST /v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/replay": _HOOK_WRITE,
+    "GET /v1/brands/{brand_id}/notification-settings": _BRAND_SETTINGS,
+    "PUT /v1/brands/{brand_id}/notification-settings": _BRAND_SETTINGS,
+    "POST /v1/brands/{brand_id}/notification-preview": _BRAND_SETTINGS,
 }
 
 
@@ -340,6 +362,7 @@ def _valid_body(name: str, world: World, brand: dict[str, str]) -> dict[str, Any
         "POST /v1/routes/{route_id}/reorder": {"stop_ids": [world.ids["stop_id"]]},
         "POST /v1/routes/{route_id}/stops/{stop_id}/move": {"to_route_id": world.ids["route_id"]},
         "POST /v1/routes/{route_id}/reassign": {"courier_id": ids.new_id("cou")},
+        **BODIES,
         "POST /v1/courier/pings": {
             "pings": [{"lat": 51.55, "lon": -0.14, "accuracy_m": 8, "at": _a_moment_ago()}]
         },

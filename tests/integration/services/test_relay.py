@@ -14,6 +14,7 @@ from sqlalchemy import Engine
 from doorstep.domain.events import DomainEvent
 from doorstep.services.ports import UnitOfWork
 from doorstep.services.relay import relay_pending
+from doorstep.store.uow import make_uow_factory
 from tests import factories
 from tests.integration.store.conftest import SYSTEM, UowFactory
 from tests.unit.fakes import FakeClock
@@ -143,3 +144,22 @@ def test_a_second_relay_skips_the_rows_the_first_has_claimed(
     assert other == len(second) >= 3
     assert mine == len(first)
     assert not set(first) & set(second)
+
+
+def test_the_after_commit_callback_runs_once_the_events_are_committed_and_never_raises(
+    engine: Engine,
+) -> None:
+    seen: list[bool] = []
+
+    def enqueue() -> None:
+        with factory(SYSTEM).read_only() as other:  # another transaction sees the events
+            seen.append(other.outbox.has_pending())
+        raise RuntimeError("the queue is down")  # logged: the sweep relays later
+
+    factory = make_uow_factory(engine, after_commit=enqueue)
+    _add_orders(factory, 1)
+    with factory(SYSTEM) as uow:  # a commit that wrote no event: no call
+        uow.brands.add(factories.brand())
+        uow.commit()
+
+    assert seen == [True]
