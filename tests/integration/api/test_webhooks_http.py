@@ -52,6 +52,7 @@ def test_secrets_are_stored_encrypted(live_api: LiveApi, database_url: str) -> N
     [
         (HOOK | {"event_types": ["order.created", "order.teleported"]}, "event_types[1]"),
         (HOOK | {"event_types": []}, "event_types"),
+        (HOOK | {"event_types": ["route.started"]}, "event_types[0]"),
         (HOOK | {"url": "http://127.0.0.1:9/\x00hooks"}, "url"),
         (HOOK | {"url": "gopher://127.0.0.1/"}, "url"),
         (HOOK | {"description": "line\nbreak"}, "description"),
