@@ -3,12 +3,16 @@ field, URLs inside the network refused outside test mode, secrets encrypted at r
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from sqlalchemy import create_engine, select
 
 from doorstep.domain.model import Role
 from doorstep.store.tables import WebhookEndpointRow
-from tests.integration.live_server import LiveApi, serve
+from tests.factories import order_payload
+from tests.integration.live_server import HANG_GUARD_S, LiveApi, serve
+from tests.integration.webhooks.receiver import receiving
 
 PROBLEM = "application/problem+json"
 HOOK = {"url": "http://127.0.0.1:9/hooks", "event_types": ["order.created", "parcel.delivered"]}
@@ -118,3 +122,23 @@ def test_changing_an_endpoint_checks_the_new_values_too(live_api: LiveApi) -> No
     assert gone.status_code == 200
     assert brand.get(f"/v1/webhook-endpoints/{endpoint_id}").status_code == 404
     assert brand.get("/v1/webhook-endpoints").json()["items"] == []
+
+
+def test_an_order_made_over_http_reaches_the_brands_receiver_signed_through_the_jobs(
+    live_api: LiveApi,
+) -> None:
+    """The wiring of bootstrap: commit -> relay job -> fan-out -> webhook_send_job -> POST."""
+    _, key = live_api.create_brand()
+    brand = live_api.client(key)
+    with receiving([]) as receiver:
+        made = brand.post("/v1/webhook-endpoints", json=HOOK | {"url": receiver.url})
+        receiver.secrets = [made.json()["secret"]]
+        order = brand.post("/v1/orders", json=order_payload()).json()
+        deadline = time.monotonic() + HANG_GUARD_S
+        while not receiver.taken and time.monotonic() < deadline:
+            time.sleep(0.05)
+    ((webhook_id, document),) = receiver.taken.items()
+    assert document["type"] == "order.created" and document["data"]["order_id"] == order["id"]
+    assert receiver.bad_signatures == 0 and webhook_id.startswith("msg_")
+    deliveries = brand.get(f"/v1/webhook-endpoints/{made.json()['id']}/deliveries").json()
+    assert [(d["id"], d["status"]) for d in deliveries["items"]] == [(webhook_id, "delivered")]
