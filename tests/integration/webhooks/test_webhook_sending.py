@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 
 import httpx
@@ -198,3 +199,19 @@ def test_redirects_are_not_followed_and_a_large_answer_is_cut() -> None:
     response = sender.send(MESSAGE)
     assert response.status_code == 302 and len(requests) == 1
     assert len(response.excerpt) <= 1024
+
+
+def test_two_senders_at_once_send_each_message_once(uow_factory: UowFactory) -> None:
+    clock, ports = start_clock(), loopback_ports()
+    with receiving([], clock) as receiver:
+        brand = shop(uow_factory, receiver.url, clock, ports)
+        receiver.secrets = [brand.endpoint.secret]
+        add_orders(uow_factory, brand.brand_id, 20)
+        relay(uow_factory, clock)
+        with ThreadPoolExecutor(2) as pool:
+            reports = list(
+                pool.map(lambda _: webhooks.send_due(uow_factory, clock, ports), range(2))
+            )
+
+    assert sum(r.delivered for r in reports) == 20
+    assert Counter(receiver.seen) == Counter({d.id: 1 for d in deliveries(uow_factory)})
