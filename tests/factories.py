@@ -22,6 +22,7 @@ from doorstep.domain.model import (
     VehicleType,
 )
 from doorstep.domain.parcel import Parcel, ParcelAction
+from doorstep.domain.webhooks import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 
 MORNING = datetime(2026, 11, 25, 7, 0, tzinfo=UTC)
 
@@ -246,3 +247,37 @@ def plan_result(
         "unassigned": [],
     }
     return PlanDocument.model_validate(document).to_json()
+
+
+def webhook_endpoint(*, brand_id: str, **overrides: Any) -> WebhookEndpoint:
+    """An enabled endpoint for ``order.created`` at a loopback URL (test mode allows it)."""
+    fields: dict[str, Any] = {
+        "id": ids.new_id("whe"),
+        "brand_id": brand_id,
+        "url": "http://127.0.0.1:9/hooks",
+        "event_types": ("order.created", "parcel.delivered"),
+        "enabled": True,
+        "secret": "whsec_" + "QUJD" * 11,
+        "created_at": MORNING,
+        "updated_at": MORNING,
+    }
+    return WebhookEndpoint(**(fields | overrides))
+
+
+def webhook_delivery(
+    endpoint: WebhookEndpoint, *, outbox_id: int, **overrides: Any
+) -> WebhookDelivery:
+    """A pending delivery of an ``order.created`` to ``endpoint``, due at MORNING."""
+    fields: dict[str, Any] = {
+        "id": ids.new_id("msg"),
+        "endpoint_id": endpoint.id,
+        "brand_id": endpoint.brand_id,
+        "outbox_id": outbox_id,
+        "event_name": "order.created",
+        "body": '{"type":"order.created"}',
+        "status": DeliveryStatus.PENDING,
+        "created_at": MORNING,
+        "retrying_since": MORNING,
+        "next_attempt_at": MORNING,
+    }
+    return WebhookDelivery(**(fields | overrides))

@@ -24,7 +24,6 @@ from doorstep.notify.sms_twilio import TwilioAccount, TwilioSmsSender
 from doorstep.notify.webhooks import HttpWebhookSender, resolve_host
 from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
-from doorstep.services import webhooks
 from doorstep.services.accounts.throttle import Throttle
 from doorstep.services.blobs import proof_files
 from doorstep.services.container import Container
@@ -38,7 +37,7 @@ from doorstep.services.ports import (
     SmsSender,
     Tallies,
 )
-from doorstep.services.webhooks import WebhookPorts
+from doorstep.services.webhooks import WebhookPorts, fan_out, send_soon
 from doorstep.store.blob_files import LocalBlobStore
 from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
@@ -137,15 +136,28 @@ def build_container(
         blob_exists=proof_files.uploaded(blob_store),
         proof_file_hash=proof_files.file_hash(blob_store),
         proof_purged=proof_files.purged(uow_factory),
-        sms_auth_token=settings.twilio_auth_token,
-        senders=build_senders(settings, clock),
         webhooks=build_webhooks(settings),
         enqueue_webhooks=jobs.enqueue_webhooks,
-        relay_handlers=(webhooks.fan_out(clock),),
-        relay_after=(webhooks.send_soon(jobs.enqueue_webhooks),),
+        # The relay makes one webhook delivery per event and endpoint, then wakes the sender.
+        relay_handlers=(fan_out(clock),),
+        relay_after=(send_soon(jobs.enqueue_webhooks),),
+        sms_auth_token=settings.twilio_auth_token,
+        senders=build_senders(settings, clock),
     )
     jobs.bind(container)
     return container
+
+
+def build_webhooks(settings: Settings) -> WebhookPorts:
+    """The webhook sender over HTTP. Only in demo and test mode may endpoints use http and
+    private or loopback addresses (a receiver on the same machine); in production every
+    URL must be https to a public address, checked when saved and again at each send."""
+    allow_private = settings.mode in {"demo", "test"}
+    return WebhookPorts(
+        sender=HttpWebhookSender(allow_private=allow_private),
+        resolve=resolve_host,
+        allow_private=allow_private,
+    )
 
 
 def build_senders(settings: Settings, clock: SystemClock) -> Senders:
@@ -172,18 +184,6 @@ def build_senders(settings: Settings, clock: SystemClock) -> Senders:
         email_from=settings.effective_email_from,
         tracking_base_url=settings.public_url.rstrip("/") + "/t/",
         secret=settings.secret_key,
-    )
-
-
-def build_webhooks(settings: Settings) -> WebhookPorts:
-    """The webhook sender over HTTP. Only in demo and test mode may endpoints use http and
-    private or loopback addresses (a receiver on the same machine); in production every
-    URL must be https to a public address, checked when saved and again at each send."""
-    allow_private = settings.mode in {"demo", "test"}
-    return WebhookPorts(
-        sender=HttpWebhookSender(allow_private=allow_private),
-        resolve=resolve_host,
-        allow_private=allow_private,
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.webhooks import (
@@ -31,6 +31,18 @@ class FakeWebhooks:
     def _write(self, table: str, key: object, value: object) -> None:
         self.uow.stage("webhook_write", (table, key, value))
 
+    def _rows(self, table: str) -> dict[Any, Any]:
+        """The committed rows with this unit of work's own writes on top (read your writes,
+        as a database transaction does)."""
+        rows = dict(getattr(self.db, table))
+        for name, key, value in self.uow.pending("webhook_write"):
+            if name == table:
+                if value is None:
+                    rows.pop(key, None)
+                else:
+                    rows[key] = value
+        return rows
+
     def _reach(self, brand_id: str) -> bool:
         principal = self.uow.principal
         return (
@@ -43,11 +55,11 @@ class FakeWebhooks:
         self._write("webhook_endpoints", endpoint.id, endpoint)
 
     def get_endpoint(self, endpoint_id: str) -> WebhookEndpoint | None:
-        found: WebhookEndpoint | None = self.db.webhook_endpoints.get(endpoint_id)
+        found: WebhookEndpoint | None = self._rows("webhook_endpoints").get(endpoint_id)
         return found if found is not None and self._reach(found.brand_id) else None
 
     def list_endpoints(self) -> list[WebhookEndpoint]:
-        found = [e for e in self.db.webhook_endpoints.values() if self._reach(e.brand_id)]
+        found = [e for e in self._rows("webhook_endpoints").values() if self._reach(e.brand_id)]
         return sorted(found, key=lambda e: e.created_at)
 
     def save_endpoint(self, endpoint: WebhookEndpoint) -> None:
@@ -75,7 +87,7 @@ class FakeWebhooks:
         return [e for e in self.list_endpoints() if e.brand_id in brand_ids and e.wants(event_name)]
 
     def add_deliveries(self, deliveries: Sequence[WebhookDelivery]) -> int:
-        stored = {(d.outbox_id, d.endpoint_id) for d in self.db.webhook_deliveries.values()}
+        stored = {(d.outbox_id, d.endpoint_id) for d in self._rows("webhook_deliveries").values()}
         added = 0
         for delivery in deliveries:
             pair = (delivery.outbox_id, delivery.endpoint_id)
@@ -87,7 +99,7 @@ class FakeWebhooks:
         return added
 
     def get_delivery(self, delivery_id: str) -> WebhookDelivery | None:
-        found: WebhookDelivery | None = self.db.webhook_deliveries.get(delivery_id)
+        found: WebhookDelivery | None = self._rows("webhook_deliveries").get(delivery_id)
         if found is None or self.get_endpoint(found.endpoint_id) is None:
             return None
         return found
@@ -97,7 +109,7 @@ class FakeWebhooks:
     ) -> list[WebhookDelivery]:
         found = [
             d
-            for d in self.db.webhook_deliveries.values()
+            for d in self._rows("webhook_deliveries").values()
             if self.get_delivery(d.id) is not None
             and endpoint_id in {None, d.endpoint_id}
             and status in {None, d.status}
@@ -108,7 +120,7 @@ class FakeWebhooks:
         found = [
             d
             for d in self.list_deliveries(None, DeliveryStatus.PENDING, 10**9)
-            if d.next_attempt_at <= now and self.db.webhook_endpoints[d.endpoint_id].enabled
+            if d.next_attempt_at <= now and self._rows("webhook_endpoints")[d.endpoint_id].enabled
         ]
         return sorted(found, key=lambda d: d.next_attempt_at)[:limit]
 
@@ -128,5 +140,5 @@ class FakeWebhooks:
     def list_attempts(self, endpoint_id: str, limit: int) -> list[DeliveryAttempt]:
         if self.get_endpoint(endpoint_id) is None:
             return []
-        found = [a for a in self.db.webhook_attempts.values() if a.endpoint_id == endpoint_id]
+        found = [a for a in self._rows("webhook_attempts").values() if a.endpoint_id == endpoint_id]
         return sorted(found, key=lambda a: a.at, reverse=True)[:limit]

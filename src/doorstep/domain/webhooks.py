@@ -19,7 +19,13 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 from doorstep.domain.errors import InvalidValue
-from doorstep.domain.events import DomainEvent, EventName, drain, webhook_endpoint_disabled
+from doorstep.domain.events import (
+    PAYLOAD_FIELDS,
+    DomainEvent,
+    EventName,
+    drain,
+    webhook_endpoint_disabled,
+)
 
 RETRY_FOR = timedelta(hours=72)
 """How long a delivery is retried, and how long an endpoint may fail before it is disabled."""
@@ -29,7 +35,15 @@ MIN_DELAY = timedelta(seconds=1)
 ROTATION_OVERLAP = timedelta(hours=24)
 """After a rotation the old secret signs alongside the new one for this long."""
 SECRET_PREFIX = "whsec_"  # noqa: S105 - the format's prefix, not a secret
-MAX_EVENT_TYPES = len(EventName)
+BRAND_EVENTS: frozenset[str] = frozenset(
+    name.value
+    for name in EventName
+    if name.startswith(("order.", "parcel.", "webhook_endpoint."))
+    or "order_ids" in PAYLOAD_FIELDS[name]
+)
+"""The events a brand can receive: those of its orders and parcels (they carry its
+``brand_id``), its endpoints', and those of stops that name their ``order_ids``. A route's,
+a hub scan's or a photo purge's concern no brand, so no endpoint may choose them."""
 EXCERPT_CHARS = 200  # of a receiver's answer, kept with the attempt; never more
 
 
@@ -185,6 +199,8 @@ def check_event_types(names: Sequence[str]) -> tuple[str, ...]:
     for index, name in enumerate(names):
         if name not in known:
             raise InvalidValue(f"event_types[{index}]", f"unknown event type {name[:100]!r}")
+        if name not in BRAND_EVENTS:
+            raise InvalidValue(f"event_types[{index}]", f"{name} is not an event a brand receives")
         if name not in chosen:
             chosen.append(name)
     return tuple(chosen)

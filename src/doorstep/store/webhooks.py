@@ -23,6 +23,7 @@ from doorstep.domain.webhooks import (
     WebhookDelivery,
     WebhookEndpoint,
 )
+from doorstep.services.ports import Conflict
 from doorstep.store.base import SqlRepository
 from doorstep.store.crypto import FieldCipher, seal, unseal
 from doorstep.store.scoping import pk_of, scoped
@@ -161,7 +162,10 @@ class SqlWebhookRepository(SqlRepository):
                 created_at=delivery.created_at,
             )
             _fill_delivery(row, delivery)
-            self.insert(row)
+            try:
+                self.insert(row)
+            except Conflict:  # the same pair written meanwhile by another relay: one is enough
+                continue
             added += 1
         return added
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from contextlib import nullcontext
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -23,6 +23,7 @@ from doorstep.domain.model import Brand, Hub, Role
 from doorstep.domain.parcel import ParcelAction, ParcelState
 from doorstep.domain.photos import PhotoPurge
 from doorstep.domain.scan import HubScan, ScanKind, ScanOutcome, ScanTarget
+from doorstep.domain.webhooks import DeliveryStatus, EndpointDisabled
 from doorstep.services import orders, scans
 from doorstep.services.ports import BlobRecord, Conflict, StaleObject, UnitOfWork
 from doorstep.store.crypto import FernetCipher
@@ -279,6 +280,69 @@ def test_a_photo_purge_stamps_its_blobs_and_writes_one_event_for_no_brand(
     ]
     with backend(SYSTEM) as uow:
         assert [uow.blobs.get(name).purged_at for name in names] == [at, at]  # type: ignore[union-attr]
+
+
+def test_disabling_a_webhook_endpoint_writes_one_event_for_its_brand_and_dead_letters_its_queue(
+    backend: Backend, world: World
+) -> None:
+    endpoint = factories.webhook_endpoint(brand_id=world.brand.id, failing_since=T0)
+    waiting = factories.webhook_delivery(endpoint, outbox_id=1)
+    with backend(SYSTEM) as uow:
+        uow.webhooks.add_endpoint(endpoint)
+        assert uow.webhooks.add_deliveries([waiting, waiting]) == 1
+        uow.commit()
+    at = T0 + timedelta(hours=72)
+    off = replace(endpoint, enabled=False, disabled_reason="HTTP 503", updated_at=at)
+    with backend(SYSTEM) as uow:
+        uow.webhooks.disable(EndpointDisabled.of(off, "HTTP 503", at))
+        uow.commit()
+
+    assert _outbox(backend) == [
+        DomainEvent(
+            name="webhook_endpoint.disabled",
+            aggregate_id=endpoint.id,
+            occurred_at=at,
+            brand_id=world.brand.id,
+            payload={
+                "endpoint_id": endpoint.id,
+                "url": endpoint.url,
+                "failing_since": T0.isoformat(),
+                "reason": "HTTP 503",
+            },
+        )
+    ]
+    with backend(SYSTEM) as uow:
+        stored = uow.webhooks.get_endpoint(endpoint.id)
+        dead = uow.webhooks.get_delivery(waiting.id)
+    assert stored is not None and not stored.enabled and stored.secret == endpoint.secret
+    assert dead is not None and dead.status is DeliveryStatus.DEAD_LETTERED
+    assert dead.last_error == "endpoint disabled: HTTP 503"
+
+
+def test_a_webhook_delivery_is_claimed_once_and_another_brand_sees_none_of_it(
+    backend: Backend, world: World
+) -> None:
+    endpoint = factories.webhook_endpoint(brand_id=world.brand.id)
+    delivery = factories.webhook_delivery(endpoint, outbox_id=7)
+    other = factories.brand(name="Peckham Plants")
+    with backend(SYSTEM) as uow:
+        uow.brands.add(other)
+        uow.webhooks.add_endpoint(endpoint)
+        uow.webhooks.add_deliveries([delivery])
+        uow.commit()
+    with backend(SYSTEM) as uow:
+        assert uow.webhooks.due(T0, 10) == [delivery]
+        assert uow.webhooks.claim(delivery, T0 + timedelta(minutes=1))
+        assert not uow.webhooks.claim(delivery, T0 + timedelta(minutes=2)), "taken already"
+        uow.commit()
+    with backend(SYSTEM) as uow:
+        assert uow.webhooks.due(T0, 10) == []
+    with backend(Principal.brand(other.id, "key_other")) as uow:
+        assert uow.webhooks.list_endpoints() == []
+        assert uow.webhooks.get_endpoint(endpoint.id) is None
+        assert uow.webhooks.get_delivery(delivery.id) is None
+        assert uow.webhooks.list_deliveries(None, None, 10) == []
+        assert uow.webhooks.subscribers([world.brand.id], "order.created") == []
 
 
 @pytest.mark.parametrize("leave", ["no_commit", "exception", "rollback_then_commit"])
