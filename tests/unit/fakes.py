@@ -370,6 +370,12 @@ class _Orders(_Repo):
                 return _fresh(order)
         return None
 
+    def get_by_tracking_token(self, token: str) -> Order | None:
+        for order in self._all():
+            if order.tracking_token == token:
+                return _fresh(order)
+        return None
+
     def list(self, query: OrderQuery) -> Page[Order]:
         orders = sorted(self._all(), key=lambda o: (o.created_at, o.id), reverse=True)
         if query.brand_id is not None and self.uow.sees_all:

@@ -193,6 +193,10 @@ class OrderRepository(Protocol):
         route's stops as a courier's phone opens them); missing ones left out."""
 
     def get_by_reference(self, brand_id: str, reference: str) -> Order | None: ...
+    def get_by_tracking_token(self, token: str) -> Order | None:
+        """The order whose tracking token is ``token`` exactly (the recipient's link), or
+        None; a principal's scoping applies as for :meth:`get`."""
+
     def list(self, query: OrderQuery) -> Page[Order]: ...
     def list_for_planning(
         self, hub_id: str, day_start: datetime, day_end: datetime
@@ -538,3 +542,29 @@ class BlobRepository(Protocol):
 
     def mark_purged(self, purge: PhotoPurge) -> None:
         """Stamp ``purged_at`` on the purge's blobs; its event goes to the outbox at commit."""
+
+
+class Subscription(Protocol):
+    """One live page's view of a channel, read on the server's event loop."""
+
+    async def receive(self, timeout: float) -> str | None:
+        """The next notice, or None when none came within ``timeout`` seconds."""
+
+    def close(self) -> None:
+        """Stop receiving; notices published afterwards are not kept for it."""
+
+
+class Broadcaster(Protocol):
+    """Small notices from whoever changed something to the live pages watching it.
+
+    Best effort and at most once: a notice only says "look again", and a page that misses
+    one looks again on its own schedule, so nothing depends on delivery. In one process by
+    default; through Redis pub/sub when several server processes must stay in step.
+    """
+
+    def publish(self, channel: str, message: str) -> None:
+        """Send ``message`` to every current subscriber of ``channel``, in any process.
+        Callable from any thread, never blocks on a subscriber."""
+
+    def subscribe(self, channel: str) -> Subscription:
+        """Start receiving ``channel``'s notices; call on the event loop that will read."""
