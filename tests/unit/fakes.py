@@ -23,6 +23,7 @@ from doorstep.domain import chain
 from doorstep.domain.access import Principal
 from doorstep.domain.chain import ParcelChain
 from doorstep.domain.errors import InvalidValue
+from doorstep.domain.eta import AnnouncedWindow
 from doorstep.domain.events import DomainEvent, SeenAggregates
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel
@@ -45,6 +46,7 @@ from doorstep.services.ports import (
     CourierAction,
     CourierActionRepository,
     CourierRepository,
+    EtaRepository,
     HubRepository,
     IdempotencyRecord,
     IdempotencyRepository,
@@ -58,6 +60,7 @@ from doorstep.services.ports import (
     PlanRepository,
     ProofRecord,
     ProofRepository,
+    RouteEtaState,
     RouteRepository,
     RouteSummary,
     ScanRepository,
@@ -102,6 +105,8 @@ class FakeDatabase:
     proofs: list[ProofRecord] = field(default_factory=list)
     pings: list[StoredPing] = field(default_factory=list)
     blobs: dict[str, BlobRecord] = field(default_factory=dict)
+    eta_announcements: list[tuple[str, AnnouncedWindow]] = field(default_factory=list)
+    eta_states: dict[str, RouteEtaState] = field(default_factory=dict)
     lock: threading.RLock = field(default_factory=threading.RLock)
     commits: int = 0
 
@@ -149,6 +154,7 @@ class FakeUnitOfWork:
         self.proofs: ProofRepository = _Proofs(self)
         self.pings: PingRepository = _Pings(self)
         self.blobs: BlobRepository = _Blobs(self)
+        self.eta: EtaRepository = _Eta(self)
 
     def __enter__(self) -> Self:
         self._reset()
@@ -219,6 +225,12 @@ def _check(db: FakeDatabase, kind: str, item: Any) -> None:
         raise Conflict(f"user e-mail {item.email!r}")
     elif kind == "api_keys" and item.prefix in db.api_keys:
         raise Conflict(f"api key prefix {item.prefix!r}")
+    elif kind == "eta_states":
+        known = db.eta_states.get(item.route_id)
+        if (known.version if known else 0) != item.version - 1:
+            if item.version == 1:
+                raise Conflict(f"eta of {item.route_id}")
+            raise StaleObject(item.route_id)
     elif kind == "blobs" and item.sha256 in db.blobs:
         raise Conflict(f"blob {item.sha256!r}")
     elif kind == "plans" and item.id in db.plans:
@@ -279,6 +291,10 @@ def _apply(db: FakeDatabase, kind: str, item: Any) -> None:
         db.courier_actions[(item.courier_id, item.client_event_id)] = item
     elif kind == "proofs":
         db.proofs.append(item)
+    elif kind == "eta_announcements":
+        db.eta_announcements.append(item)
+    elif kind == "eta_states":
+        db.eta_states[item.route_id] = item
     else:
         getattr(db, kind)[item.id] = item
 
@@ -703,10 +719,56 @@ class _Blobs(_Repo):
         self.uow.seen.add(purge)
 
 
+class _Eta(_Repo):
+    """Announcements appended, read as the route (by route) or the parcel (by parcel)."""
+
+    def _route(self, route_id: str) -> Route | None:
+        route = self.db.routes.get(route_id)
+        return route if route is not None and _Routes(self.uow)._visible(route) else None
+
+    def add(self, route_id: str, window: AnnouncedWindow) -> None:
+        route = self._route(route_id)
+        if route is None or not any(s.id == window.stop_id for s in route.stops):
+            raise InvalidValue("stop_id", f"no stop {window.stop_id} on route {route_id}")
+        self.uow.stage("eta_announcements", (route_id, window))
+
+    def list_for_route(self, route_id: str) -> list[AnnouncedWindow]:
+        if self._route(route_id) is None:
+            return []
+        found = [w for r, w in self.db.eta_announcements if r == route_id]
+        return sorted(found, key=lambda w: w.announced_at)
+
+    def latest_for_parcels(self, parcel_ids: Sequence[str]) -> dict[str, AnnouncedWindow]:
+        visible = self.uow.parcels.get_many(parcel_ids)
+        latest: dict[str, AnnouncedWindow] = {}
+        for _, window in self.db.eta_announcements:
+            latest[window.stop_id] = window
+        found: dict[str, AnnouncedWindow] = {}
+        for route in self.db.routes.values():
+            if route.state is RouteState.FINISHED:
+                continue
+            for stop in route.active_stops:
+                for parcel_id in stop.parcel_ids:
+                    if parcel_id in visible and stop.id in latest:
+                        found[parcel_id] = latest[stop.id]
+        return found
+
+    def state(self, route_id: str) -> RouteEtaState | None:
+        return self.db.eta_states.get(route_id) if self._route(route_id) else None
+
+    def save_state(self, state: RouteEtaState) -> None:
+        if self._route(state.route_id) is None:
+            raise InvalidValue("route_id", f"no such route: {state.route_id}")
+        self.uow.stage("eta_states", replace(state, version=state.version + 1))
+
+
 class _Outbox(_Repo):
     def add(self, event: DomainEvent) -> None:
         """Stored as a database column gives it back: a payload that is not JSON fails here."""
         self.uow.stage("outbox", replace(event, payload=json.loads(json.dumps(event.payload))))
+
+    def has_pending(self) -> bool:
+        return any(sent is None for _, _, sent in self.db.outbox)
 
     def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
         return [(i, e) for i, e, sent in self.db.outbox if sent is None][:limit]

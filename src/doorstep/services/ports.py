@@ -7,7 +7,7 @@ foreign id looks exactly like a missing one.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -16,6 +16,7 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 from doorstep.domain.access import Principal
 from doorstep.domain.chain import ParcelChain
+from doorstep.domain.eta import AnnouncedWindow
 from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Role, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelState
@@ -388,10 +389,57 @@ class PingRepository(Protocol):
         """Delete every ping taken before ``before``, whoever sent it; how many."""
 
 
+@dataclass(frozen=True, slots=True)
+class RouteEtaState:
+    """The last ETA recompute of a route: when it ran, each stop's predicted arrival then,
+    and the announced windows a delay was already raised for (stop id -> the window's
+    ``announced_at``), so that a delay is raised once per stop and window.
+
+    ``version`` is the optimistic lock that keeps two recomputes of one route (two ping
+    batches at once) from both announcing: the second one's save is :class:`StaleObject`.
+    """
+
+    route_id: str
+    computed_at: datetime
+    predictions: Mapping[str, datetime] = field(default_factory=dict)
+    delays_raised: Mapping[str, datetime] = field(default_factory=dict)
+    version: int = 0
+
+
+class EtaRepository(Protocol):
+    """Announced windows (append-only) and each route's last recompute.
+
+    Reads are scoped as the route (by route) or the parcel (by parcel) they are about: a
+    brand reaches the windows of its own parcels, a courier those of their routes."""
+
+    def add(self, route_id: str, window: AnnouncedWindow) -> None:
+        """Store one more announcement; earlier ones are never changed."""
+
+    def list_for_route(self, route_id: str) -> list[AnnouncedWindow]:
+        """Every announcement of the route's stops, oldest first."""
+
+    def latest_for_parcels(self, parcel_ids: Sequence[str]) -> dict[str, AnnouncedWindow]:
+        """Parcel id -> the latest announcement of the stop it is on, for parcels on an
+        active stop of a route not yet finished; others left out."""
+
+    def state(self, route_id: str) -> RouteEtaState | None: ...
+    def save_state(self, state: RouteEtaState) -> None:
+        """Insert (version 0) or update the route's state; raises :class:`StaleObject` (at
+        once or at commit) when another recompute saved it since it was read, or
+        :class:`Conflict` when two first saves race."""
+
+
 class Outbox(Protocol):
     """What a relay needs. No ``add``: events come from aggregates, written at commit."""
 
-    def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]: ...
+    def has_pending(self) -> bool:
+        """Whether any row waits (a cheap read, allowed in a read-only unit of work)."""
+
+    def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
+        """The oldest ``limit`` rows not yet sent, claimed for this transaction: a second
+        relay running at the same time skips them (PostgreSQL ``FOR UPDATE SKIP LOCKED``;
+        SQLite has one writer at a time)."""
+
     def mark_sent(self, ids: Sequence[int], at: datetime) -> None: ...
 
 
@@ -421,6 +469,7 @@ class UnitOfWork(Protocol):
     proofs: ProofRepository
     pings: PingRepository
     blobs: BlobRepository
+    eta: EtaRepository
 
     def read_only(self) -> Self:
         """This unit of work, to be opened for reading only: it takes no write lock (on

@@ -24,9 +24,19 @@ class SqlOutbox(SqlRepository):
         if events:
             self.session.execute(insert(OutboxRow), [_columns(event) for event in events])
 
+    def has_pending(self) -> bool:
+        first = select(OutboxRow.id).where(OutboxRow.sent_at.is_(None)).limit(1)
+        return self.session.scalar(first) is not None
+
     def pending(self, limit: int = 100) -> list[tuple[int, DomainEvent]]:
+        """Claimed ``FOR UPDATE SKIP LOCKED`` on PostgreSQL (SQLite renders no lock: its
+        writing transaction already holds the one write lock)."""
         rows = self.session.scalars(
-            select(OutboxRow).where(OutboxRow.sent_at.is_(None)).order_by(OutboxRow.id).limit(limit)
+            select(OutboxRow)
+            .where(OutboxRow.sent_at.is_(None))
+            .order_by(OutboxRow.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True)
         )
         return [
             (

@@ -448,3 +448,34 @@ class BlobRow(Base):
     uploaded_by: Mapped[str] = mapped_column(String(100))
     created_at: Mapped[datetime] = mapped_column(index=True)
     purged_at: Mapped[datetime | None]
+
+
+class EtaAnnouncementRow(Base):
+    """One window told to a stop's customers. Append-only: never updated or deleted, so
+    that how often arrivals fell inside what was announced can be measured later."""
+
+    __tablename__ = "eta_announcements"
+    __table_args__ = (
+        Index("ix_eta_announcements_stop_pk_announced_at", "stop_pk", "announced_at"),
+    )
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    route_pk: Mapped[int] = mapped_column(ForeignKey("routes.pk"), index=True)
+    stop_pk: Mapped[int] = mapped_column(ForeignKey("route_stops.pk"))
+    kind: Mapped[str] = mapped_column(String(16))
+    window_start: Mapped[datetime]
+    window_end: Mapped[datetime]
+    predicted_arrival: Mapped[datetime]
+    announced_at: Mapped[datetime]
+
+
+class EtaRouteStateRow(Base):
+    """A route's last ETA recompute: one row per route, versioned so that two recomputes
+    at once cannot both announce (the second one's update finds the version moved)."""
+
+    __tablename__ = "eta_route_states"
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    route_pk: Mapped[int] = mapped_column(ForeignKey("routes.pk"), unique=True)
+    computed_at: Mapped[datetime]
+    predictions: Mapped[dict[str, Any]]  # stop id -> ISO 8601 predicted arrival
+    delays_raised: Mapped[dict[str, Any]]  # stop id -> ISO 8601 announced_at
+    version: Mapped[int] = mapped_column(Integer)

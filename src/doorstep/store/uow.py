@@ -33,6 +33,7 @@ from doorstep.store.blobs import SqlBlobRepository
 from doorstep.store.crypto import FieldCipher, PlaintextCipher
 from doorstep.store.database import reading_engine
 from doorstep.store.errors import translated
+from doorstep.store.eta import SqlEtaRepository
 from doorstep.store.fleet import (
     SqlBrandRepository,
     SqlCourierRepository,
@@ -71,6 +72,7 @@ class SqlUnitOfWork:
     proofs: ports.ProofRepository
     pings: ports.PingRepository
     blobs: ports.BlobRepository
+    eta: ports.EtaRepository
 
     def __init__(
         self,
@@ -124,6 +126,7 @@ class SqlUnitOfWork:
         self.proofs = SqlProofRepository(*parts)
         self.pings = SqlPingRepository(*parts)
         self.blobs = SqlBlobRepository(*parts, seen=seen)
+        self.eta = SqlEtaRepository(*parts)
         return self
 
     def __exit__(
