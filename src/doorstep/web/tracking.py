@@ -99,9 +99,9 @@ def fragments(view: TrackingView) -> dict[str, Any]:
     if view.position is not None:
         position = {"lat": view.position.point.lat, "lon": view.position.point.lon}
     return {
-        "status": render("_status.html", view=view),
-        "timeline": render("_timeline.html", view=view),
-        "proof": render("_proof.html", view=view),
+        "status": render("_status.html", view=view).strip(),
+        "timeline": render("_timeline.html", view=view).strip(),
+        "proof": render("_proof.html", view=view).strip(),  # empty: the box is hidden
         "position": position,
         "live": view.live,
     }
