@@ -14,6 +14,7 @@ from doorstep.domain.throttle import Backoff, RateLimit, ThrottlePolicy
 from doorstep.geo.matrix_cache import CacheableProvider, CachedProvider, MatrixCache
 from doorstep.geo.postcodes import PostcodeLookup
 from doorstep.geo.road_network import RoadNetworkProvider, load_network
+from doorstep.geo.road_snap import LazyRoadSnapper
 from doorstep.geo.straight_line import STRAIGHT_LINE, StraightLineProvider
 from doorstep.geo.traffic import LONDON
 from doorstep.jobs.queue import make_queue
@@ -30,6 +31,7 @@ from doorstep.services.container import Container
 from doorstep.services.notifications.send import Senders
 from doorstep.services.ports import (
     BlobStore,
+    Broadcaster,
     EmailSender,
     PasswordHasher,
     Routing,
@@ -37,8 +39,10 @@ from doorstep.services.ports import (
     SmsSender,
     Tallies,
 )
+from doorstep.services.tracking.live import publish_for
 from doorstep.services.webhooks import WebhookPorts, fan_out, send_soon
 from doorstep.store.blob_files import LocalBlobStore
+from doorstep.store.broadcast import LocalBroadcaster, RedisBroadcaster
 from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
 from doorstep.store.migrate import check_schema_current
@@ -53,6 +57,9 @@ class SystemClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+TRACKING_NETWORK = "camden"  # the packaged streets a courier's position is snapped to
 
 
 def build_routing(settings: Settings) -> RoutingFor:
@@ -117,6 +124,7 @@ def build_container(
         engine, FernetCipher(settings.secret_key), after_commit=jobs.enqueue_relay
     )
     clock = SystemClock()
+    broadcaster = build_broadcaster(settings)
     container = Container(
         throttle=build_throttle(settings),
         strict_transport=settings.mode != "demo",
@@ -140,9 +148,12 @@ def build_container(
         enqueue_webhooks=jobs.enqueue_webhooks,
         # The relay makes one webhook delivery per event and endpoint, then wakes the sender.
         relay_handlers=(fan_out(clock),),
-        relay_after=(send_soon(jobs.enqueue_webhooks),),
+        # After each relayed batch: wake the webhook sender, and tell open tracking pages.
+        relay_after=(send_soon(jobs.enqueue_webhooks), publish_for(broadcaster)),
         sms_auth_token=settings.twilio_auth_token,
         senders=build_senders(settings, clock),
+        broadcaster=broadcaster,
+        snap_to_road=LazyRoadSnapper(TRACKING_NETWORK),
     )
     jobs.bind(container)
     return container
@@ -185,6 +196,14 @@ def build_senders(settings: Settings, clock: SystemClock) -> Senders:
         tracking_base_url=settings.public_url.rstrip("/") + "/t/",
         secret=settings.secret_key,
     )
+
+
+def build_broadcaster(settings: Settings) -> Broadcaster:
+    """Live-page notices within this process, or through Redis pub/sub when
+    ``DOORSTEP_REDIS_URL`` is set (every server process and job worker then shares them)."""
+    if settings.redis_url:
+        return RedisBroadcaster(settings.redis_url)
+    return LocalBroadcaster()
 
 
 def build_blob_store(settings: Settings) -> BlobStore:

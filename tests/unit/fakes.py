@@ -25,7 +25,7 @@ from doorstep.domain.chain import ParcelChain
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.eta import AnnouncedWindow, EtaRound
 from doorstep.domain.events import DomainEvent, SeenAggregates
-from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
+from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Vehicle
 from doorstep.domain.notifications import MessageStatus, NotificationMessage, NotificationSettings
 from doorstep.domain.parcel import Parcel
 from doorstep.domain.photos import PhotoPurge
@@ -69,6 +69,8 @@ from doorstep.services.ports import (
     ScanRepository,
     SmsOptOuts,
     StaleObject,
+    TrackingFacts,
+    TrackingReads,
     UnitOfWork,
     UnitOfWorkFactory,
     User,
@@ -129,6 +131,16 @@ class FakeDatabase:
         return [event for _, event, _ in self.outbox if event.name == name]
 
 
+class _NoTracking:
+    """The tracking page's reads are SQL only (tests/integration/web covers them)."""
+
+    def facts(self, token: str) -> TrackingFacts | None:
+        raise NotImplementedError("tracking reads are tested against the real store")
+
+    def last_position(self, courier_id: str, since: datetime) -> tuple[GeoPoint, datetime] | None:
+        raise NotImplementedError("tracking reads are tested against the real store")
+
+
 class FakeUnitOfWork:
     """A transaction over a :class:`FakeDatabase`, scoped to one principal."""
 
@@ -171,6 +183,7 @@ class FakeUnitOfWork:
         self.notification_settings: NotificationSettingsRepository = _NotificationSettings(self)
         self.sms_opt_outs: SmsOptOuts = _SmsOptOuts(self)
         self.webhooks: WebhookRepository = FakeWebhooks(self)
+        self.tracking: TrackingReads = _NoTracking()
 
     def __enter__(self) -> Self:
         self._reset()
@@ -377,6 +390,9 @@ class _Brands(_Repo):
     def list(self) -> list[Brand]:
         return [copy.deepcopy(b) for b in self.db.brands.values() if self.uow.visible(b.id)]
 
+    def save_appearance(self, brand: Brand) -> None:
+        self.uow.stage("brands", brand)
+
 
 class _Orders(_Repo):
     def add(self, order: Order) -> None:
@@ -421,6 +437,12 @@ class _Orders(_Repo):
     def get_by_reference(self, brand_id: str, reference: str) -> Order | None:
         for order in self._all():
             if order.brand_id == brand_id and order.reference == reference:
+                return _fresh(order)
+        return None
+
+    def get_by_tracking_token(self, token: str) -> Order | None:
+        for order in self._all():
+            if order.tracking_token == token:
                 return _fresh(order)
         return None
 

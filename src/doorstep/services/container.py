@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -16,13 +17,16 @@ from doorstep.services.pings import DEFAULT_RETENTION
 from doorstep.services.ports import (
     BlobStore,
     BlobVariant,
+    Broadcaster,
     Clock,
     Geocoder,
     PasswordHasher,
     Routing,
+    Subscription,
     UnitOfWorkFactory,
 )
 from doorstep.services.relay import AfterCommit, EventHandler
+from doorstep.services.tracking.view import SnapToRoad, no_snapping
 from doorstep.services.webhooks.policy import WebhookPorts
 
 
@@ -55,6 +59,25 @@ class _NoBlobStore:
 
     def delete(self, sha256: str, variant: BlobVariant) -> None:
         return None
+
+
+class _Silent:
+    async def receive(self, timeout: float) -> str | None:
+        await asyncio.sleep(timeout)
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+class _NoBroadcaster:
+    """Tells nobody: pages still look again on their own every 30 s (bootstrap wires one)."""
+
+    def publish(self, channel: str, message: str) -> None:
+        return None
+
+    def subscribe(self, channels: Sequence[str]) -> Subscription:
+        return _Silent()
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +119,10 @@ class Container:
     webhooks: WebhookPorts = field(default_factory=WebhookPorts)
     # Wakes the webhook sender (after the relay's fan-out commits); the sweep runs anyway.
     enqueue_webhooks: Callable[[], None] = field(default=lambda: None)
+    # Live tracking: notices to open pages (in-process, or Redis), and the road snapping
+    # that a courier's position goes through before a recipient sees it.
+    broadcaster: Broadcaster = field(default_factory=_NoBroadcaster)
+    snap_to_road: SnapToRoad = no_snapping
 
     @property
     def blob_links(self) -> BlobLinks:

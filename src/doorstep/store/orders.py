@@ -165,6 +165,10 @@ class SqlOrderRepository(SqlRepository):
         row = self.session.scalar(query)
         return None if row is None else self._to_domain(row)
 
+    def get_by_tracking_token(self, token: str) -> Order | None:
+        row = self.session.scalar(self._select().where(OrderRow.tracking_token == token))
+        return None if row is None else self._to_domain(row)
+
     def list(self, query: OrderQuery) -> Page[Order]:
         if not 1 <= query.limit <= MAX_PAGE:
             raise InvalidValue("limit", f"must be between 1 and {MAX_PAGE}")

@@ -54,6 +54,7 @@ from doorstep.store.plans import SqlPlanRepository
 from doorstep.store.route_cache import CommittedStops
 from doorstep.store.routes import SqlCourierActionRepository, SqlProofRepository, SqlRouteRepository
 from doorstep.store.scans import SqlScanRepository
+from doorstep.store.tracking import SqlTrackingReads
 from doorstep.store.webhooks import SqlWebhookRepository
 
 log = logging.getLogger("doorstep.store")
@@ -86,6 +87,7 @@ class SqlUnitOfWork:
     notifications: ports.NotificationRepository
     notification_settings: ports.NotificationSettingsRepository
     sms_opt_outs: ports.SmsOptOuts
+    tracking: ports.TrackingReads
 
     def __init__(
         self,
@@ -146,6 +148,7 @@ class SqlUnitOfWork:
         self.notification_settings = SqlNotificationSettingsRepository(*parts)
         self.sms_opt_outs = SqlSmsOptOuts(*parts)
         self.webhooks = SqlWebhookRepository(*parts, seen=seen)
+        self.tracking = SqlTrackingReads(*parts)
         return self
 
     def __exit__(

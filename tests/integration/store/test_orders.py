@@ -235,3 +235,18 @@ def test_a_brand_cannot_add_all_for_another_brand(uow_factory: UowFactory, seede
     with uow_factory(seeded.brand_principal) as uow, pytest.raises(InvalidValue) as refused:
         uow.orders.add_all([intruder])
     assert refused.value.field == "brand_id"
+
+
+def test_an_order_is_found_by_its_own_tracking_token_only(
+    uow_factory: UowFactory, seeded: Seeded
+) -> None:
+    with uow_factory(SYSTEM) as uow:
+        found = uow.orders.get_by_tracking_token(seeded.order.tracking_token)
+        other = uow.orders.get_by_tracking_token(seeded.other_order.tracking_token)
+        prefix = uow.orders.get_by_tracking_token(seeded.order.tracking_token[:-1])
+        upper = uow.orders.get_by_tracking_token(seeded.order.tracking_token.upper())
+
+    assert found is not None and found.id == seeded.order.id
+    assert other is not None and other.id == seeded.other_order.id
+    assert prefix is None
+    assert upper is None or upper.tracking_token == seeded.order.tracking_token.upper()
