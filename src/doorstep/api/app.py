@@ -27,6 +27,7 @@ from doorstep.api.routers import (
 from doorstep.services.blobs import MAX_UPLOAD_BYTES
 from doorstep.services.container import Container
 from doorstep.web import courier as courier_app
+from doorstep.web import tracking_actions
 
 API_PREFIX = "/v1"
 
@@ -73,6 +74,7 @@ def create_app(
         v1.include_router(module.router)
     app.include_router(v1)
     app.include_router(courier_app.make_router(tile_url))
+    app.include_router(tracking_actions.make_router())
     problems.install(app)
     home.install(app, f"{API_PREFIX}/openapi.json", container)
     app.add_middleware(

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, insert, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from doorstep.domain import calendar
@@ -27,7 +27,7 @@ from doorstep.domain.model import (
     ServiceLevel,
     TimeWindow,
 )
-from doorstep.services.ports import PLANNABLE_STATES, OrderQuery, Page
+from doorstep.services.ports import PLANNABLE_STATES, OrderQuery, Page, StaleObject
 from doorstep.store.base import IN_CHUNK, SqlRepository
 from doorstep.store.crypto import FieldCipher, seal, unseal
 from doorstep.store.parcels import (
@@ -37,7 +37,7 @@ from doorstep.store.parcels import (
     parcel_to_domain,
     write_parcel,
 )
-from doorstep.store.scoping import pk_of, scoped
+from doorstep.store.scoping import pk_of, scoped, visible
 from doorstep.store.tables import BrandRow, HubRow, OrderRow, ParcelRow
 
 MAX_PAGE = 500
@@ -97,6 +97,24 @@ class SqlOrderRepository(SqlRepository):
             if parcel.new_events:
                 self.parcels.save(parcel)
         self.seen.add(order)
+
+    def save_wishes(self, order: Order) -> None:
+        """Store what a recipient may change (access note and code, window, safe place,
+        neighbour, more time, delivery day), version-checked: of two tabs changing the
+        order at once, the second gets :class:`StaleObject`. Its events go to the outbox."""
+        statement = (
+            update(OrderRow)
+            .where(OrderRow.public_id == order.id, OrderRow.version == order.version)
+            .where(*_visible(self.principal))
+            .values(**self._wishes(order), version=order.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        with self.savepoint():
+            done = self.session.execute(statement)
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleObject(f"order {order.id} changed meanwhile")
+        order.version += 1
+        self.save(order)
 
     def add_all(self, orders: Sequence[Order]) -> None:
         """Insert new orders as :meth:`add` does, in two multi-row INSERTs (their
@@ -233,7 +251,7 @@ class SqlOrderRepository(SqlRepository):
 
     def _columns(self, order: Order) -> dict[str, Any]:
         """The order's own columns (not its keys), sealed where they must be."""
-        address, recipient, window = order.address, order.recipient, order.window
+        address, recipient = order.address, order.recipient
         return {
             "public_id": order.id,
             "reference": order.reference,
@@ -246,17 +264,29 @@ class SqlOrderRepository(SqlRepository):
             "lat": address.point.lat if address.point else None,
             "lon": address.point.lon if address.point else None,
             "address_type": address.address_type.value,
-            "access_notes": seal(self.cipher, address.access_notes),
-            "access_code": seal(self.cipher, address.access_code),
             "service_level": order.service_level.value,
-            "window_start": window.start if window else None,
-            "window_end": window.end if window else None,
             "priority": order.priority.value,
             "tracking_token": order.tracking_token,
             "created_at": order.created_at,
             "delivery_pin_hash": seal(self.cipher, order.delivery_pin_hash),
             "minimum_age": order.minimum_age,
+            **self._wishes(order),
+            "version": order.version,
+        }
+
+    def _wishes(self, order: Order) -> dict[str, Any]:
+        """The columns a recipient may change after the order is made (sealed as needed)."""
+        address = order.address
+        return {
+            "access_notes": seal(self.cipher, address.access_notes),
+            "access_code": seal(self.cipher, address.access_code),
+            "window_start": order.window.start if order.window else None,
+            "window_end": order.window.end if order.window else None,
             "safe_place": seal(self.cipher, order.safe_place),
+            "safe_place_choice": seal(self.cipher, order.safe_place_choice),
+            "neighbour": seal(self.cipher, order.neighbour),
+            "needs_more_time": order.needs_more_time,
+            "delivery_date": order.delivery_date,
         }
 
     def _to_domain(self, row: OrderRow) -> Order:
@@ -294,7 +324,17 @@ class SqlOrderRepository(SqlRepository):
             delivery_pin_hash=unseal(self.cipher, row.delivery_pin_hash),
             minimum_age=row.minimum_age,
             safe_place=unseal(self.cipher, row.safe_place),
+            safe_place_choice=unseal(self.cipher, row.safe_place_choice),
+            neighbour=unseal(self.cipher, row.neighbour),
+            needs_more_time=row.needs_more_time,
+            delivery_date=row.delivery_date,
+            version=row.version,
         )
+
+
+def _visible(principal: Principal) -> list[ColumnElement[bool]]:
+    condition = visible(principal, OrderRow)
+    return [] if condition is None else [condition]
 
 
 def _brand_pk(brand_id: str) -> object:

@@ -6,8 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from doorstep.domain import preferences
 from doorstep.domain.model import Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel
+from doorstep.domain.preferences import DOOR_WAIT_S
 from doorstep.domain.proof import DeliveryMethod
 from doorstep.domain.route import Route, RouteStop
 from doorstep.services.access import require_id
@@ -20,6 +22,7 @@ class StopView:
     stop: RouteStop
     parcels: list[Parcel]
     orders: list[Order]
+    route_date: date | None = None
 
     @property
     def instructions(self) -> str | None:
@@ -31,8 +34,37 @@ class StopView:
         return any(o.address.access_code for o in self.orders)
 
     @property
+    def has_access_notes(self) -> bool:
+        return any(o.address.access_notes for o in self.orders)
+
+    @property
     def safe_place_preference(self) -> str | None:
-        return next((o.safe_place for o in self.orders if o.safe_place), None)
+        """The recipient's place from the tracking page (with its note), or the brand's."""
+        places = (preferences.safe_place_text(o) for o in self.orders)
+        return next((p for p in places if p), None)
+
+    @property
+    def neighbour(self) -> str | None:
+        """A house number or name the recipient named for a neighbour delivery."""
+        return next((o.neighbour for o in self.orders if o.neighbour), None)
+
+    @property
+    def needs_more_time(self) -> bool:
+        """A recipient asked for longer to reach the door: wait :attr:`wait_s` before
+        giving up."""
+        return any(o.needs_more_time for o in self.orders)
+
+    @property
+    def wait_s(self) -> int:
+        """How long to wait at the door before calling it a failed attempt."""
+        return max((preferences.door_wait_s(o) for o in self.orders), default=DOOR_WAIT_S)
+
+    @property
+    def rescheduled_to(self) -> date | None:
+        """A day a recipient chose that is not this route's (their parcels already rode
+        out): the courier should not deliver them today; the dispatcher was told."""
+        days = [o.delivery_date for o in self.orders if o.delivery_date]
+        return next((d for d in days if d != self.route_date), None)
 
     @property
     def methods(self) -> list[DeliveryMethod]:
@@ -60,10 +92,13 @@ class RouteView:
     stops: list[StopView]
 
 
-def _stop_view(stop: RouteStop, parcels: dict[str, Parcel], orders: dict[str, Order]) -> StopView:
+def _stop_view(
+    route: Route, stop: RouteStop, parcels: dict[str, Parcel], orders: dict[str, Order]
+) -> StopView:
     mine = [parcels[pid] for pid in stop.parcel_ids if pid in parcels]
     order_ids = dict.fromkeys(p.order_id for p in mine)
-    return StopView(stop=stop, parcels=mine, orders=[orders[o] for o in order_ids if o in orders])
+    found = [orders[o] for o in order_ids if o in orders]
+    return StopView(stop=stop, parcels=mine, orders=found, route_date=route.route_date)
 
 
 def _view(uow: UnitOfWork, route: Route) -> RouteView:
@@ -74,7 +109,7 @@ def _view(uow: UnitOfWork, route: Route) -> RouteView:
         route=route,
         hub=uow.hubs.get(route.hub_id),
         vehicle=uow.vehicles.get(route.vehicle_id),
-        stops=[_stop_view(s, parcels, orders) for s in route.stops],
+        stops=[_stop_view(route, s, parcels, orders) for s in route.stops],
     )
 
 
