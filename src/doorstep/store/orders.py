@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, insert, or_, select,
 from sqlalchemy.orm import Session
 
 from doorstep.domain import calendar
-from doorstep.domain.access import Principal
+from doorstep.domain.access import Principal, Reach
 from doorstep.domain.chain import ParcelChain
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.events import SeenAggregates
@@ -78,6 +78,7 @@ class SqlOrderRepository(SqlRepository):
 
     def add(self, order: Order) -> None:
         """Insert the order and its parcels (with any history they already have)."""
+        self._refuse_recipient()
         _check_parcels(order)
         with self.savepoint():
             brand_pk = pk_of(self.session, self.principal, BrandRow, order.brand_id, "brand_id")
@@ -124,6 +125,7 @@ class SqlOrderRepository(SqlRepository):
         and the transaction begins with that statement: on SQLite the write lock is taken
         only when the rows are ready, and held for the INSERTs alone.
         """
+        self._refuse_recipient()
         for order in orders:
             _check_parcels(order)
             if any(parcel.events or parcel.vehicle_id for parcel in order.parcels):
@@ -155,6 +157,10 @@ class SqlOrderRepository(SqlRepository):
             for parcel in order.parcels:
                 parcel.version = 1
             self.seen.add(order)
+
+    def _refuse_recipient(self) -> None:
+        if self.principal.reach is Reach.OWN_ORDER:
+            raise InvalidValue("order", "a recipient may change their own order, not add one")
 
     def get(self, order_id: str) -> Order | None:
         row = self.session.scalar(self._select().where(OrderRow.public_id == order_id))
