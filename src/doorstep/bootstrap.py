@@ -14,6 +14,7 @@ from doorstep.domain.throttle import Backoff, RateLimit, ThrottlePolicy
 from doorstep.geo.matrix_cache import CacheableProvider, CachedProvider, MatrixCache
 from doorstep.geo.postcodes import PostcodeLookup
 from doorstep.geo.road_network import RoadNetworkProvider, load_network
+from doorstep.geo.road_snap import LazyRoadSnapper
 from doorstep.geo.straight_line import STRAIGHT_LINE, StraightLineProvider
 from doorstep.geo.traffic import LONDON
 from doorstep.jobs.queue import make_queue
@@ -23,8 +24,16 @@ from doorstep.security import Argon2PasswordHasher
 from doorstep.services.accounts.throttle import Throttle
 from doorstep.services.blobs import proof_files
 from doorstep.services.container import Container
-from doorstep.services.ports import BlobStore, PasswordHasher, Routing, RoutingFor, Tallies
+from doorstep.services.ports import (
+    BlobStore,
+    Broadcaster,
+    PasswordHasher,
+    Routing,
+    RoutingFor,
+    Tallies,
+)
 from doorstep.store.blob_files import LocalBlobStore
+from doorstep.store.broadcast import LocalBroadcaster, RedisBroadcaster
 from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
 from doorstep.store.migrate import check_schema_current
@@ -37,6 +46,9 @@ class SystemClock:
 
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+
+TRACKING_NETWORK = "camden"  # the packaged streets a courier's position is snapped to
 
 
 def build_routing(settings: Settings) -> RoutingFor:
@@ -117,9 +129,19 @@ def build_container(
         blob_exists=proof_files.uploaded(blob_store),
         proof_file_hash=proof_files.file_hash(blob_store),
         proof_purged=proof_files.purged(uow_factory),
+        broadcaster=build_broadcaster(settings),
+        snap_to_road=LazyRoadSnapper(TRACKING_NETWORK),
     )
     jobs.bind(container)
     return container
+
+
+def build_broadcaster(settings: Settings) -> Broadcaster:
+    """Live-page notices within this process, or through Redis pub/sub when
+    ``DOORSTEP_REDIS_URL`` is set (every server process and job worker then shares them)."""
+    if settings.redis_url:
+        return RedisBroadcaster(settings.redis_url)
+    return LocalBroadcaster()
 
 
 def build_blob_store(settings: Settings) -> BlobStore:

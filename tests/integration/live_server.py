@@ -147,7 +147,7 @@ def _serve(
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_app(container, tile_url=settings.tile_url),
+        create_app(container, tile_url=settings.tile_url, tracking_cache_seconds=0.0),
         log_level="warning",
         lifespan="off",
         server_header=False,

@@ -25,7 +25,7 @@ from doorstep.domain.chain import ParcelChain
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.eta import AnnouncedWindow
 from doorstep.domain.events import DomainEvent, SeenAggregates
-from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
+from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel
 from doorstep.domain.photos import PhotoPurge
 from doorstep.domain.pings import Ping
@@ -65,6 +65,8 @@ from doorstep.services.ports import (
     RouteSummary,
     ScanRepository,
     StaleObject,
+    TrackingFacts,
+    TrackingReads,
     UnitOfWork,
     UnitOfWorkFactory,
     User,
@@ -117,6 +119,16 @@ class FakeDatabase:
         return [event for _, event, _ in self.outbox if event.name == name]
 
 
+class _NoTracking:
+    """The tracking page's reads are SQL only (tests/integration/web covers them)."""
+
+    def facts(self, token: str) -> TrackingFacts | None:
+        raise NotImplementedError("tracking reads are tested against the real store")
+
+    def last_position(self, courier_id: str, since: datetime) -> tuple[GeoPoint, datetime] | None:
+        raise NotImplementedError("tracking reads are tested against the real store")
+
+
 class FakeUnitOfWork:
     """A transaction over a :class:`FakeDatabase`, scoped to one principal."""
 
@@ -155,6 +167,7 @@ class FakeUnitOfWork:
         self.pings: PingRepository = _Pings(self)
         self.blobs: BlobRepository = _Blobs(self)
         self.eta: EtaRepository = _Eta(self)
+        self.tracking: TrackingReads = _NoTracking()
 
     def __enter__(self) -> Self:
         self._reset()
@@ -346,6 +359,9 @@ class _Brands(_Repo):
 
     def list(self) -> list[Brand]:
         return [copy.deepcopy(b) for b in self.db.brands.values() if self.uow.visible(b.id)]
+
+    def save_appearance(self, brand: Brand) -> None:
+        self.uow.stage("brands", brand)
 
 
 class _Orders(_Repo):

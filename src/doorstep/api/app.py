@@ -6,7 +6,7 @@ from fastapi import APIRouter, FastAPI
 
 from doorstep import __version__
 from doorstep.api import home, problems
-from doorstep.api.guard import RequestLimits, SecurityHeaders
+from doorstep.api.guard import RequestLimits, SecurityHeaders, tile_source
 from doorstep.api.limits import DEFAULT_MAX_BODY, IMPORT_MAX_BODY, BodySizeLimit
 from doorstep.api.query import DropEmptyQueryValues
 from doorstep.api.routers import (
@@ -27,6 +27,7 @@ from doorstep.api.routers import (
 from doorstep.services.blobs import MAX_UPLOAD_BYTES
 from doorstep.services.container import Container
 from doorstep.web import courier as courier_app
+from doorstep.web import tracking as tracking_page
 from doorstep.web import tracking_actions
 
 API_PREFIX = "/v1"
@@ -38,13 +39,15 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY,
     max_import_bytes: int = IMPORT_MAX_BODY,
     tile_url: str | None = None,
+    tracking_cache_seconds: float = 2.0,
 ) -> FastAPI:
     """The HTTP API under ``/v1``, wired to ``container``; OpenAPI at ``/v1/openapi.json``.
 
     Bodies are capped at ``max_body_bytes``, except the streamed CSV import, which has its
     own cap (``max_import_bytes``) and is never held in memory, and image uploads (15 MB).
     ``tile_url`` (``settings.tile_url``) gives the courier app's map raster tiles, and its
-    origin a place in that page's content security policy.
+    origin a place in that page's content security policy. The tracking page keeps each
+    rendered page for ``tracking_cache_seconds`` (tests pass 0 to see every change at once).
     """
     app = FastAPI(
         title="Doorstep API",
@@ -75,6 +78,14 @@ def create_app(
     app.include_router(v1)
     app.include_router(courier_app.make_router(tile_url))
     app.include_router(tracking_actions.make_router())
+    app.include_router(
+        tracking_page.make_router(
+            container,
+            tile_url,
+            tile_source=tile_source(tile_url),
+            cache_seconds=tracking_cache_seconds,
+        )
+    )
     problems.install(app)
     home.install(app, f"{API_PREFIX}/openapi.json", container)
     app.add_middleware(

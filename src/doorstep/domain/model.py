@@ -116,10 +116,15 @@ class Recipient:
 
 @dataclass(eq=False, slots=True)
 class Brand:
-    """A shipper (tenant): sees only its own orders and parcels."""
+    """A shipper (tenant): sees only its own orders and parcels.
+
+    ``colour`` (``#rrggbb``) and ``logo`` (the SHA-256 of an uploaded image) dress the
+    recipient's tracking page; see :func:`doorstep.domain.brand.check_colour`."""
 
     id: str
     name: str
+    colour: str | None = None
+    logo: str | None = None
 
 
 @dataclass(eq=False, slots=True)

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import asyncio
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -15,12 +16,15 @@ from doorstep.services.pings import DEFAULT_RETENTION
 from doorstep.services.ports import (
     BlobStore,
     BlobVariant,
+    Broadcaster,
     Clock,
     Geocoder,
     PasswordHasher,
     Routing,
+    Subscription,
     UnitOfWorkFactory,
 )
+from doorstep.services.tracking.view import SnapToRoad, no_snapping
 
 
 def _no_queue(plan_id: str) -> None:
@@ -54,6 +58,25 @@ class _NoBlobStore:
         return None
 
 
+class _Silent:
+    async def receive(self, timeout: float) -> str | None:
+        await asyncio.sleep(timeout)
+        return None
+
+    def close(self) -> None:
+        return None
+
+
+class _NoBroadcaster:
+    """Tells nobody: pages still look again on their own every 30 s (bootstrap wires one)."""
+
+    def publish(self, channel: str, message: str) -> None:
+        return None
+
+    def subscribe(self, channels: Sequence[str]) -> Subscription:
+        return _Silent()
+
+
 @dataclass(frozen=True, slots=True)
 class Container:
     uow_factory: UnitOfWorkFactory
@@ -83,6 +106,10 @@ class Container:
     ping_retention: timedelta = DEFAULT_RETENTION
     blobs: BlobStore = field(default_factory=_NoBlobStore)  # photos and signatures
     photo_retention: timedelta = timedelta(days=90)  # image files are deleted after this
+    # Live tracking: notices to open pages (in-process, or Redis), and the road snapping
+    # that a courier's position goes through before a recipient sees it.
+    broadcaster: Broadcaster = field(default_factory=_NoBroadcaster)
+    snap_to_road: SnapToRoad = no_snapping
 
     @property
     def blob_links(self) -> BlobLinks:

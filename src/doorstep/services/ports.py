@@ -157,6 +157,8 @@ class BrandRepository(Protocol):
     def add(self, brand: Brand) -> None: ...
     def get(self, brand_id: str) -> Brand | None: ...
     def list(self) -> list[Brand]: ...
+    def save_appearance(self, brand: Brand) -> None:
+        """Store the brand's colour and logo (nothing else of it changes)."""
 
 
 class HubRepository(Protocol):
@@ -475,6 +477,7 @@ class UnitOfWork(Protocol):
     pings: PingRepository
     blobs: BlobRepository
     eta: EtaRepository
+    tracking: TrackingReads
 
     def read_only(self) -> Self:
         """This unit of work, to be opened for reading only: it takes no write lock (on
@@ -620,5 +623,71 @@ class Broadcaster(Protocol):
         """Send ``message`` to every current subscriber of ``channel``, in any process.
         Callable from any thread, never blocks on a subscriber."""
 
-    def subscribe(self, channel: str) -> Subscription:
-        """Start receiving ``channel``'s notices; call on the event loop that will read."""
+    def subscribe(self, channels: Sequence[str]) -> Subscription:
+        """Start receiving the notices of ``channels`` (one queue for all of them); call on
+        the event loop that will read."""
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedMove:
+    """One step of one parcel, as the tracking page tells it."""
+
+    parcel_id: str
+    action: str
+    to_state: str
+    at: datetime
+    reason_code: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedStop:
+    """The stop on today's route that holds the order's parcels."""
+
+    route_id: str
+    stop_id: str
+    route_state: str
+    stop_state: str
+    stops_before: int  # stops still to do before this one (pending or arrived, earlier)
+    done_at: datetime | None
+    courier_id: str
+    courier_name: str  # full name as stored: the page shows the first name only
+    vehicle_type: str
+
+
+@dataclass(frozen=True, slots=True)
+class TrackedProof:
+    outcome: str  # "delivered" or "failed"
+    method: str | None
+    reason: str | None
+    photos: tuple[str, ...]
+    recorded_at: datetime
+    safe_place: str | None  # the place named in the evidence, when left safe
+
+
+@dataclass(frozen=True, slots=True)
+class TrackingFacts:
+    """What the tracking page is made from, read at once for a token. No names, phones or
+    addresses of anyone: the page cannot show what it is not given."""
+
+    order_id: str
+    brand_id: str
+    brand_name: str
+    brand_colour: str | None
+    brand_logo: str | None
+    created_at: datetime
+    promised: tuple[datetime, datetime] | None  # the brand's window for the order
+    states: tuple[str, ...]  # each parcel's state
+    moves: tuple[TrackedMove, ...]  # every parcel's history, oldest first
+    stop: TrackedStop | None
+    proofs: tuple[TrackedProof, ...]
+
+
+class TrackingReads(Protocol):
+    """The tracking page's reads: few statements, no decryption, no scoping (the token is
+    the key: whoever holds it is the recipient)."""
+
+    def facts(self, token: str) -> TrackingFacts | None:
+        """The order whose tracking token is exactly ``token``, or None."""
+
+    def last_position(self, courier_id: str, since: datetime) -> tuple[GeoPoint, datetime] | None:
+        """The courier's latest position taken at or after ``since``, with its time."""

@@ -17,6 +17,7 @@ import contextlib
 import logging
 import threading
 from collections import defaultdict
+from collections.abc import Sequence
 from typing import Final
 
 import redis
@@ -31,9 +32,9 @@ PREFIX: Final = "doorstep:live:"
 class _Queue:
     """One subscriber: an asyncio queue on its own loop."""
 
-    def __init__(self, hub: LocalBroadcaster, channel: str) -> None:
+    def __init__(self, hub: LocalBroadcaster, channels: Sequence[str]) -> None:
         self.hub = hub
-        self.channel = channel
+        self.channels = tuple(dict.fromkeys(channels))
         self.loop = asyncio.get_running_loop()
         self.queue: asyncio.Queue[str] = asyncio.Queue(QUEUE_SIZE)
 
@@ -67,24 +68,27 @@ class LocalBroadcaster:
             with contextlib.suppress(RuntimeError):  # its loop has closed
                 target.loop.call_soon_threadsafe(target.offer, message)
 
-    def subscribe(self, channel: str) -> _Queue:
-        subscriber = _Queue(self, channel)
+    def subscribe(self, channels: Sequence[str]) -> _Queue:
+        subscriber = _Queue(self, channels)
         with self._lock:
-            self._subscribers[channel].add(subscriber)
+            for channel in subscriber.channels:
+                self._subscribers[channel].add(subscriber)
         return subscriber
 
     def forget(self, subscriber: _Queue) -> None:
         with self._lock:
-            subscribers = self._subscribers.get(subscriber.channel)
-            if subscribers is not None:
-                subscribers.discard(subscriber)
-                if not subscribers:
-                    del self._subscribers[subscriber.channel]
+            for channel in subscriber.channels:
+                subscribers = self._subscribers.get(channel)
+                if subscribers is not None:
+                    subscribers.discard(subscriber)
+                    if not subscribers:
+                        del self._subscribers[channel]
 
     @property
     def subscriber_count(self) -> int:
+        """Open subscriptions (one page listening to three channels counts once)."""
         with self._lock:
-            return sum(len(s) for s in self._subscribers.values())
+            return len({id(s) for subs in self._subscribers.values() for s in subs})
 
 
 class RedisBroadcaster:
@@ -101,8 +105,8 @@ class RedisBroadcaster:
     def publish(self, channel: str, message: str) -> None:
         self._client.publish(PREFIX + channel, message.encode())
 
-    def subscribe(self, channel: str) -> _Queue:
-        subscriber = self._local.subscribe(channel)
+    def subscribe(self, channels: Sequence[str]) -> _Queue:
+        subscriber = self._local.subscribe(channels)
         if self._listener is None or self._listener.done():
             self._ready = asyncio.Event()
             self._listener = asyncio.get_running_loop().create_task(self._listen(self._ready))

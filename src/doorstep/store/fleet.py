@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
+from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import (
     Brand,
     Capacity,
@@ -22,17 +23,35 @@ from doorstep.store.tables import BrandRow, CourierRow, HubRow, VehicleRow
 
 class SqlBrandRepository(SqlRepository):
     def add(self, brand: Brand) -> None:
-        self.insert(BrandRow(public_id=brand.id, name=brand.name))
+        self.insert(
+            BrandRow(
+                public_id=brand.id, name=brand.name, colour=brand.colour, logo_sha256=brand.logo
+            )
+        )
 
     def get(self, brand_id: str) -> Brand | None:
-        row = self.session.scalar(
-            scoped(self.principal, BrandRow).where(BrandRow.public_id == brand_id)
-        )
-        return None if row is None else Brand(id=row.public_id, name=row.name)
+        row = self._row(brand_id)
+        return None if row is None else _brand(row)
 
     def list(self) -> list[Brand]:
         rows = self.session.scalars(scoped(self.principal, BrandRow).order_by(BrandRow.name))
-        return [Brand(id=row.public_id, name=row.name) for row in rows]
+        return [_brand(row) for row in rows]
+
+    def save_appearance(self, brand: Brand) -> None:
+        row = self._row(brand.id)
+        if row is None:
+            raise InvalidValue("brand_id", "no such brand")
+        with self.savepoint():
+            row.colour, row.logo_sha256 = brand.colour, brand.logo
+
+    def _row(self, brand_id: str) -> BrandRow | None:
+        return self.session.scalar(
+            scoped(self.principal, BrandRow).where(BrandRow.public_id == brand_id)
+        )
+
+
+def _brand(row: BrandRow) -> Brand:
+    return Brand(id=row.public_id, name=row.name, colour=row.colour, logo=row.logo_sha256)
 
 
 def _hub(row: HubRow) -> Hub:

@@ -52,6 +52,8 @@ class BrandRow(Base):
     pk: Mapped[int] = mapped_column(primary_key=True)
     public_id: Mapped[str] = mapped_column(ID, unique=True)
     name: Mapped[str] = mapped_column(String(200))
+    colour: Mapped[str | None] = mapped_column(String(7))  # "#rrggbb" for the tracking page
+    logo_sha256: Mapped[str | None] = mapped_column(String(64))  # a blob
 
 
 class HubRow(Base):

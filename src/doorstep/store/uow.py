@@ -48,6 +48,7 @@ from doorstep.store.plans import SqlPlanRepository
 from doorstep.store.route_cache import CommittedStops
 from doorstep.store.routes import SqlCourierActionRepository, SqlProofRepository, SqlRouteRepository
 from doorstep.store.scans import SqlScanRepository
+from doorstep.store.tracking import SqlTrackingReads
 
 
 class SqlUnitOfWork:
@@ -73,6 +74,7 @@ class SqlUnitOfWork:
     pings: ports.PingRepository
     blobs: ports.BlobRepository
     eta: ports.EtaRepository
+    tracking: ports.TrackingReads
 
     def __init__(
         self,
@@ -127,6 +129,7 @@ class SqlUnitOfWork:
         self.pings = SqlPingRepository(*parts)
         self.blobs = SqlBlobRepository(*parts, seen=seen)
         self.eta = SqlEtaRepository(*parts)
+        self.tracking = SqlTrackingReads(*parts)
         return self
 
     def __exit__(

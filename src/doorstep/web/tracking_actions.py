@@ -35,13 +35,6 @@ from doorstep.web import csrf
 T = TypeVar("T")
 PATH: Final = "/t/{token}"
 ACTIONS: Final = ("safe-place", "neighbour", "access", "more-time", "reschedule")
-DONE_TEXT: Final = {
-    "safe-place": "Saved: the courier will see your safe place.",
-    "neighbour": "Saved: the courier will see the neighbour you named.",
-    "access": "Saved: the courier will have your access details at the door.",
-    "more-time": "Saved: the courier will know how long you need to reach the door.",
-    "reschedule": "Done: your delivery is moved to the day you chose.",
-}
 MAX_FIELD: Final = 2_000  # longer than any field's own limit: refused by its rule, not here
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 

@@ -371,3 +371,17 @@ def test_the_refusal_page_keeps_the_forms_labelled_and_never_shows_the_code(live
     assert "bad code!" not in answer.text
     assert "Gate at the side" in answer.text  # what they typed is kept for them
     assert answer.headers["x-robots-tag"] == "noindex"
+
+
+def test_the_tracking_page_offers_the_forms_and_confirms_a_change_after_the_redirect(
+    live: Live,
+) -> None:
+    day = _day(live, stops=1)
+    token = live.token(day.order_ids[0])
+    page = live.api.client().get(f"/t/{token}")
+    assert page.status_code == 200
+    assert f'action="/t/{token}/safe-place"' in page.text
+    assert f'name="csrf" value="{csrf.issue(SECRET, token)}"' in page.text
+    done = live.post(token, "neighbour", {"neighbour": "No. 7"}, follow_redirects=True)
+    assert done.status_code == 200
+    assert 'role="status"' in done.text and "neighbour you named" in done.text

@@ -1,1 +1,2 @@
-"""The recipient's side: the tracking page's read model and the recipient's actions."""
+"""The recipient's tracking page: its read model (:mod:`.view`), live notices (:mod:`.live`)
+and what the recipient may change from it (:mod:`.actions`)."""

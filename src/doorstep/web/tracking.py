@@ -1,0 +1,251 @@
+"""The recipient's tracking page ``/t/{token}``: no login, server-rendered, live over SSE.
+
+The page is complete without script: status, window, courier, timeline and proof are in
+the HTML. ``/static/tracking/tracking.js`` then opens ``/t/{token}/events`` and swaps in the
+parts that change, and draws the map when there is a courier to show. Every answer says
+``noindex``, sends no referrer, and runs only this server's files (no inline script or
+style; the brand's colour is a small stylesheet of its own, cached for good).
+
+Unknown and malformed tokens get the same plain 404 page, expired ones a 410 page. The
+rendered page is kept per token for a moment (``cache_seconds``): a whole route's
+recipients opening their link at once read the database once per token per moment, and
+the live updates read it fresh.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import threading
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from functools import cache
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import HTMLResponse, Response
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sse_starlette.sse import EventSourceResponse
+
+from doorstep.domain.brand import DEFAULT_COLOUR, check_colour, text_colour_on
+from doorstep.domain.errors import InvalidValue
+from doorstep.services.container import Container
+from doorstep.services.errors import NotFound
+from doorstep.services.tracking.view import TrackingExpired, TrackingView, tracking_view
+from doorstep.web import csrf
+from doorstep.web.tracking_actions import ACTIONS as DONE
+
+PATH: Final = "/t"
+STATIC: Final = "/static/tracking"
+LEAFLET: Final = "/static/vendor/leaflet-1.9.4"
+BASEMAP: Final = "/courier/basemap.json"
+LONDON: Final = ZoneInfo("Europe/London")
+REFRESH_S: Final = 30.0  # a live page looks again at least this often (positions step at 30 s)
+POLICY: Final = (
+    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+CACHE_LIMIT: Final = 20_000
+
+
+def policy(tile_source: str | None) -> str:
+    """The page's content security policy; ``tile_source`` the tile server's origin."""
+    return POLICY.format(tiles=f" {tile_source}" if tile_source else "")
+
+
+def page_headers(tile_source: str | None) -> dict[str, str]:
+    return {
+        "Content-Security-Policy": policy(tile_source),
+        "X-Robots-Tag": "noindex, nofollow, noarchive",
+        "Referrer-Policy": "no-referrer",
+        "Cache-Control": "no-store",
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+    }
+
+
+def london_time(moment: datetime | None) -> str:
+    return "" if moment is None else moment.astimezone(LONDON).strftime("%H:%M")
+
+
+def london_day(moment: datetime | None) -> str:
+    if moment is None:
+        return ""
+    local = moment.astimezone(LONDON)
+    return f"{local:%A} {local.day} {local:%B}"
+
+
+@cache
+def _templates() -> Environment:
+    env = Environment(
+        loader=PackageLoader("doorstep.web", "templates"),
+        autoescape=select_autoescape(default=True),
+        auto_reload=False,
+    )
+    env.filters["time"] = london_time
+    env.filters["day"] = london_day
+    return env
+
+
+def render(name: str, **context: Any) -> str:
+    return _templates().get_template(f"tracking/{name}").render(static=STATIC, **context)
+
+
+def fragments(view: TrackingView) -> dict[str, Any]:
+    """The parts of the page a live update replaces, by their ``data-live`` name."""
+    position = None
+    if view.position is not None:
+        position = {"lat": view.position.point.lat, "lon": view.position.point.lon}
+    return {
+        "status": render("_status.html", view=view),
+        "timeline": render("_timeline.html", view=view),
+        "proof": render("_proof.html", view=view),
+        "position": position,
+        "live": view.live,
+    }
+
+
+class PageCache:
+    """Rendered pages by token for ``seconds``; bounded, dropped whole when full."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._pages: dict[str, tuple[float, int, str]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, token: str) -> tuple[int, str] | None:
+        if self.seconds <= 0:
+            return None
+        found = self._pages.get(token)
+        if found is None or found[0] < time.monotonic():
+            return None
+        return found[1], found[2]
+
+    def put(self, token: str, status: int, body: str) -> None:
+        if self.seconds <= 0:
+            return
+        with self._lock:
+            if len(self._pages) >= CACHE_LIMIT:
+                self._pages.clear()
+            self._pages[token] = (time.monotonic() + self.seconds, status, body)
+
+
+def make_router(
+    container: Container,
+    tile_url: str | None = None,
+    *,
+    tile_source: str | None = None,
+    cache_seconds: float = 2.0,
+) -> APIRouter:
+    """The page, its live events and the brand colour's stylesheet. ``tile_url`` adds
+    raster tiles to the map, and ``tile_source`` (its origin) a place in the policy."""
+    router = APIRouter(include_in_schema=False)
+    headers = page_headers(tile_source if tile_url else None)
+    pages = PageCache(cache_seconds)
+
+    def view_of(token: str) -> TrackingView:
+        return tracking_view(
+            container.uow_factory,
+            container.clock,
+            token,
+            links=container.blob_links,
+            snap=container.snap_to_road,
+        )
+
+    def page(token: str, done: str | None = None) -> tuple[int, str]:
+        # After a recipient's change (``?done=...``, web/tracking_actions.py) the page is
+        # read afresh, with the confirmation, and not kept.
+        cached = None if done else pages.get(token)
+        if cached is not None:
+            return cached
+        try:
+            view = view_of(token)
+        except NotFound:
+            return 404, render("not_found.html")  # never cached: nothing to save
+        except TrackingExpired:
+            answer = 410, render("expired.html")
+        else:
+            theme = view.brand_colour or DEFAULT_COLOUR
+            body = render(
+                "page.html",
+                view=view,
+                token=token,
+                csrf=csrf.issue(container.secret_key, token),
+                parts=fragments(view),
+                theme=theme.lstrip("#"),
+                leaflet=LEAFLET,
+                basemap=BASEMAP,
+                tile_url=tile_url or "",
+                done=done,
+            )
+            answer = 200, body
+        if not done:
+            pages.put(token, *answer)
+        return answer
+
+    @router.api_route(PATH + "/{token}", methods=["GET", "HEAD"])
+    def tracking_page(token: str, done: str | None = None) -> HTMLResponse:
+        status, body = page(token, done if done in DONE else None)
+        return HTMLResponse(body, status_code=status, headers=headers)
+
+    @router.get(PATH + "/{token}/events")
+    async def live_events(token: str, request: Request) -> Response:
+        try:
+            view = await run_in_threadpool(view_of, token)
+        except NotFound:
+            return HTMLResponse(render("not_found.html"), status_code=404, headers=headers)
+        except TrackingExpired:
+            return HTMLResponse(render("expired.html"), status_code=410, headers=headers)
+        stream = _updates(container, view, lambda: view_of(token), request)
+        sse_headers = {k: v for k, v in headers.items() if k != "Cache-Control"}
+        return EventSourceResponse(stream, headers=sse_headers, ping=15)
+
+    @router.get(PATH + "/_brand/{colour}.css")
+    def brand_css(colour: str) -> Response:
+        try:
+            hex_colour = check_colour("#" + colour)
+        except InvalidValue:
+            return Response("", status_code=404, media_type="text/css")
+        body = f":root{{--brand:{hex_colour};--on-brand:{text_colour_on(hex_colour)}}}\n"
+        cache_headers = {"Cache-Control": "public, max-age=31536000, immutable"}
+        return Response(body, media_type="text/css", headers=cache_headers)
+
+    return router
+
+
+async def _updates(
+    container: Container,
+    first: TrackingView,
+    read: Callable[[], TrackingView],
+    request: Request,
+) -> AsyncIterator[dict[str, str]]:
+    """Each change of the page's parts, as it happens (a notice) or at least every 30 s."""
+    view, last = first, fragments(first)
+    subscription = container.broadcaster.subscribe(view.channels)
+    try:
+        yield {"event": "ready", "data": "{}"}
+        while view.live:
+            await subscription.receive(REFRESH_S)
+            if await request.is_disconnected():
+                return
+            try:
+                view = await run_in_threadpool(read)
+            except (NotFound, TrackingExpired):
+                yield {"event": "gone", "data": "{}"}
+                return
+            if view.channels != first.channels:  # moved to another route: listen there
+                subscription.close()
+                subscription = container.broadcaster.subscribe(view.channels)
+                first = view
+            parts = fragments(view)
+            changed = {name: part for name, part in parts.items() if last.get(name) != part}
+            last = parts
+            if changed:
+                yield {"event": "update", "data": json.dumps(changed)}
+    except asyncio.CancelledError:
+        raise
+    finally:
+        subscription.close()
