@@ -35,6 +35,17 @@ from doorstep.web import csrf
 T = TypeVar("T")
 PATH: Final = "/t/{token}"
 ACTIONS: Final = ("safe-place", "neighbour", "access", "more-time", "reschedule")
+# This server's stylesheet and forms posting back to it; nothing else, no script at all.
+POLICY: Final = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "frame-ancestors 'none'; base-uri 'none'"
+)
+HEADERS: Final = {
+    "Content-Security-Policy": POLICY,
+    "X-Robots-Tag": "noindex, nofollow, noarchive",
+    "Referrer-Policy": "no-referrer",
+    "Cache-Control": "no-store",
+}
 MAX_FIELD: Final = 2_000  # longer than any field's own limit: refused by its rule, not here
 _CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
@@ -140,8 +151,7 @@ def _render(
             typed={k: _shown(v) for k, v in typed.items() if k not in {"csrf", "code"}},
         )
     )
-    headers = {"X-Robots-Tag": "noindex", "Cache-Control": "no-store"}
-    return HTMLResponse(html, status_code=status, headers=headers)
+    return HTMLResponse(html, status_code=status, headers=HEADERS)
 
 
 async def _act(

@@ -370,7 +370,8 @@ def test_the_refusal_page_keeps_the_forms_labelled_and_never_shows_the_code(live
     assert answer.status_code == 422
     assert "bad code!" not in answer.text
     assert "Gate at the side" in answer.text  # what they typed is kept for them
-    assert answer.headers["x-robots-tag"] == "noindex"
+    assert answer.headers["x-robots-tag"].startswith("noindex")
+    assert "form-action 'self'" in answer.headers["content-security-policy"]
 
 
 def test_the_tracking_page_offers_the_forms_and_confirms_a_change_after_the_redirect(
@@ -385,3 +386,37 @@ def test_the_tracking_page_offers_the_forms_and_confirms_a_change_after_the_redi
     done = live.post(token, "neighbour", {"neighbour": "No. 7"}, follow_redirects=True)
     assert done.status_code == 200
     assert 'role="status"' in done.text and "neighbour you named" in done.text
+
+
+def test_the_planner_gives_the_stop_of_a_recipient_who_needs_longer_more_door_time(
+    live: Live,
+) -> None:
+    from doorstep.planning.door_time import DoorTimeParams, door_time_s
+    from doorstep.services.plans.request import StoredPlanRequest, planning_problem
+    from doorstep.services.ports import PlanRecord, PlanStatus
+
+    day = _day(live, stops=2, loaded_stops=0)  # received at the hub: still plannable
+    live.post(live.token(day.order_ids[1]), "more-time", {"needs_more_time": "1"})
+    with live.uow(SYSTEM) as uow:
+        orders = [uow.orders.get(o) for o in day.order_ids]
+        request = StoredPlanRequest.model_validate(
+            {
+                "hub_id": day.hub_id, "date": "2026-11-26", "depart": "08:00", "budget_s": 1,
+                "network": "straight_line", "vehicles": [], "order_ids": day.order_ids,
+                "parcel_ids": [p.id for o in orders if o for p in o.parcels],
+            }
+        )  # fmt: skip
+        plan = PlanRecord(
+            id=ids.new_id("pln"), hub_id=day.hub_id, plan_date=date(2026, 11, 26),
+            status=PlanStatus.QUEUED, request=request.to_json(), budget_s=1,
+            network="straight_line", created_at=NOW, created_by="system:tests",
+        )  # fmt: skip
+        built = planning_problem(uow, plan)
+    params = DoorTimeParams()
+    plain, longer = (
+        next(s for s in built.problem.stops if set(s.parcel_ids) == {p.id for p in o.parcels})
+        for o in orders
+        if o is not None
+    )
+    assert longer.needs_longer and not plain.needs_longer
+    assert door_time_s(longer, params) == door_time_s(plain, params) + params.needs_longer_s
