@@ -33,6 +33,7 @@ class TrackingDay:
     factory: Factory
     clock: FakeClock
     serial: int = 0
+    photo: str = PHOTO
 
     def act(self, kind: ActionKind, stop: int | None = None, **data: object) -> None:
         self.serial += 1
@@ -50,7 +51,7 @@ class TrackingDay:
             self.day.courier_principal,
             [action],
             clock=self.clock,
-            blob_exists=lambda sha: sha == PHOTO,
+            blob_exists=lambda sha: sha == self.photo,
         )
         assert result.status is Outcome.APPLIED, result
 
@@ -59,7 +60,11 @@ class TrackingDay:
 
     def deliver(self, stop: int, **evidence: object) -> None:
         self.act(ActionKind.ARRIVE, stop)
-        data = evidence or {"method": "safe_place", "safe_place": "front porch", "photos": [PHOTO]}
+        data = evidence or {
+            "method": "safe_place",
+            "safe_place": "front porch",
+            "photos": [self.photo],
+        }
         self.act(ActionKind.COMPLETE, stop, scanned_barcodes=self.day.barcodes[stop], **data)
 
     def fail(self, stop: int, reason: str = "recipient_not_home") -> None:
@@ -76,9 +81,11 @@ class TrackingDay:
 
 
 def tracking_day(
-    factory: Factory, *, stops: int = 5, clock: FakeClock | None = None
+    factory: Factory, *, stops: int = 5, clock: FakeClock | None = None, start: datetime = T0
 ) -> TrackingDay:
-    day = dispatched_day(factory, stops=stops, start=T0)
+    """A dispatched day of ``stops`` orders (made the evening before ``start``), loaded."""
+    made = {n: {"created_at": start - timedelta(hours=14)} for n in range(stops)}
+    day = dispatched_day(factory, stops=stops, start=start, order_overrides=made)
     with factory(SYSTEM) as uow:
         orders = uow.orders.get_many(day.order_ids)
     tokens = [orders[order_id].tracking_token for order_id in day.order_ids]

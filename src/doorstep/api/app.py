@@ -12,6 +12,7 @@ from doorstep.api.query import DropEmptyQueryValues
 from doorstep.api.routers import (
     auth,
     blobs,
+    brand_appearance,
     brands,
     courier,
     fleet,
@@ -69,6 +70,7 @@ def create_app(
         hubs,
         fleet,
         brands,
+        brand_appearance,
         plans,
         routes,
         courier,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import secrets
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from datetime import time as clock_time
@@ -29,6 +30,7 @@ from doorstep.domain.model import Capacity, GeoPoint, Role, VehicleType
 from doorstep.jobs.consumer import start_in_process
 from doorstep.services import accounts, fleet
 from doorstep.services.container import Container
+from doorstep.services.tracking.links import route_tracking_links
 from doorstep.sim.client import DoorstepClient
 from doorstep.sim.demo_seed import DemoSummary, seed_demo_day
 from doorstep.sim.scenario import DEMO_BRANDS, DEMO_PIN_DIGITS
@@ -152,7 +154,9 @@ def seed(
     return DemoDay(summary, dispatched[0])
 
 
-def print_welcome(base_url: str, standing: StandingData, demo_day: DemoDay) -> None:
+def print_welcome(
+    base_url: str, standing: StandingData, demo_day: DemoDay, links: Sequence[str] = ()
+) -> None:
     summary, planned = demo_day.summary, demo_day.routes
     login = f'{{"email": "{ADMIN_EMAIL}", "password": "{standing.admin_password}"}}'
     first_key = next(iter(standing.brand_keys.values()))
@@ -195,6 +199,9 @@ def print_welcome(base_url: str, standing: StandingData, demo_day: DemoDay) -> N
             f"    a stop asking for a PIN: the last {DEMO_PIN_DIGITS} digits of the order's "
             "reference (demo orders only)"
         )
+    if links:
+        lines.append("  tracking      what the first recipients of the first route see (no login):")
+        lines += [f"    {link}" for link in links]
     lines.append("Press Ctrl+C to stop.")
     typer.echo("\n".join(lines))
 
@@ -223,7 +230,9 @@ def demo(
     started = time.monotonic()
     demo_day = seed(base_url, standing, container, container.clock.now(), orders, seed_value)
     typer.echo(f"Seeded and dispatched the day in {time.monotonic() - started:.1f} s")
-    print_welcome(base_url, standing, demo_day)
+    first_route = demo_day.routes.couriers[0].route_id if demo_day.routes.couriers else ""
+    links = route_tracking_links(container.uow_factory, first_route, base_url)
+    print_welcome(base_url, standing, demo_day, links)
     try:
         while serve and server.started and not server.should_exit:
             time.sleep(0.5)

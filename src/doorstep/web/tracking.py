@@ -34,6 +34,7 @@ from doorstep.domain.brand import DEFAULT_COLOUR, check_colour, text_colour_on
 from doorstep.domain.errors import InvalidValue
 from doorstep.services.container import Container
 from doorstep.services.errors import NotFound
+from doorstep.services.tracking import appearance
 from doorstep.services.tracking.view import TrackingExpired, TrackingView, tracking_view
 from doorstep.web import csrf
 from doorstep.web.tracking_actions import ACTIONS as DONE
@@ -100,9 +101,9 @@ def fragments(view: TrackingView) -> dict[str, Any]:
     if view.position is not None:
         position = {"lat": view.position.point.lat, "lon": view.position.point.lon}
     return {
-        "status": render("_status.html", view=view),
-        "timeline": render("_timeline.html", view=view),
-        "proof": render("_proof.html", view=view),
+        "status": render("_status.html", view=view).strip(),
+        "timeline": render("_timeline.html", view=view).strip(),
+        "proof": render("_proof.html", view=view).strip(),  # empty: the box is hidden
         "position": position,
         "live": view.live,
     }
@@ -202,6 +203,18 @@ def make_router(
         stream = _updates(container, view, lambda: view_of(token), request)
         sse_headers = {k: v for k, v in headers.items() if k != "Cache-Control"}
         return EventSourceResponse(stream, headers=sse_headers, ping=15)
+
+    @router.get(PATH + "/_logo/{brand_id}/{sha256}")
+    def brand_logo(brand_id: str, sha256: str) -> Response:
+        try:
+            logo = appearance.logo_image(container.uow_factory, container.blobs, brand_id, sha256)
+        except NotFound:
+            return Response(b"", status_code=404)
+        cache_headers = {
+            "Cache-Control": "public, max-age=86400",
+            "X-Content-Type-Options": "nosniff",
+        }
+        return Response(logo.data, media_type=logo.content_type, headers=cache_headers)
 
     @router.get(PATH + "/_brand/{colour}.css")
     def brand_css(colour: str) -> Response:

@@ -256,6 +256,8 @@ ACCESS: dict[str, tuple[str, str, str, str]] = {
     "POST /v1/brands/{brand_id}/api-keys": _ADMIN_ROUTE,
     "GET /v1/brands/{brand_id}/api-keys": _ADMIN_ROUTE,
     "DELETE /v1/brands/{brand_id}/api-keys/{key_id}": _ADMIN_ROUTE,
+    "PUT /v1/brands/{brand_id}/appearance": _ADMIN_ROUTE,
+    "PUT /v1/brands/{brand_id}/logo": _ADMIN_ROUTE,
     "POST /v1/users/{user_id}/deactivate": _ADMIN_ROUTE,
     "POST /v1/plans": _STAFF_ROUTE,
     "GET /v1/plans/{plan_id}": _STAFF_ROUTE,
@@ -287,6 +289,7 @@ def _valid_body(name: str, world: World, brand: dict[str, str]) -> dict[str, Any
         "POST /v1/couriers": {"name": "Kit Courier", "phone": "+447700900555"},
         "POST /v1/brands": {"name": f"Brand {unique}"},
         "POST /v1/brands/{brand_id}/api-keys": {"name": "shop"},
+        "PUT /v1/brands/{brand_id}/appearance": {"colour": "#0a7d32"},
         "POST /v1/plans": _plan_body(world.ids["hub_id"]),
         "POST /v1/plans/{plan_id}/dispatch": {
             "routes": [{"route_index": 0, "courier_id": "cou_0"}]
@@ -328,7 +331,7 @@ def _call(
     if op.name == "POST /v1/orders/import":
         csv = b"reference,recipient_name\nSHOP-1,Ada\n"
         return http.post(path, params=brand, content=csv, headers={"Content-Type": "text/csv"})
-    if op.name == "PUT /v1/blobs/{sha256}":
+    if op.name in ("PUT /v1/blobs/{sha256}", "PUT /v1/brands/{brand_id}/logo"):
         return http.put(path, content=PHOTO, headers={"Content-Type": "image/jpeg"})
     return http.request(op.method, path, json=_valid_body(op.name, world, brand))
 

@@ -14,6 +14,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import httpx
 import pytest
 
 from doorstep.api import create_app
@@ -22,6 +23,7 @@ from doorstep.cli import demo
 from doorstep.config import Settings
 from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
+from doorstep.services.tracking.links import route_tracking_links
 from doorstep.sim.client import DoorstepClient
 from doorstep.store import migrate
 from tests.unit.fakes import FakeClock
@@ -69,8 +71,14 @@ def test_the_demo_seeds_its_morning_whatever_the_time(
     server = demo.start_server(create_app(container), "127.0.0.1", port)
     try:
         day = demo.seed(base_url, standing, container, clock.now(), ORDERS, 2026)
-        demo.print_welcome(base_url, standing, day)
-        email, password = _courier_login(capsys.readouterr().out)
+        first_route = day.routes.couriers[0].route_id
+        links = route_tracking_links(container.uow_factory, first_route, base_url)
+        demo.print_welcome(base_url, standing, day, links)
+        welcome = capsys.readouterr().out
+        email, password = _courier_login(welcome)
+        assert len(links) == 3 and all(link in welcome for link in links)
+        opened = httpx.get(links[0])
+        assert opened.status_code == 200 and "at our London hub" in opened.text
         with DoorstepClient.login(base_url, email, password) as courier:
             today = now.date().isoformat()
             listed = courier.request("GET", f"/v1/routes?date={today}")["items"]

@@ -11,7 +11,9 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from doorstep.domain.model import Role
 from doorstep.services.routes.courier_actions import ActionKind
+from tests.images import photo, sha256
 from tests.integration.live_server import LiveApi, serve
 from tests.tracking_day import T0, TrackingDay, tracking_day
 from tests.unit.fakes import FakeClock
@@ -188,3 +190,50 @@ def test_a_returned_courier_action_is_the_story_not_an_error(
     today.start()
     today.act(ActionKind.ARRIVE, 1)
     assert page(live, today.tokens[1]).status_code == 200
+
+
+def test_an_admin_dresses_the_page_in_the_brands_colour_and_logo(
+    live: LiveApi, today: TrackingDay
+) -> None:
+    admin = live.client(live.create_operator(Role.ADMIN))
+    brand_id = today.day.brand_id
+    coloured = admin.put(f"/v1/brands/{brand_id}/appearance", json={"colour": "#0A7D32"})
+    logo = admin.put(
+        f"/v1/brands/{brand_id}/logo", content=photo(), headers={"Content-Type": "image/jpeg"}
+    )
+    assert coloured.status_code == 200 and coloured.json()["colour"] == "#0a7d32"
+    assert logo.status_code == 200
+    logo_url = logo.json()["logo_url"]
+    assert logo_url == f"/t/_logo/{brand_id}/{sha256(photo())}"
+
+    shown = page(live, today.tokens[0])
+    assert '<link rel="stylesheet" href="/t/_brand/0a7d32.css">' in shown.text
+    assert f'src="{logo_url}"' in shown.text
+    image = live.client().get(logo_url)
+    assert image.status_code == 200 and image.headers["content-type"] == "image/jpeg"
+    assert image.content[:2] == b"\xff\xd8" and b"Exif" not in image.content[:64]
+
+
+def test_brand_appearance_refuses_bad_colours_non_images_and_non_admins(
+    live: LiveApi, today: TrackingDay
+) -> None:
+    admin = live.client(live.create_operator(Role.ADMIN))
+    dispatcher = live.client(live.create_operator(Role.DISPATCHER))
+    path = f"/v1/brands/{today.day.brand_id}"
+
+    bad = admin.put(f"{path}/appearance", json={"colour": "red"})
+    assert bad.status_code == 422 and "colour" in bad.text
+    text_logo = admin.put(
+        f"{path}/logo", content=b"<svg/>", headers={"Content-Type": "image/svg+xml"}
+    )
+    assert text_logo.status_code == 415
+    assert dispatcher.put(f"{path}/appearance", json={"colour": "#000000"}).status_code == 403
+    unknown = admin.put("/v1/brands/brd_0000000000000000/appearance", json={"colour": "#000000"})
+    assert unknown.status_code == 404
+
+
+def test_a_logo_is_served_only_as_its_brands_current_logo(
+    live: LiveApi, today: TrackingDay
+) -> None:
+    photo_sha = sha256(photo())
+    assert live.client().get(f"/t/_logo/{today.day.brand_id}/{photo_sha}").status_code == 404

@@ -78,3 +78,16 @@ class UserPublic(Public):
     role: Role
     courier_id: str | None
     active: bool
+
+
+class BrandAppearanceIn(Strict):
+    colour: Annotated[str, StringConstraints(max_length=7)] | None = None
+
+
+class BrandAppearance(Public):
+    """How the brand's recipients' tracking page looks."""
+
+    id: str
+    name: str
+    colour: str | None  # "#rrggbb"; None: the default blue
+    logo_url: str | None  # on this server; None: the brand's name in text

@@ -44,6 +44,7 @@ from doorstep.services.ports import (
     TrackingFacts,
     UnitOfWorkFactory,
 )
+from doorstep.services.tracking.appearance import logo_path
 from doorstep.services.tracking.live import channels_of
 
 READER: Final = Principal.system("tracking")
@@ -165,7 +166,7 @@ def _view(
     courier = None
     if stop is not None and on_the_road:
         courier = CourierShown(first_name(stop.courier_name), VEHICLES.get(stop.vehicle_type, ""))
-    logo = _path(links, facts.brand_logo, now) if facts.brand_logo else None
+    logo = logo_path(facts.brand_id, facts.brand_logo) if facts.brand_logo else None
     return TrackingView(
         order_id=facts.order_id,
         brand_name=facts.brand_name,

@@ -29,6 +29,7 @@
           filter: (f) => f.geometry.coordinates.some(([x, y]) => Math.abs(y - lat) < 0.01 && Math.abs(x - lon) < 0.015),
         }).addTo(map);
         map.attributionControl.addAttribution(streets.attribution || "© OpenStreetMap contributors, ODbL");
+        body.dataset.streets = "drawn";
       }).catch(() => {});
       marker = L.circleMarker(here, { radius: 10, color: "#fff", weight: 3, fillColor: "#d00000", fillOpacity: 1 })
         .bindTooltip("Your courier").addTo(map);

@@ -1,0 +1,281 @@
+"""The tracking page under load: ``python -m benchmarks.tracking --json OUT``.
+
+    python -m benchmarks.tracking                          # SQLite, 400 pages/s for 60 s
+    python -m benchmarks.tracking --database-url postgresql+psycopg://postgres@127.0.0.1/test
+    python -m benchmarks.tracking --seconds 5 --rate 50 --sse-clients 20   # a quick look
+
+A fresh database at the newest schema holds ``--routes`` started routes of 20 stops (a
+recipient per stop, every parcel out for delivery, a courier position near the first
+stops). ``doorstep serve`` runs in its own process (one uvicorn worker, as shipped) on a
+loopback port; this process asks for ``GET /t/{token}`` at ``--rate`` requests a second
+for ``--seconds``, open loop (each request is due at its own moment, and its latency is
+counted from that moment, so a slow server cannot hide its queue), the tokens in turn.
+Each database runs twice: with no live page open, then with ``--sse-clients`` pages
+holding ``/t/{token}/events`` open the whole time. Reported: p50, p99 and max latency,
+errors (anything but 200), and the rate reached. The issue's bar: p99 at most 50 ms with
+no errors at 400 pages/s on SQLite on 2 cores.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+from tests.tracking_day import tracking_day
+from tests.unit.fakes import FakeClock
+
+from doorstep.store.crypto import FernetCipher
+from doorstep.store.database import create_engine_for
+from doorstep.store.migrate import upgrade
+from doorstep.store.uow import make_uow_factory
+
+SECRET = "benchmark-secret-not-for-production"  # a throwaway database's
+START_GUARD_S = 120.0  # a server that has not answered by then is broken, not slow
+STOPS = 20
+
+
+@dataclass(frozen=True)
+class Row:
+    database: str
+    sse_clients: int
+    sse_open: int  # live pages still connected at the end
+    rate: float
+    seconds: float
+    requests: int
+    errors: int
+    achieved_rate: float
+    p50_ms: float
+    p99_ms: float
+    max_ms: float
+    machine: str
+
+
+def _seed(url: str, routes: int) -> list[str]:
+    """``routes`` started routes of 20 stops; the recipients' tokens."""
+    engine = create_engine_for(url)
+    factory = make_uow_factory(engine, FernetCipher(SECRET))
+    now = datetime.now(UTC).replace(microsecond=0)
+    tokens: list[str] = []
+    try:
+        for _ in range(routes):
+            day = tracking_day(
+                factory,
+                stops=STOPS,
+                clock=FakeClock(now - timedelta(minutes=5)),
+                start=now - timedelta(minutes=30),
+            )
+            day.start()
+            day.ping(at=now - timedelta(minutes=4))
+            tokens += day.tokens
+    finally:
+        engine.dispose()
+    return tokens
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def _server(url: str, data_dir: Path) -> Iterator[str]:
+    """``doorstep serve`` in its own process over ``url``; yields its base URL."""
+    port = _free_port()
+    env = os.environ | {
+        "DOORSTEP_DATABASE_URL": url,
+        "DOORSTEP_MODE": "test",
+        "DOORSTEP_SECRET_KEY": SECRET,
+        "DOORSTEP_DATA_DIR": str(data_dir),
+        "DOORSTEP_REQUESTS_PER_MINUTE_PER_ADDRESS": "100000000",
+        "DOORSTEP_REQUESTS_PER_MINUTE_PER_CREDENTIAL": "100000000",
+    }
+    env.pop("DOORSTEP_REDIS_URL", None)
+    command = [sys.executable, "-m", "doorstep", "serve", "--host", "127.0.0.1"]
+    process = subprocess.Popen(
+        [*command, "--port", str(port), "--no-jobs"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + START_GUARD_S
+        while True:
+            if process.poll() is not None:
+                raise RuntimeError(f"doorstep serve exited with {process.returncode}")
+            try:
+                httpx.get(f"{base_url}/health", timeout=5).raise_for_status()
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline:
+                    raise RuntimeError("doorstep serve did not answer") from None
+                time.sleep(0.1)
+        yield base_url
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+async def _live_page(client: httpx.AsyncClient, token: str, opened: asyncio.Event) -> bool:
+    """Hold one page's event stream open until cancelled; whether it was still open."""
+    try:
+        async with client.stream("GET", f"/t/{token}/events") as answer:
+            if answer.status_code != 200:
+                return False
+            async for line in answer.aiter_lines():
+                if line.startswith("event: ready"):
+                    opened.set()
+    except asyncio.CancelledError:
+        return True
+    except httpx.HTTPError:
+        return False
+    return False
+
+
+async def _load(base_url: str, tokens: list[str], args: argparse.Namespace, sse: int) -> Row:
+    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
+    timeout = httpx.Timeout(START_GUARD_S)
+    async with (
+        httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) as live,
+        httpx.AsyncClient(
+            base_url=base_url, timeout=timeout, limits=httpx.Limits(max_connections=64)
+        ) as pages,
+    ):
+        opened = [asyncio.Event() for _ in range(sse)]
+        streams = [
+            asyncio.create_task(_live_page(live, tokens[n % len(tokens)], opened[n]))
+            for n in range(sse)
+        ]
+        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in opened)), START_GUARD_S)
+        for _ in range(3):  # warm: imports, templates, the pool's 64 connections
+            await asyncio.gather(*(pages.get(f"/t/{tokens[n % len(tokens)]}") for n in range(64)))
+        latencies: list[float] = []
+        errors = 0
+
+        async def one(due: float, token: str) -> None:
+            nonlocal errors
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            try:
+                answer = await pages.get(f"/t/{token}")
+                if answer.status_code != 200:
+                    errors += 1
+            except httpx.HTTPError:
+                errors += 1
+            latencies.append(time.perf_counter() - due)
+
+        total = int(args.rate * args.seconds)
+        start = time.perf_counter() + 0.2
+        await asyncio.gather(
+            *(one(start + n / args.rate, tokens[n % len(tokens)]) for n in range(total))
+        )
+        elapsed = time.perf_counter() - start
+        still_open = sum(1 for s in streams if not s.done())
+        for stream in streams:
+            stream.cancel()
+        await asyncio.gather(*streams, return_exceptions=True)
+    latencies.sort()
+
+    def at(share: float) -> float:
+        return round(latencies[min(len(latencies) - 1, int(share * len(latencies)))] * 1000, 1)
+
+    return Row(
+        database="",
+        sse_clients=sse,
+        sse_open=still_open,
+        rate=args.rate,
+        seconds=args.seconds,
+        requests=total,
+        errors=errors,
+        achieved_rate=round(total / elapsed, 1),
+        p50_ms=at(0.50),
+        p99_ms=at(0.99),
+        max_ms=round(latencies[-1] * 1000, 1),
+        machine=f"{platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}",
+    )
+
+
+@contextmanager
+def _sqlite(scratch: Path) -> Iterator[str]:
+    url = f"sqlite:///{scratch / 'tracking.sqlite3'}"
+    upgrade(url)
+    yield url
+
+
+@contextmanager
+def _postgres(server_url: str) -> Iterator[str]:
+    """A fresh schema on the server, migrated, dropped at the end."""
+    schema = f"doorstep_bench_tracking_{secrets.token_hex(4)}"
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+        rendered = url.render_as_string(hide_password=False)
+        upgrade(rendered)
+        yield rendered
+    finally:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
+def run(args: argparse.Namespace) -> list[Row]:
+    rows: list[Row] = []
+    kinds = ["sqlite", "postgresql"] if args.database_url else ["sqlite"]
+    with tempfile.TemporaryDirectory() as scratch_dir:
+        scratch = Path(scratch_dir)
+        for kind in kinds:
+            fresh = _postgres(args.database_url) if kind == "postgresql" else _sqlite(scratch)
+            with fresh as url:
+                tokens = _seed(url, args.routes)
+                with _server(url, scratch) as base_url:
+                    for sse in dict.fromkeys((0, args.sse_clients)):
+                        row = asyncio.run(_load(base_url, tokens, args, sse))
+                        rows.append(Row(**(asdict(row) | {"database": kind})))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> list[Row]:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--seconds", type=float, default=60.0, help="how long to ask")
+    parser.add_argument("--rate", type=float, default=400.0, help="pages asked per second")
+    parser.add_argument("--sse-clients", type=int, default=500, help="live pages held open")
+    parser.add_argument("--routes", type=int, default=5, help="started routes of 20 stops")
+    parser.add_argument(
+        "--database-url", default=None, help="also run on this PostgreSQL server (a schema)"
+    )
+    parser.add_argument("--json", type=Path, default=None, help="write the rows as JSON here")
+    args = parser.parse_args(argv)
+    rows = run(args)
+    print(f"{'database':<11} {'sse':>4} {'open':>4} {'rate':>5} {'reached':>7} {'requests':>8} "
+          f"{'errors':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")  # fmt: skip
+    for r in rows:
+        print(f"{r.database:<11} {r.sse_clients:>4} {r.sse_open:>4} {r.rate:>5.0f} "
+              f"{r.achieved_rate:>7.1f} {r.requests:>8} {r.errors:>6} {r.p50_ms:>7.1f} "
+              f"{r.p99_ms:>7.1f} {r.max_ms:>7.1f}")  # fmt: skip
+    if args.json:
+        args.json.write_text(json.dumps([asdict(row) for row in rows], indent=1))
+    return rows
+
+
+if __name__ == "__main__":
+    main()
