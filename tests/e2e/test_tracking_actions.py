@@ -21,7 +21,7 @@ from doorstep.domain.route import StopState
 from doorstep.services.routes.views import get_route
 from doorstep.store.migrate import upgrade
 from tests.courier_day import SYSTEM, CourierDay, dispatched_day
-from tests.integration.live_server import LiveApi, serve
+from tests.integration.live_server import PASSWORD, LiveApi, serve
 
 pytestmark = pytest.mark.e2e
 CHROMIUM = Path("/usr/bin/chromium")
@@ -50,7 +50,13 @@ def setting(tmp_path: Path) -> Iterator[Setting]:
     with serve(url) as live:
         start = datetime.now(UTC).replace(hour=9, minute=0, second=0, microsecond=0)
         # Stop 1's parcels are on the van, stop 2's still in the hub.
-        day = dispatched_day(live.container.uow_factory, stops=2, start=start, loaded_stops=1)
+        day = dispatched_day(
+            live.container.uow_factory,
+            stops=2,
+            start=start,
+            loaded_stops=1,
+            password_hash=live.container.passwords.hash(PASSWORD),
+        )
         yield Setting(live, day)
 
 
@@ -180,4 +186,34 @@ def test_forms_work_without_javascript_and_a_refusal_says_why_there_too(
         page.get_by_role("button", name="Save neighbour").click()
     _confirmed(page, "neighbour", "neighbour")
     assert setting.order(0).neighbour == "Rose Cottage"
+    context.close()
+
+
+def test_the_courier_sees_on_the_stop_what_the_recipient_asked_for(
+    setting: Setting, browser: Browser, tmp_path: Path
+) -> None:
+    from doorstep.services.tracking import actions
+
+    uow, clock = setting.live.container.uow_factory, setting.live.container.clock
+    token = setting.order(0).tracking_token
+    actions.set_safe_place(
+        uow, actions.SetSafePlace(token, "front_porch", "By the bench"), clock=clock
+    )
+    actions.set_neighbour(uow, actions.SetNeighbour(token, "No. 14"), clock=clock)
+    actions.set_more_time(uow, actions.SetMoreTime(token, wanted=True), clock=clock)
+    context = browser.new_context(viewport=PHONE, timezone_id="UTC")
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    page.goto(f"{setting.live.base_url}/courier")
+    page.fill("input[name=email]", setting.day.email)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("#login-form button[type=submit]")
+    page.click(f"[data-stop={setting.day.stop_ids[0]}]")
+    page.wait_for_selector("section[data-screen=stop]:not([hidden])")
+    detail = page.inner_text("#stop-detail")
+    assert "Front porch: By the bench" in detail
+    assert "No. 14" in detail
+    assert "Needs longer to reach the door: wait at least 3 minutes" in detail
+    assert "door code (reveal at the door)" in detail
+    _shot(page, "courier-stop", tmp_path)
     context.close()
