@@ -278,6 +278,9 @@ def _check(db: FakeDatabase, kind: str, item: Any) -> None:
         route, index = item
         if route.plan_id is not None and (route.plan_id, index) in db.route_indexes:
             raise Conflict(f"route {index} of plan {route.plan_id}")
+    elif kind == "order_updates":
+        if item.id not in db.orders or db.orders[item.id].version != item.version - 1:
+            raise StaleObject(item.id)
     elif kind == "route_updates":
         before = db.routes.get(item.id)
         if before is None or before.version != item.version - 1:
@@ -298,7 +301,7 @@ def _apply(db: FakeDatabase, kind: str, item: Any) -> None:
             rows.pop(key, None)
         else:
             rows[key] = value
-    elif kind == "orders":
+    elif kind in {"orders", "order_updates"}:
         db.orders[item.id] = item
     elif kind == "parcels":
         order = db.orders[item.order_id]
@@ -406,6 +409,14 @@ class _Orders(_Repo):
             if parcel.new_events:
                 self.uow.parcels.save(parcel)
         self.uow.seen.add(order)
+
+    def save_wishes(self, order: Order) -> None:
+        stored = self.db.orders.get(order.id)
+        if stored is None or stored.version != order.version:
+            raise StaleObject(order.id)
+        order.version += 1
+        self.uow.stage("order_updates", order)
+        self.save(order)
 
     def add_all(self, orders: Sequence[Order]) -> None:
         for order in orders:

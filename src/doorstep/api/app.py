@@ -31,6 +31,7 @@ from doorstep.services.blobs import MAX_UPLOAD_BYTES
 from doorstep.services.container import Container
 from doorstep.web import courier as courier_app
 from doorstep.web import tracking as tracking_page
+from doorstep.web import tracking_actions
 
 API_PREFIX = "/v1"
 
@@ -83,6 +84,7 @@ def create_app(
     v1.include_router(notifications.sms_router)
     app.include_router(v1)
     app.include_router(courier_app.make_router(tile_url))
+    app.include_router(tracking_actions.make_router())
     app.include_router(
         tracking_page.make_router(
             container,

@@ -265,6 +265,11 @@ def _stop(view: StopView) -> StopPublic:
         done_at=stop.done_at,
         note=stop.note,
         safe_place_preference=view.safe_place_preference,
+        neighbour=view.neighbour,
+        has_access_notes=view.has_access_notes,
+        needs_more_time=view.needs_more_time,
+        wait_s=view.wait_s,
+        rescheduled_to=view.rescheduled_to,
         proof=ProofNeeds(
             methods=[m.value for m in view.methods],
             pin_required=view.pin_required,

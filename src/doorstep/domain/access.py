@@ -15,6 +15,7 @@ class PrincipalKind(StrEnum):
     OPERATOR = "operator"  # a user of the delivery company (admin, dispatcher, courier)
     BRAND = "brand"  # a brand's API key
     SYSTEM = "system"  # the CLI, jobs, the demo
+    RECIPIENT = "recipient"  # a tracking link's holder: one order, no login
 
 
 class Reach(StrEnum):
@@ -23,6 +24,7 @@ class Reach(StrEnum):
     ALL = "all"  # operator admins and dispatchers, the system
     OWN_BRAND = "own_brand"  # a brand's API key: its own orders, parcels and keys
     OWN_ROUTES = "own_routes"  # a courier: the stops of routes assigned to them, and itself
+    OWN_ORDER = "own_order"  # a recipient: their one order, its parcels and their route
 
 
 _OFFICE_ROLES = frozenset({Role.ADMIN, Role.DISPATCHER})
@@ -35,6 +37,7 @@ class Principal:
     role: Role | None = None
     brand_id: str | None = None
     courier_id: str | None = None
+    order_id: str | None = None  # a recipient's order
 
     @classmethod
     def system(cls, name: str) -> Principal:
@@ -47,6 +50,12 @@ class Principal:
     @classmethod
     def user(cls, user_id: str, role: Role, courier_id: str | None = None) -> Principal:
         return cls(kind=PrincipalKind.OPERATOR, actor=user_id, role=role, courier_id=courier_id)
+
+    @classmethod
+    def recipient(cls, order_id: str) -> Principal:
+        """Whoever holds the order's tracking link (checked before this is made): sees that
+        order alone. The actor names the order, never the token (events reach brands)."""
+        return cls(kind=PrincipalKind.RECIPIENT, actor=f"recipient:{order_id}", order_id=order_id)
 
     @property
     def is_brand(self) -> bool:
@@ -61,6 +70,8 @@ class Principal:
             return Reach.ALL
         if self.kind is PrincipalKind.BRAND:
             return Reach.OWN_BRAND
+        if self.kind is PrincipalKind.RECIPIENT:
+            return Reach.OWN_ORDER
         return Reach.ALL if self.role in _OFFICE_ROLES else Reach.OWN_ROUTES
 
     @property

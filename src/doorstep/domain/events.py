@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Any, Protocol
@@ -24,6 +24,8 @@ class EventName(StrEnum):
 
     ORDER_CREATED = "order.created"
     ORDER_CANCELLED = "order.cancelled"
+    ORDER_PREFERENCES_CHANGED = "order.preferences_changed"
+    ORDER_RESCHEDULED = "order.rescheduled"
     PARCEL_AT_HUB = "parcel.at_hub"
     PARCEL_SORTED = "parcel.sorted"
     PARCEL_LOADED = "parcel.loaded"
@@ -39,6 +41,7 @@ class EventName(StrEnum):
     ROUTE_FINISHED = "route.finished"
     ROUTE_STOP_REMOVED = "route.stop_removed"
     ROUTE_STOP_ADDED = "route.stop_added"
+    ROUTE_PARCELS_REMOVED = "route.parcels_removed"
     ROUTE_STOPS_REORDERED = "route.stops_reordered"
     ROUTE_REASSIGNED = "route.reassigned"
     STOP_ARRIVED = "stop.arrived"
@@ -74,6 +77,15 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
     {
         EventName.ORDER_CREATED: ("order_id", "reference", "parcels"),
         EventName.ORDER_CANCELLED: ("order_id", "reference", "parcel_ids"),
+        EventName.ORDER_PREFERENCES_CHANGED: ("order_id", "reference", "actor", "changed"),
+        EventName.ORDER_RESCHEDULED: (
+            "order_id",
+            "reference",
+            "actor",
+            "from_date",
+            "to_date",
+            "loaded",
+        ),
         EventName.SCAN_UNKNOWN_BARCODE: ("scan_id", "hub_id", "barcode", "kind", "scanned_at"),
         EventName.ROUTE_DISPATCHED: (
             "route_id",
@@ -95,6 +107,7 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
         ),
         EventName.ROUTE_STOP_REMOVED: ("route_id", "actor", "stop_id", "reason"),
         EventName.ROUTE_STOP_ADDED: ("route_id", "actor", "stop_id", "moved_from_route"),
+        EventName.ROUTE_PARCELS_REMOVED: ("route_id", "actor", "stop_id", "parcel_ids", "reason"),
         EventName.ROUTE_STOPS_REORDERED: ("route_id", "actor", "stop_ids"),
         EventName.ROUTE_REASSIGNED: ("route_id", "actor", "from_courier_id", "to_courier_id"),
         EventName.STOP_ARRIVED: (
@@ -188,6 +201,58 @@ def order_cancelled(
         occurred_at=at,
         brand_id=brand_id,
         payload={"order_id": order_id, "reference": reference, "parcel_ids": list(parcel_ids)},
+    )
+
+
+def order_preferences_changed(
+    *,
+    order_id: str,
+    brand_id: str,
+    reference: str,
+    actor: str,
+    at: datetime,
+    changed: Sequence[str],
+) -> DomainEvent:
+    """``changed`` names the fields only: their values (a door code, a note) are secrets."""
+    return DomainEvent(
+        name=EventName.ORDER_PREFERENCES_CHANGED,
+        aggregate_id=order_id,
+        occurred_at=at,
+        brand_id=brand_id,
+        payload={
+            "order_id": order_id,
+            "reference": reference,
+            "actor": actor,
+            "changed": list(changed),
+        },
+    )
+
+
+def order_rescheduled(
+    *,
+    order_id: str,
+    brand_id: str,
+    reference: str,
+    actor: str,
+    at: datetime,
+    from_date: date | None,
+    to_date: date,
+    loaded: bool,
+) -> DomainEvent:
+    """``loaded``: the parcels were already on a van, so the dispatcher must act."""
+    return DomainEvent(
+        name=EventName.ORDER_RESCHEDULED,
+        aggregate_id=order_id,
+        occurred_at=at,
+        brand_id=brand_id,
+        payload={
+            "order_id": order_id,
+            "reference": reference,
+            "actor": actor,
+            "from_date": None if from_date is None else from_date.isoformat(),
+            "to_date": to_date.isoformat(),
+            "loaded": loaded,
+        },
     )
 
 

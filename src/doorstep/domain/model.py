@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from enum import StrEnum
 
 from doorstep.domain import calendar, events
@@ -188,6 +188,15 @@ class Order:
     delivery_pin_hash: str | None = None
     minimum_age: int | None = None
     safe_place: str | None = None  # where the recipient would like it left
+    # The recipient's own wishes from the tracking page (domain/preferences.py): a place
+    # from the fixed list (``safe_place`` is then its note), a neighbour's house number or
+    # name, more time to reach the door, and the day they chose.
+    safe_place_choice: str | None = None
+    neighbour: str | None = None
+    needs_more_time: bool = False
+    delivery_date: date | None = None
+    # Bumped by each stored change of the order's own fields: two tabs racing a change.
+    version: int = 1
     # Outbox events of changes not yet stored (its parcels keep their own).
     new_events: list[DomainEvent] = field(default_factory=list, repr=False)
 

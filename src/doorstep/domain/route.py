@@ -268,6 +268,29 @@ class Route:
         self._record(EventName.ROUTE_STOP_REMOVED, at, actor, stop_id=stop.id, reason=reason)
         return stop
 
+    def remove_parcels(
+        self, stop_id: str, parcel_ids: Sequence[str], *, at: datetime, actor: str, reason: str
+    ) -> RouteStop:
+        """Take some parcels off a stop (their recipient chose another day) while the stop
+        stays for the others; taking off all of them removes the stop. Refused once done."""
+        stop = self._editable_stop(stop_id)
+        leaving = [p for p in stop.parcel_ids if p in set(parcel_ids)]
+        if not leaving:
+            raise InvalidValue("parcel_ids", f"none of these parcels rides on stop {stop_id}")
+        staying = tuple(p for p in stop.parcel_ids if p not in leaving)
+        if not staying:
+            return self.remove_stop(stop_id, at=at, actor=actor, reason=reason)
+        stop.parcel_ids = staying
+        self._record(
+            EventName.ROUTE_PARCELS_REMOVED,
+            at,
+            actor,
+            stop_id=stop.id,
+            parcel_ids=leaving,
+            reason=reason,
+        )
+        return stop
+
     def add_stop(
         self, stop: RouteStop, *, at: datetime, actor: str, moved_from: str | None = None
     ) -> None:

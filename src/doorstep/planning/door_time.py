@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import AddressType
+from doorstep.domain.preferences import NEEDS_LONGER_DOOR_S
 from doorstep.planning.model import AreaType, PlanningStop
 
 
@@ -59,6 +60,9 @@ class DoorTimeParams:
     per_extra_parcel_s: int = 18
     # Proof of delivery (photo or signature) is taken once per stop, not per parcel.
     proof_s: int = 5
+    # A recipient who said on the tracking page they need longer to reach the door (a
+    # wheelchair, stairs, a baby): the courier waits that much longer before giving up.
+    needs_longer_s: int = NEEDS_LONGER_DOOR_S
 
     def __post_init__(self) -> None:
         for address_type in AddressType:
@@ -67,13 +71,18 @@ class DoorTimeParams:
         for area in AreaType:
             if self.parking_s.get(area, -1) < 0:
                 raise InvalidValue(f"door_time.parking_s[{area}]", "missing or negative")
-        if self.per_extra_parcel_s < 0 or self.proof_s < 0:
-            raise InvalidValue("door_time", "per-parcel and proof times must not be negative")
+        if self.per_extra_parcel_s < 0 or self.proof_s < 0 or self.needs_longer_s < 0:
+            raise InvalidValue(
+                "door_time", "per-parcel, proof and extra times must not be negative"
+            )
 
 
 def door_time_s(stop: PlanningStop, params: DoorTimeParams) -> int:
-    """Seconds at the stop: the address's own override if known, else the model."""
+    """Seconds at the stop: the address's own override if known, else the model; more when
+    the recipient needs longer to reach the door (on top of either)."""
+    longer = params.needs_longer_s if stop.needs_longer else 0
     if stop.door_time_s is not None:
-        return stop.door_time_s
+        return stop.door_time_s + longer
     extra = max(0, stop.parcel_count - 1) * params.per_extra_parcel_s
-    return params.parking_s[stop.area] + params.base_s[stop.address_type] + extra + params.proof_s
+    parking = params.parking_s[stop.area]
+    return parking + params.base_s[stop.address_type] + extra + params.proof_s + longer

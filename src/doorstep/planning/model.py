@@ -77,6 +77,7 @@ class PlanningStop:
     area: AreaType = AreaType.INNER
     door_time_s: int | None = None
     postcode: str = ""
+    needs_longer: bool = False  # a recipient asked for more time to reach the door
 
     def __post_init__(self) -> None:
         if not self.parcels:

@@ -41,6 +41,7 @@ class ParcelRequest:
     address_type: AddressType = AddressType.HOUSE
     area: AreaType = AreaType.INNER
     door_time_s: int | None = None
+    needs_longer: bool = False
 
 
 def normalise_address(text: str) -> str:
@@ -134,4 +135,5 @@ def _make_stop(members: list[ParcelRequest]) -> PlanningStop:
         area=first.area,
         door_time_s=max(overrides) if overrides else None,
         postcode=first.postcode,
+        needs_longer=any(r.needs_longer for r in members),
     )

@@ -41,6 +41,8 @@ def require_order_writer(principal: Principal) -> None:
     """Brands write their own orders; among operator staff, couriers do not."""
     if principal.reach is Reach.OWN_ROUTES:
         raise PermissionDenied("Couriers may not create or cancel orders.")
+    if principal.reach is Reach.OWN_ORDER:
+        raise PermissionDenied("A recipient may not create or cancel orders.")
 
 
 def require_id(public_id: str, prefix: str, kind: str) -> None:

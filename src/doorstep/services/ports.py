@@ -195,6 +195,11 @@ class OrderRepository(Protocol):
         """Save the order's changed parcels (as :meth:`ParcelRepository.save` does); the
         order's and parcels' new events go to the outbox at commit."""
 
+    def save_wishes(self, order: Order) -> None:
+        """Store the fields a recipient may change after the order is made (access note and
+        code, window, safe place, neighbour, more time, delivery day) and the order's new
+        events. Raises :class:`StaleObject` when the order changed since read (two tabs)."""
+
     def add_all(self, orders: Sequence[Order]) -> None:
         """:meth:`add` for many orders at once, written in as few statements as possible."""
 

@@ -9,11 +9,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, and_, exists, insert, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from doorstep.domain import calendar
-from doorstep.domain.access import Principal
+from doorstep.domain.access import Principal, Reach
 from doorstep.domain.chain import ParcelChain
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.events import SeenAggregates
@@ -27,7 +27,7 @@ from doorstep.domain.model import (
     ServiceLevel,
     TimeWindow,
 )
-from doorstep.services.ports import PLANNABLE_STATES, OrderQuery, Page
+from doorstep.services.ports import PLANNABLE_STATES, OrderQuery, Page, StaleObject
 from doorstep.store.base import IN_CHUNK, SqlRepository
 from doorstep.store.crypto import FieldCipher, seal, unseal
 from doorstep.store.parcels import (
@@ -37,7 +37,7 @@ from doorstep.store.parcels import (
     parcel_to_domain,
     write_parcel,
 )
-from doorstep.store.scoping import pk_of, scoped
+from doorstep.store.scoping import pk_of, scoped, visible
 from doorstep.store.tables import BrandRow, HubRow, OrderRow, ParcelRow
 
 MAX_PAGE = 500
@@ -78,6 +78,7 @@ class SqlOrderRepository(SqlRepository):
 
     def add(self, order: Order) -> None:
         """Insert the order and its parcels (with any history they already have)."""
+        self._refuse_recipient()
         _check_parcels(order)
         with self.savepoint():
             brand_pk = pk_of(self.session, self.principal, BrandRow, order.brand_id, "brand_id")
@@ -98,6 +99,24 @@ class SqlOrderRepository(SqlRepository):
                 self.parcels.save(parcel)
         self.seen.add(order)
 
+    def save_wishes(self, order: Order) -> None:
+        """Store what a recipient may change (access note and code, window, safe place,
+        neighbour, more time, delivery day), version-checked: of two tabs changing the
+        order at once, the second gets :class:`StaleObject`. Its events go to the outbox."""
+        statement = (
+            update(OrderRow)
+            .where(OrderRow.public_id == order.id, OrderRow.version == order.version)
+            .where(*_visible(self.principal))
+            .values(**self._wishes(order), version=order.version + 1)
+            .execution_options(synchronize_session=False)
+        )
+        with self.savepoint():
+            done = self.session.execute(statement)
+        if done.rowcount != 1:  # type: ignore[attr-defined]
+            raise StaleObject(f"order {order.id} changed meanwhile")
+        order.version += 1
+        self.save(order)
+
     def add_all(self, orders: Sequence[Order]) -> None:
         """Insert new orders as :meth:`add` does, in two multi-row INSERTs (their
         ``order.created`` events reach the outbox at commit, as every event does).
@@ -106,6 +125,7 @@ class SqlOrderRepository(SqlRepository):
         and the transaction begins with that statement: on SQLite the write lock is taken
         only when the rows are ready, and held for the INSERTs alone.
         """
+        self._refuse_recipient()
         for order in orders:
             _check_parcels(order)
             if any(parcel.events or parcel.vehicle_id for parcel in order.parcels):
@@ -137,6 +157,10 @@ class SqlOrderRepository(SqlRepository):
             for parcel in order.parcels:
                 parcel.version = 1
             self.seen.add(order)
+
+    def _refuse_recipient(self) -> None:
+        if self.principal.reach is Reach.OWN_ORDER:
+            raise InvalidValue("order", "a recipient may change their own order, not add one")
 
     def get(self, order_id: str) -> Order | None:
         row = self.session.scalar(self._select().where(OrderRow.public_id == order_id))
@@ -233,7 +257,7 @@ class SqlOrderRepository(SqlRepository):
 
     def _columns(self, order: Order) -> dict[str, Any]:
         """The order's own columns (not its keys), sealed where they must be."""
-        address, recipient, window = order.address, order.recipient, order.window
+        address, recipient = order.address, order.recipient
         return {
             "public_id": order.id,
             "reference": order.reference,
@@ -246,17 +270,29 @@ class SqlOrderRepository(SqlRepository):
             "lat": address.point.lat if address.point else None,
             "lon": address.point.lon if address.point else None,
             "address_type": address.address_type.value,
-            "access_notes": seal(self.cipher, address.access_notes),
-            "access_code": seal(self.cipher, address.access_code),
             "service_level": order.service_level.value,
-            "window_start": window.start if window else None,
-            "window_end": window.end if window else None,
             "priority": order.priority.value,
             "tracking_token": order.tracking_token,
             "created_at": order.created_at,
             "delivery_pin_hash": seal(self.cipher, order.delivery_pin_hash),
             "minimum_age": order.minimum_age,
+            **self._wishes(order),
+            "version": order.version,
+        }
+
+    def _wishes(self, order: Order) -> dict[str, Any]:
+        """The columns a recipient may change after the order is made (sealed as needed)."""
+        address = order.address
+        return {
+            "access_notes": seal(self.cipher, address.access_notes),
+            "access_code": seal(self.cipher, address.access_code),
+            "window_start": order.window.start if order.window else None,
+            "window_end": order.window.end if order.window else None,
             "safe_place": seal(self.cipher, order.safe_place),
+            "safe_place_choice": seal(self.cipher, order.safe_place_choice),
+            "neighbour": seal(self.cipher, order.neighbour),
+            "needs_more_time": order.needs_more_time,
+            "delivery_date": order.delivery_date,
         }
 
     def _to_domain(self, row: OrderRow) -> Order:
@@ -294,7 +330,17 @@ class SqlOrderRepository(SqlRepository):
             delivery_pin_hash=unseal(self.cipher, row.delivery_pin_hash),
             minimum_age=row.minimum_age,
             safe_place=unseal(self.cipher, row.safe_place),
+            safe_place_choice=unseal(self.cipher, row.safe_place_choice),
+            neighbour=unseal(self.cipher, row.neighbour),
+            needs_more_time=row.needs_more_time,
+            delivery_date=row.delivery_date,
+            version=row.version,
         )
+
+
+def _visible(principal: Principal) -> list[ColumnElement[bool]]:
+    condition = visible(principal, OrderRow)
+    return [] if condition is None else [condition]
 
 
 def _brand_pk(brand_id: str) -> object:

@@ -71,6 +71,8 @@ def visible(principal: Principal, row_type: type[Base]) -> ColumnElement[bool] |
         return None
     if reach is Reach.OWN_BRAND:
         return _own_brand(principal, row_type)
+    if reach is Reach.OWN_ORDER:
+        return _own_order(principal, row_type)
     return _own_routes(principal, row_type)
 
 
@@ -115,6 +117,26 @@ def _own_routes(principal: Principal, row_type: type[Base]) -> ColumnElement[boo
         return OrderRow.pk.in_(my_orders)
     if row_type is ProofRow:
         return ProofRow.courier_id == principal.courier_id
+    return false()
+
+
+def _own_order(principal: Principal, row_type: type[Base]) -> ColumnElement[bool]:
+    """A recipient's reach: their order, its parcels, its brand, and the routes their parcels
+    ride on (a new day takes the stop off its route). Never another order, a courier's
+    record or positions, a plan or a proof (the tracking page reads proofs as the system)."""
+    if principal.order_id is None:
+        return false()
+    if row_type is OrderRow:
+        return OrderRow.public_id == principal.order_id
+    mine = select(OrderRow.pk).where(OrderRow.public_id == principal.order_id).correlate(None)
+    if row_type is ParcelRow:
+        return ParcelRow.order_pk.in_(mine)
+    if row_type is BrandRow:
+        return BrandRow.pk.in_(select(OrderRow.brand_pk).where(OrderRow.pk.in_(mine)))
+    if row_type is RouteRow:
+        my_parcels = select(ParcelRow.pk).where(ParcelRow.order_pk.in_(mine))
+        carrying = select(RouteParcelRow.route_pk).where(RouteParcelRow.parcel_pk.in_(my_parcels))
+        return RouteRow.pk.in_(carrying.correlate(None))
     return false()
 
 

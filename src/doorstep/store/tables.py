@@ -25,6 +25,7 @@ from sqlalchemy import (
     Text,
     Time,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -153,6 +154,14 @@ class OrderRow(Base):
     delivery_pin_hash: Mapped[str | None] = mapped_column(Text)
     minimum_age: Mapped[int | None] = mapped_column(Integer)
     safe_place: Mapped[str | None] = mapped_column(Text)  # encrypted
+    # The recipient's own wishes from the tracking page (domain/preferences.py).
+    safe_place_choice: Mapped[str | None] = mapped_column(Text)  # encrypted
+    neighbour: Mapped[str | None] = mapped_column(Text)  # encrypted
+    needs_more_time: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=text("false")
+    )
+    delivery_date: Mapped[date | None] = mapped_column(Date)
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default=text("1"))
     parcels: Mapped[list[ParcelRow]] = relationship(
         back_populates="order", lazy="selectin", order_by="ParcelRow.pk"
     )

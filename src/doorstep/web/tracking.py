@@ -37,6 +37,7 @@ from doorstep.services.errors import NotFound
 from doorstep.services.tracking import appearance
 from doorstep.services.tracking.view import TrackingExpired, TrackingView, tracking_view
 from doorstep.web import csrf
+from doorstep.web.tracking_actions import ACTIONS as DONE
 
 PATH: Final = "/t"
 STATIC: Final = "/static/tracking"
@@ -155,8 +156,10 @@ def make_router(
             snap=container.snap_to_road,
         )
 
-    def page(token: str) -> tuple[int, str]:
-        cached = pages.get(token)
+    def page(token: str, done: str | None = None) -> tuple[int, str]:
+        # After a recipient's change (``?done=...``, web/tracking_actions.py) the page is
+        # read afresh, with the confirmation, and not kept.
+        cached = None if done else pages.get(token)
         if cached is not None:
             return cached
         try:
@@ -177,14 +180,16 @@ def make_router(
                 leaflet=LEAFLET,
                 basemap=BASEMAP,
                 tile_url=tile_url or "",
+                done=done,
             )
             answer = 200, body
-        pages.put(token, *answer)
+        if not done:
+            pages.put(token, *answer)
         return answer
 
     @router.api_route(PATH + "/{token}", methods=["GET", "HEAD"])
-    def tracking_page(token: str) -> HTMLResponse:
-        status, body = page(token)
+    def tracking_page(token: str, done: str | None = None) -> HTMLResponse:
+        status, body = page(token, done if done in DONE else None)
         return HTMLResponse(body, status_code=status, headers=headers)
 
     @router.get(PATH + "/{token}/events")

@@ -166,3 +166,30 @@ def test_a_parcel_sorted_for_another_van_before_its_route_is_sorted_again() -> N
     with pytest.raises(WrongVehicle, match="Scan a sort again"):
         check_load("DS123", LEG, vehicle_id="veh_4", route_id=None, sorted_for="veh_old")
     check_load("DS123", LEG, vehicle_id="veh_4", route_id=None, sorted_for="veh_4")
+
+
+def test_taking_some_parcels_off_a_shared_stop_keeps_the_stop_for_the_rest() -> None:
+    route = _shared_route()
+    stop = route.stops[0]
+    route.remove_parcels(stop.id, ["par_a"], at=T0, actor="recipient:ord_a", reason="moved")
+    assert stop.parcel_ids == ("par_b",) and not stop.state.done
+    assert route.collect_events()[-1].name == EventName.ROUTE_PARCELS_REMOVED
+    route.remove_parcels(stop.id, ["par_b"], at=T0, actor="recipient:ord_b", reason="moved")
+    assert stop.state is StopState.REMOVED
+
+
+def _shared_route() -> Route:
+    stop = RouteStop(
+        id="stp_shared",
+        sequence=1,
+        point=GeoPoint(51.5, -0.1),
+        postcode="NW1 7AA",
+        address_lines=("1 Example Road",),
+        recipient_first_name="Ada",
+        parcel_ids=("par_a", "par_b"),
+        planned_arrival=T0,
+    )
+    return Route.dispatch(
+        id="rte_shared", plan_id=None, hub_id="hub_1", route_date=T0.date(), courier_id="cou_1",
+        vehicle_id="veh_1", stops=[stop], actor="system:tests", at=T0,
+    )  # fmt: skip

@@ -39,3 +39,11 @@ def test_an_address_override_wins_over_the_model() -> None:
 def test_refuses_a_model_missing_an_address_type() -> None:
     with pytest.raises(InvalidValue, match="base_s"):
         DoorTimeParams(base_s={AddressType.HOUSE: 60})
+
+
+def test_a_stop_whose_recipient_needs_longer_gets_more_time_even_with_an_override() -> None:
+    params = DoorTimeParams(needs_longer_s=150)
+    assert door_time_s(stop("s", needs_longer=True), params) == (
+        door_time_s(stop("s"), params) + 150
+    )
+    assert door_time_s(stop("s", door_time_s=400, needs_longer=True), params) == 550

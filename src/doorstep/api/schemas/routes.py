@@ -123,6 +123,19 @@ class StopPublic(Public):
     done_at: datetime | None
     note: str | None
     safe_place_preference: str | None
+    neighbour: str | None = Field(
+        default=None, description="A neighbour the recipient named (house number or name)."
+    )
+    has_access_notes: bool = False
+    needs_more_time: bool = Field(
+        default=False, description="The recipient needs longer to reach the door."
+    )
+    wait_s: int = Field(
+        default=60, description="How long to wait at the door before calling it failed."
+    )
+    rescheduled_to: Day | None = Field(
+        default=None, description="Another day the recipient chose: ask the dispatcher."
+    )
     proof: ProofNeeds
     parcels: list[StopParcel]
     predicted_arrival: datetime | None = Field(

@@ -49,6 +49,7 @@ class ParcelToPlan:
     service_level: ServiceLevel = ServiceLevel.NEXT_DAY
     priority: Priority = Priority.NORMAL
     barcode: str | None = None
+    needs_longer: bool = False  # the recipient needs longer to reach the door
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +114,7 @@ def _request(parcel: ParcelToPlan) -> ParcelRequest:
         priority=parcel.priority,
         address_type=address.address_type,
         area=area_of(address.postcode),
+        needs_longer=parcel.needs_longer,
     )
 
 

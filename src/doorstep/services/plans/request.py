@@ -212,6 +212,7 @@ def _to_plan(order: Order, parcel: Parcel) -> ParcelToPlan:
         service_level=order.service_level,
         priority=order.priority,
         barcode=parcel.barcode,
+        needs_longer=order.needs_more_time,
     )
 
 

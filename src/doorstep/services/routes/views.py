@@ -6,9 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from doorstep.domain import preferences
 from doorstep.domain.eta import AnnouncedWindow
 from doorstep.domain.model import Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel
+from doorstep.domain.preferences import DOOR_WAIT_S
 from doorstep.domain.proof import DeliveryMethod
 from doorstep.domain.route import Route, RouteStop
 from doorstep.services.access import require_id
@@ -25,6 +27,7 @@ class StopView:
     # and the latest prediction (services/eta); None before the route starts.
     announced_window: AnnouncedWindow | None = None
     predicted_arrival: datetime | None = None
+    route_date: date | None = None
 
     @property
     def instructions(self) -> str | None:
@@ -36,8 +39,37 @@ class StopView:
         return any(o.address.access_code for o in self.orders)
 
     @property
+    def has_access_notes(self) -> bool:
+        return any(o.address.access_notes for o in self.orders)
+
+    @property
     def safe_place_preference(self) -> str | None:
-        return next((o.safe_place for o in self.orders if o.safe_place), None)
+        """The recipient's place from the tracking page (with its note), or the brand's."""
+        places = (preferences.safe_place_text(o) for o in self.orders)
+        return next((p for p in places if p), None)
+
+    @property
+    def neighbour(self) -> str | None:
+        """A house number or name the recipient named for a neighbour delivery."""
+        return next((o.neighbour for o in self.orders if o.neighbour), None)
+
+    @property
+    def needs_more_time(self) -> bool:
+        """A recipient asked for longer to reach the door: wait :attr:`wait_s` before
+        giving up."""
+        return any(o.needs_more_time for o in self.orders)
+
+    @property
+    def wait_s(self) -> int:
+        """How long to wait at the door before calling it a failed attempt."""
+        return max((preferences.door_wait_s(o) for o in self.orders), default=DOOR_WAIT_S)
+
+    @property
+    def rescheduled_to(self) -> date | None:
+        """A day a recipient chose that is not this route's (their parcels already rode
+        out): the courier should not deliver them today; the dispatcher was told."""
+        days = [o.delivery_date for o in self.orders if o.delivery_date]
+        return next((d for d in days if d != self.route_date), None)
 
     @property
     def methods(self) -> list[DeliveryMethod]:
@@ -72,7 +104,11 @@ class _Etas:
 
 
 def _stop_view(
-    stop: RouteStop, parcels: dict[str, Parcel], orders: dict[str, Order], etas: _Etas
+    route: Route,
+    stop: RouteStop,
+    parcels: dict[str, Parcel],
+    orders: dict[str, Order],
+    etas: _Etas,
 ) -> StopView:
     mine = [parcels[pid] for pid in stop.parcel_ids if pid in parcels]
     order_ids = dict.fromkeys(p.order_id for p in mine)
@@ -82,6 +118,7 @@ def _stop_view(
         orders=[orders[o] for o in order_ids if o in orders],
         announced_window=etas.windows.get(stop.id),
         predicted_arrival=None if stop.state.done else etas.predictions.get(stop.id),
+        route_date=route.route_date,
     )
 
 
@@ -106,7 +143,7 @@ def _view(uow: UnitOfWork, route: Route) -> RouteView:
         route=route,
         hub=uow.hubs.get(route.hub_id),
         vehicle=uow.vehicles.get(route.vehicle_id),
-        stops=[_stop_view(s, parcels, orders, etas) for s in route.stops],
+        stops=[_stop_view(route, s, parcels, orders, etas) for s in route.stops],
     )
 
 

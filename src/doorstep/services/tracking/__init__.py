@@ -1,1 +1,2 @@
-"""The recipient's tracking page: its read model (:mod:`.view`) and live notices (:mod:`.live`)."""
+"""The recipient's tracking page: its read model (:mod:`.view`), live notices (:mod:`.live`)
+and what the recipient may change from it (:mod:`.actions`)."""

@@ -90,3 +90,13 @@ def test_windows_levels_and_weights_reach_the_stop() -> None:
     (stop,) = built.problem.stops
     assert stop.windows == (window,)
     assert (stop.weight_kg, stop.volume_litres) == (4.0, 12.0)
+
+
+def test_a_recipient_who_needs_longer_gives_their_shared_stop_more_door_time() -> None:
+    from doorstep.planning.door_time import DoorTimeParams, door_time_s
+
+    params = DoorTimeParams()
+    plain = build(parcel("p1"), parcel("p2")).problem.stops[0]
+    longer = build(parcel("p1"), parcel("p2", needs_longer=True)).problem.stops[0]
+    assert longer.needs_longer and not plain.needs_longer
+    assert door_time_s(longer, params) == door_time_s(plain, params) + params.needs_longer_s

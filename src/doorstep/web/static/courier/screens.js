@@ -140,6 +140,11 @@ async function scanBox(ctx, stop, refresh) {
     canScan() ? h("button", { type: "button", class: "secondary", onclick: () => scanWithCamera(add) }, "Scan with camera") : null);
 }
 
+function accessText(stop) {
+  const given = [stop.has_access_notes ? "note below" : null, stop.has_access_code ? "door code (reveal at the door)" : null];
+  return given.filter(Boolean).join(", ");
+}
+
 export async function renderStop(ctx, stop) {
   const box = $("#stop-detail");
   if (revealed.stopId !== stop.id) forgetCode(revealed.stopId);
@@ -153,7 +158,16 @@ export async function renderStop(ctx, stop) {
       h("dt", { text: "Recipient" }), h("dd", { text: stop.recipient_first_name || "—" }),
       h("dt", { text: "Window" }), h("dd", { text: windowText(stop.window) }),
       h("dt", { text: "Planned" }), h("dd", { text: time(stop.planned_arrival) || "—" }),
-      stop.safe_place_preference ? [h("dt", { text: "Safe place" }), h("dd", { text: stop.safe_place_preference })] : null),
+      stop.safe_place_preference ? [h("dt", { text: "Safe place" }), h("dd", { text: stop.safe_place_preference })] : null,
+      stop.neighbour ? [h("dt", { text: "Neighbour" }), h("dd", { text: stop.neighbour })] : null,
+      stop.has_access_notes || stop.has_access_code
+        ? [h("dt", { text: "Access" }), h("dd", { text: accessText(stop) })] : null),
+    stop.rescheduled_to
+      ? h("p", { class: "notice", "data-kind": "error", role: "note", text: `The recipient chose another day (${stop.rescheduled_to}): check with the dispatcher before delivering.` })
+      : null,
+    stop.needs_more_time
+      ? h("p", { class: "notice", role: "note", text: `Needs longer to reach the door: wait at least ${Math.round((stop.wait_s || 180) / 60)} minutes before leaving.` })
+      : null,
     stop.instructions ? h("p", { class: "instructions", text: stop.instructions }) : null,
     navigateLinks(stop),
   ];
