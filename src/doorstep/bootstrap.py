@@ -32,6 +32,7 @@ from doorstep.services.notifications.send import Senders
 from doorstep.services.ports import (
     BlobStore,
     Broadcaster,
+    Clock,
     EmailSender,
     PasswordHasher,
     Routing,
@@ -106,6 +107,7 @@ def build_container(
     check_schema: bool = True,
     jobs: PlanJobs | None = None,
     planner: PlannerParams | None = None,
+    clock: Clock | None = None,
 ) -> Container:
     """Engine, unit of work (sensitive fields encrypted), clock, password hasher, the job
     queue (``jobs`` bound to the container; made from settings when not given) and the
@@ -114,6 +116,8 @@ def build_container(
     Refuses (``SchemaOutdated``) a database whose schema is not the code's: run
     ``doorstep db upgrade`` first. ``passwords`` lets tests use a cheaper Argon2 cost, and
     ``planner`` bound a solve by iterations (the plan's budget still sets the time).
+    ``clock`` replaces the system clock everywhere it is wired (tests and the simulator
+    move time by hand; the relay's handlers and the jobs must see the same time).
     """
     engine = create_engine_for(settings.effective_database_url)
     if check_schema:
@@ -123,7 +127,7 @@ def build_container(
     uow_factory = make_uow_factory(
         engine, FernetCipher(settings.secret_key), after_commit=jobs.enqueue_relay
     )
-    clock = SystemClock()
+    clock = clock or SystemClock()
     broadcaster = build_broadcaster(settings)
     container = Container(
         throttle=build_throttle(settings),
@@ -171,7 +175,7 @@ def build_webhooks(settings: Settings) -> WebhookPorts:
     )
 
 
-def build_senders(settings: Settings, clock: SystemClock) -> Senders:
+def build_senders(settings: Settings, clock: Clock) -> Senders:
     """E-mail over SMTP when ``DOORSTEP_SMTP_URL`` is set, texts through Twilio when
     ``DOORSTEP_SMS_PROVIDER=twilio``; otherwise, and always in demo mode, to the log (the
     demo also writes them in full to ``messages.log`` in its data folder)."""

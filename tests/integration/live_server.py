@@ -12,7 +12,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from itertools import count
 from pathlib import Path
 from typing import Any
@@ -138,9 +138,8 @@ def _serve(
         passwords=Argon2PasswordHasher(time_cost=1, memory_cost=1024),
         jobs=jobs,
         planner=planner,
+        clock=clock,
     )
-    if clock is not None:
-        container = replace(container, clock=clock)
     consumer = start_in_process(jobs.queue)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

@@ -20,7 +20,12 @@ from typing import Any
 from doorstep.domain import ids
 from doorstep.domain.events import DomainEvent, EventName
 from doorstep.domain.model import Order
-from doorstep.domain.notifications import Channel, NotificationKind, NotificationMessage
+from doorstep.domain.notifications import (
+    Channel,
+    MessageStatus,
+    NotificationKind,
+    NotificationMessage,
+)
 from doorstep.domain.quiet_hours import LONDON, sms_allowed_from
 from doorstep.services.notifications.brand_settings import settings_for
 from doorstep.services.ports import Clock, UnitOfWork
@@ -60,7 +65,10 @@ def notification_handler(clock: Clock) -> EventHandler:
             )
             return
         for news in found:
-            _write(uow, clock.now(), outbox_id, news)
+            # Held from when it happened, not from when the relay got to it: a relay that
+            # runs late must not delay the message by its own lateness again.
+            now = clock.now()
+            _write(uow, now, max(now, event.occurred_at + news.hold), outbox_id, news)
 
     return handle
 
@@ -118,17 +126,18 @@ def _window_context(payload: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def _write(uow: UnitOfWork, now: datetime, outbox_id: int, news: News) -> None:
+def _write(uow: UnitOfWork, now: datetime, due: datetime, outbox_id: int, news: News) -> None:
     order = uow.orders.get(news.order_id)
     if order is None:
         return
+    if news.kind is K.ARRIVING_SOON and _out_for_delivery_waiting(uow, order.id):
+        return  # it is rendered when sent, with the narrower window: one message, not two
     settings = settings_for(uow, order.brand_id)
     for channel in Channel:
         if not settings.is_on(news.kind, channel) or not _address(order, channel):
             continue
         if uow.notifications.exists(order.id, channel.value, news.dedupe_key):
             continue
-        due = now + news.hold
         not_before = sms_allowed_from(due) if channel is Channel.SMS else due
         uow.notifications.add(
             NotificationMessage(
@@ -149,3 +158,13 @@ def _write(uow: UnitOfWork, now: datetime, outbox_id: int, news: News) -> None:
 def _address(order: Order, channel: Channel) -> str | None:
     recipient = order.recipient
     return recipient.email if channel is Channel.EMAIL else recipient.phone
+
+
+def _out_for_delivery_waiting(uow: UnitOfWork, order_id: str) -> bool:
+    """Whether the order's "out for delivery" is written but not sent yet (held for the
+    day window): a stop three or fewer from the start is told "arriving soon" at once, and
+    that must not reach the recipient before, or beside, "out for delivery"."""
+    return any(
+        m.kind is K.OUT_FOR_DELIVERY and m.status in {MessageStatus.PENDING, MessageStatus.SENDING}
+        for m in uow.notifications.list_for_order(order_id)
+    )
