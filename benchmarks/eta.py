@@ -107,6 +107,7 @@ class Tally:
 class Row:
     network: str
     prior_weight: float
+    prior_bias: float
     routes: int
     stops_per_route: int
     seed: int
@@ -212,10 +213,18 @@ def _share(values: Sequence[bool]) -> float:
     return round(sum(values) / len(values), 3) if values else math.nan
 
 
-def run(routes: int, stops: int, seed: int, network: str, prior_weight: float = 5.0) -> Row:
+def run(
+    routes: int,
+    stops: int,
+    seed: int,
+    network: str,
+    prior_weight: float = ErrorPrior().weight,
+    prior_bias: float = ErrorPrior().bias_rate,
+) -> Row:
     """``prior_weight``: how many observations the error prior counts as (a huge one turns
-    the route's measured bias off, for comparison)."""
-    params = EtaParams(prior=ErrorPrior(weight=prior_weight))
+    the route's measured bias off, for comparison); ``prior_bias`` its bias per second of
+    horizon."""
+    params = EtaParams(prior=ErrorPrior(bias_rate=prior_bias, weight=prior_weight))
     if network == "camden":
         provider = camden_network().provider
     else:
@@ -231,6 +240,7 @@ def run(routes: int, stops: int, seed: int, network: str, prior_weight: float = 
     return Row(
         network=network,
         prior_weight=prior_weight,
+        prior_bias=prior_bias,
         routes=routes,
         stops_per_route=stops,
         seed=seed,
@@ -324,12 +334,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--network", choices=("camden", "straight_line"), default="camden")
     parser.add_argument("--prior-weight", type=float, default=ErrorPrior().weight)
+    parser.add_argument("--prior-bias", type=float, default=ErrorPrior().bias_rate)
     parser.add_argument("--sql-cost", action="store_true", help="time the recompute on SQLite")
     args = parser.parse_args(argv)
     if args.sql_cost:
         print(json.dumps(sql_cost()))
         return 0
-    row = run(args.routes, args.stops, args.seed, args.network, args.prior_weight)
+    row = run(args.routes, args.stops, args.seed, args.network, args.prior_weight, args.prior_bias)
     print(table(row))
     if args.json is not None:
         args.json.write_text(json.dumps([asdict(row)], indent=2) + "\n", encoding="utf-8")

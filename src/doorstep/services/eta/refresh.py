@@ -11,14 +11,18 @@ ETA state is versioned and the second one's commit is refused (and dropped).
 Pings are kept cheap: a batch costs one read-only look at the courier's started routes
 and when each was last recomputed; only a route not recomputed for ``ping_interval``
 (30 s) is recomputed, so however often the phone sends, a route is recomputed at most
-about twice a minute by pings (actions always recompute).
+about twice a minute by pings (actions always recompute). Each process also remembers,
+per courier, when the next recompute can first be due, and skips even that look until
+then: most batches cost the ETAs nothing. The memory is only a shortcut (another process
+may recompute meanwhile; the stored state decides), so it is kept per process.
 """
 
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from doorstep.domain.access import Principal
@@ -67,18 +71,48 @@ class EtaRefresh:
     def courier(self, courier_id: str) -> None:
         """After a ping batch: recompute the courier's started routes that are due."""
         now = self.clock.now()
+        if not _NEXT_CHECK.due(courier_id, now):
+            return
         try:
             with self.uow_factory(ETA).read_only() as uow:
                 today = now.astimezone(LONDON).date()
-                due = []
+                due, soonest = [], now + self.ping_interval
                 for route in uow.routes.open_for_courier(courier_id, today):
                     if route.state is not RouteState.STARTED:
                         continue
                     state = uow.eta.state(route.id)
                     if state is None or now - state.computed_at >= self.ping_interval:
                         due.append(route.id)
+                    else:
+                        soonest = min(soonest, state.computed_at + self.ping_interval)
         except Exception:
             log.exception("ETA check after pings of %s failed", courier_id)
             return
+        _NEXT_CHECK.wait_until(courier_id, soonest)
         for route_id in due:
             self.route(route_id)
+
+
+class _NextCheck:
+    """Per courier, the first moment a ping batch can find a route due (this process)."""
+
+    LIMIT = 10_000  # couriers remembered; beyond, the memory starts again
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._at: dict[str, datetime] = {}
+
+    def due(self, courier_id: str, now: datetime) -> bool:
+        with self._lock:
+            at = self._at.get(courier_id)
+        # A clock moved back (tests, a corrected server clock) never silences the check.
+        return at is None or now >= at or at - now > PING_INTERVAL
+
+    def wait_until(self, courier_id: str, at: datetime) -> None:
+        with self._lock:
+            if len(self._at) >= self.LIMIT:
+                self._at.clear()
+            self._at[courier_id] = at
+
+
+_NEXT_CHECK = _NextCheck()
