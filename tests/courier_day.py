@@ -8,7 +8,7 @@ parcel received, sorted and loaded.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -68,6 +68,7 @@ def dispatched_day(
     hub_id: str | None = None,
     vehicle_name: str = "LK71 ABC",
     dispatch: bool = True,
+    doors: Sequence[GeoPoint] = DOORS,
 ) -> CourierDay:
     """Store a day and dispatch it; the courier's user logs in with ``password_hash``.
 
@@ -90,7 +91,7 @@ def dispatched_day(
         address = factories.address(
             lines=(f"{10 + n} Example Road",),
             postcode="NW1 7AA",
-            point=DOORS[n % len(DOORS)],
+            point=doors[n % len(doors)],
             access_notes="Blue door, ring twice" if n == 0 else None,
             access_code="4721#" if n == 0 else None,
         )

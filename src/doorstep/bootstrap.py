@@ -45,6 +45,8 @@ from doorstep.store.migrate import check_schema_current
 from doorstep.store.tallies import MemoryTallies, RedisTallies
 from doorstep.store.uow import make_uow_factory
 
+MESSAGES_LOG = "messages.log"  # the demo's e-mails and texts, written down in its data dir
+
 
 class SystemClock:
     """The real clock, in UTC. Tests and the simulator pass their own."""
@@ -160,9 +162,11 @@ def build_webhooks(settings: Settings) -> WebhookPorts:
 
 def build_senders(settings: Settings, clock: SystemClock) -> Senders:
     """E-mail over SMTP when ``DOORSTEP_SMTP_URL`` is set, texts through Twilio when
-    ``DOORSTEP_SMS_PROVIDER=twilio``; otherwise, and always in demo mode, to the log."""
-    email: EmailSender = LogEmailSender()
-    sms: SmsSender = LogSmsSender()
+    ``DOORSTEP_SMS_PROVIDER=twilio``; otherwise, and always in demo mode, to the log (the
+    demo also writes them in full to ``messages.log`` in its data folder)."""
+    written = settings.data_dir / MESSAGES_LOG if settings.mode == "demo" else None
+    email: EmailSender = LogEmailSender(written)
+    sms: SmsSender = LogSmsSender(written)
     if settings.mode != "demo" and settings.smtp_url:
         email = SmtpEmailSender(SmtpServer.from_url(settings.smtp_url), clock)
     if settings.mode != "demo" and settings.sms_provider == "twilio":

@@ -23,7 +23,7 @@ from doorstep.domain import chain
 from doorstep.domain.access import Principal
 from doorstep.domain.chain import ParcelChain
 from doorstep.domain.errors import InvalidValue
-from doorstep.domain.eta import AnnouncedWindow
+from doorstep.domain.eta import AnnouncedWindow, EtaRound
 from doorstep.domain.events import DomainEvent, SeenAggregates
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.notifications import MessageStatus, NotificationMessage, NotificationSettings
@@ -219,6 +219,16 @@ class FakeUnitOfWork:
     def visible(self, brand_id: str) -> bool:
         return self.sees_all or brand_id == self.principal.brand_id
 
+    def on_my_routes(self, parcel_ids: Sequence[str]) -> bool:
+        """A courier's reach, as in the store: the parcels of routes assigned to them."""
+        courier_id = self.principal.courier_id
+        if courier_id is None or self.principal.is_brand:
+            return False
+        mine = {
+            p for r in self.db.routes.values() if r.courier_id == courier_id for p in r.parcel_ids
+        }
+        return any(p in mine for p in parcel_ids)
+
 
 def _check(db: FakeDatabase, kind: str, item: Any) -> None:
     """The database's unique and version constraints, checked at commit as the store does."""
@@ -390,7 +400,12 @@ class _Orders(_Repo):
 
     def get(self, order_id: str) -> Order | None:
         order = self.db.orders.get(order_id)
-        return _fresh(order) if order and self.uow.visible(order.brand_id) else None
+        if order is None:
+            return None
+        reach = self.uow.visible(order.brand_id) or self.uow.on_my_routes(
+            [p.id for p in order.parcels]
+        )
+        return _fresh(order) if reach else None
 
     def get_many(self, order_ids: Sequence[str]) -> dict[str, Order]:
         found = (self.get(order_id) for order_id in dict.fromkeys(order_ids))
@@ -460,7 +475,10 @@ def _chain_of(parcel: Parcel) -> ParcelChain:
 class _Parcels(_Repo):
     def get(self, parcel_id: str) -> Parcel | None:
         parcel = self.db.parcels().get(parcel_id)
-        return _fresh(parcel) if parcel and self.uow.visible(parcel.brand_id) else None
+        if parcel is None:
+            return None
+        reach = self.uow.visible(parcel.brand_id) or self.uow.on_my_routes([parcel_id])
+        return _fresh(parcel) if reach else None
 
     def get_by_barcode(self, barcode: str) -> Parcel | None:
         for parcel in self.db.parcels().values():
@@ -748,6 +766,11 @@ class _Eta(_Repo):
         if route is None or not any(s.id == window.stop_id for s in route.stops):
             raise InvalidValue("stop_id", f"no stop {window.stop_id} on route {route_id}")
         self.uow.stage("eta_announcements", (route_id, window))
+
+    def record(self, round_: EtaRound) -> None:
+        for window in round_.announcements:
+            self.add(round_.route_id, window)
+        self.uow.seen.add(round_)
 
     def list_for_route(self, route_id: str) -> list[AnnouncedWindow]:
         if self._route(route_id) is None:

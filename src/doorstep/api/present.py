@@ -19,6 +19,7 @@ from doorstep.api.schemas.orders import (
 )
 from doorstep.api.schemas.plans import PlanLinks, PlanProgress, PlanPublic
 from doorstep.api.schemas.routes import (
+    AnnouncedWindowPublic,
     HubRef,
     ProofNeeds,
     RoutePublic,
@@ -27,6 +28,7 @@ from doorstep.api.schemas.routes import (
     StopPublic,
 )
 from doorstep.api.schemas.scans import ScanPublic, ScanTargetPublic
+from doorstep.domain.eta import AnnouncedWindow
 from doorstep.domain.model import Brand, Courier, Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel, ParcelEvent
 from doorstep.domain.route import Route
@@ -278,6 +280,19 @@ def _stop(view: StopView) -> StopPublic:
             )
             for p in view.parcels
         ],
+        predicted_arrival=view.predicted_arrival,
+        announced_window=_announced(view.announced_window),
+    )
+
+
+def _announced(window: AnnouncedWindow | None) -> AnnouncedWindowPublic | None:
+    if window is None:
+        return None
+    return AnnouncedWindowPublic(
+        kind=window.kind,  # type: ignore[arg-type]
+        start=window.start,
+        end=window.end,
+        announced_at=window.announced_at,
     )
 
 

@@ -47,6 +47,8 @@ class EventName(StrEnum):
     STOP_SKIPPED = "stop.skipped"
     STOP_ACCESS_CODE_REVEALED = "stop.access_code_revealed"
     PROOF_PHOTOS_PURGED = "proof.photos_purged"
+    STOP_WINDOW_ANNOUNCED = "stop.window_announced"
+    STOP_DELAY_PREDICTED = "stop.delay_predicted"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
 
     @classmethod
@@ -114,6 +116,24 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
             "override_reason",
         ),
         EventName.PROOF_PHOTOS_PURGED: ("count", "hashes", "created_before", "retention_days"),
+        EventName.STOP_WINDOW_ANNOUNCED: (
+            "route_id",
+            "stop_id",
+            "order_ids",
+            "kind",
+            "window_start",
+            "window_end",
+            "predicted_arrival",
+        ),
+        EventName.STOP_DELAY_PREDICTED: (
+            "route_id",
+            "stop_id",
+            "order_ids",
+            "window_start",
+            "window_end",
+            "predicted_arrival",
+            "lateness_s",
+        ),
         EventName.WEBHOOK_ENDPOINT_DISABLED: ("endpoint_id", "url", "failing_since", "reason"),
     }
     | {name: PARCEL_FIELDS for name in EventName if name.startswith("parcel.")}
@@ -243,6 +263,58 @@ def photos_purged(
             "created_before": created_before.isoformat(),
             "retention_days": retention_days,
         },
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class StopWindow:
+    """What the two ETA events say of a stop and the window it was told (ISO 8601 UTC)."""
+
+    route_id: str
+    stop_id: str
+    order_ids: Sequence[str]
+    window_start: datetime
+    window_end: datetime
+    predicted_arrival: datetime
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "route_id": self.route_id,
+            "stop_id": self.stop_id,
+            "order_ids": list(self.order_ids),
+            "window_start": self.window_start.isoformat(),
+            "window_end": self.window_end.isoformat(),
+            "predicted_arrival": self.predicted_arrival.isoformat(),
+        }
+
+
+def window_announced(stop: StopWindow, *, kind: str, at: datetime) -> DomainEvent:
+    """No brand: one stop may hold orders of several brands (``order_ids`` says whose)."""
+    told = stop.payload()
+    payload = {
+        "route_id": told["route_id"],
+        "stop_id": told["stop_id"],
+        "order_ids": told["order_ids"],
+        "kind": kind,
+        "window_start": told["window_start"],
+        "window_end": told["window_end"],
+        "predicted_arrival": told["predicted_arrival"],
+    }
+    return DomainEvent(
+        name=EventName.STOP_WINDOW_ANNOUNCED,
+        aggregate_id=stop.stop_id,
+        occurred_at=at,
+        payload=payload,
+    )
+
+
+def delay_predicted(stop: StopWindow, *, lateness_s: int, at: datetime) -> DomainEvent:
+    """Raised once per stop and announced window; no brand, as for the window itself."""
+    return DomainEvent(
+        name=EventName.STOP_DELAY_PREDICTED,
+        aggregate_id=stop.stop_id,
+        occurred_at=at,
+        payload={**stop.payload(), "lateness_s": lateness_s},
     )
 
 

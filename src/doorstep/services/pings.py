@@ -8,7 +8,7 @@ data: a periodic job deletes those older than the retention the settings give.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 
 from doorstep.domain.access import Principal
@@ -40,8 +40,13 @@ def record_pings(
     clock: Clock,
     *,
     retention: timedelta = DEFAULT_RETENTION,
+    after: Callable[[str], None] | None = None,
 ) -> int:
     """Store a batch of the calling courier's positions; how many were accepted.
+
+    ``after`` is called with the courier's id once the batch is committed (the ETAs'
+    recompute: :meth:`doorstep.services.eta.refresh.EtaRefresh.courier`, which recomputes
+    a route at most once per 30 s whatever the ping rate); it must not raise.
 
     All or nothing: one bad ping refuses the batch (``InvalidValue`` naming
     ``pings[i].field``) and nothing is stored, so the phone can fix its clock or drop the
@@ -53,6 +58,8 @@ def record_pings(
         check_batch(batch, now, retention)
         accepted = uow.pings.add_many(courier_id, batch, received_at=now)
         uow.commit()
+    if after is not None and accepted:
+        after(courier_id)
     return accepted
 
 

@@ -16,7 +16,7 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 from doorstep.domain.access import Principal
 from doorstep.domain.chain import ParcelChain
-from doorstep.domain.eta import AnnouncedWindow
+from doorstep.domain.eta import AnnouncedWindow, EtaRound
 from doorstep.domain.events import DomainEvent
 from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Role, Vehicle
 from doorstep.domain.notifications import NotificationMessage, NotificationSettings
@@ -395,9 +395,10 @@ class PingRepository(Protocol):
 
 @dataclass(frozen=True, slots=True)
 class RouteEtaState:
-    """The last ETA recompute of a route: when it ran, each stop's predicted arrival then,
-    and the announced windows a delay was already raised for (stop id -> the window's
-    ``announced_at``), so that a delay is raised once per stop and window.
+    """The last ETA recompute of a route: when it ran, each open stop's expected arrival
+    then (the prediction plus the route's measured bias), and the announced windows a
+    delay was already raised for (stop id -> the window's ``announced_at``), so that a
+    delay is raised once per stop and window.
 
     ``version`` is the optimistic lock that keeps two recomputes of one route (two ping
     batches at once) from both announcing: the second one's save is :class:`StaleObject`.
@@ -418,6 +419,9 @@ class EtaRepository(Protocol):
 
     def add(self, route_id: str, window: AnnouncedWindow) -> None:
         """Store one more announcement; earlier ones are never changed."""
+
+    def record(self, round_: EtaRound) -> None:
+        """Store the round's announcements; its events go to the outbox at commit."""
 
     def list_for_route(self, route_id: str) -> list[AnnouncedWindow]:
         """Every announcement of the route's stops, oldest first."""

@@ -14,13 +14,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
+from doorstep.domain.access import Principal
 from doorstep.domain.errors import InvalidValue
-from doorstep.domain.eta import AnnouncedWindow
+from doorstep.domain.eta import AnnouncedWindow, EtaRound
+from doorstep.domain.events import SeenAggregates
 from doorstep.domain.route import RouteState
 from doorstep.services.ports import RouteEtaState, StaleObject
 from doorstep.store.base import IN_CHUNK, SqlRepository
+from doorstep.store.crypto import FieldCipher
 from doorstep.store.scoping import visible
 from doorstep.store.tables import (
     EtaAnnouncementRow,
@@ -52,6 +55,12 @@ def _from_json(stored: Mapping[str, Any]) -> dict[str, datetime]:
 
 
 class SqlEtaRepository(SqlRepository):
+    def __init__(
+        self, session: Session, principal: Principal, cipher: FieldCipher, *, seen: SeenAggregates
+    ) -> None:
+        super().__init__(session, principal, cipher)
+        self._seen = seen
+
     def _route_pk(self, route_id: str) -> int | None:
         query = select(RouteRow.pk).where(RouteRow.public_id == route_id)
         condition = visible(self.principal, RouteRow)
@@ -84,6 +93,11 @@ class SqlEtaRepository(SqlRepository):
                 announced_at=window.announced_at,
             )
         )
+
+    def record(self, round_: EtaRound) -> None:
+        for window in round_.announcements:
+            self.add(round_.route_id, window)
+        self._seen.add(round_)
 
     def list_for_route(self, route_id: str) -> list[AnnouncedWindow]:
         route_pk = self._route_pk(route_id)

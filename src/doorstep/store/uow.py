@@ -142,7 +142,7 @@ class SqlUnitOfWork:
         self.pings = SqlPingRepository(*parts)
         self.blobs = SqlBlobRepository(*parts, seen=seen)
         self.webhooks = SqlWebhookRepository(*parts, seen=seen)
-        self.eta = SqlEtaRepository(*parts)
+        self.eta = SqlEtaRepository(*parts, seen=seen)
         self.notifications = SqlNotificationRepository(*parts)
         self.notification_settings = SqlNotificationSettingsRepository(*parts)
         self.sms_opt_outs = SqlSmsOptOuts(*parts)

@@ -159,3 +159,39 @@ def test_a_recipient_without_an_email_address_gets_no_email(shop: Shop) -> None:
     order = shop.order(email=None)
     shop.relay()
     assert [m.channel for m in shop.messages(order.id)] == []  # order confirmed: e-mail only
+
+
+def test_an_event_the_notifications_cannot_read_does_not_hold_back_the_others(
+    shop: Shop,
+) -> None:
+    from doorstep.domain.events import DomainEvent
+    from doorstep.services.notifications.intake import notification_handler
+
+    broken = DomainEvent("parcel.delivered", "par_x", shop.clock.now(), {"no": "parcel id"})
+    order = shop.order()
+    with shop.uow_factory(SYSTEM) as uow:
+        notification_handler(shop.clock)(uow, 1, broken)
+        uow.commit()
+    shop.relay()
+    assert [m.kind for m in shop.messages(order.id)] == [NotificationKind.ORDER_CONFIRMED]
+
+
+def test_a_stored_template_that_no_longer_renders_fails_its_message_and_not_the_others(
+    shop: Shop,
+) -> None:
+    from doorstep.domain.notifications import NotificationSettings, TemplateOverride
+
+    order = shop.order(phone=None)
+    broken = {
+        (NotificationKind.ORDER_CONFIRMED, Channel.EMAIL): TemplateOverride(text="{{ gone }}")
+    }
+    with shop.uow_factory(SYSTEM) as uow:  # saved before a variable was renamed, say
+        settings = NotificationSettings.defaults(shop.brand_id).changed(overrides=broken)
+        uow.notification_settings.save(settings)
+        uow.commit()
+    shop.relay()
+    report = shop.send()
+    [message] = shop.messages(order.id)
+    assert report.failed == 1
+    assert message.status is MessageStatus.FAILED
+    assert message.error is not None and "does not render" in message.error

@@ -9,6 +9,7 @@ from doorstep.api.problems import Problem
 from doorstep.api.schemas.pings import PingBatch, PingsAccepted
 from doorstep.domain.pings import Ping
 from doorstep.services import pings
+from doorstep.services.eta.refresh import EtaRefresh
 
 router = APIRouter(prefix="/courier", tags=["courier"])
 ERRORS: dict[int | str, dict[str, object]] = {
@@ -32,7 +33,12 @@ def send_pings(body: PingBatch, principal: CourierPrincipal, services: Services)
         )
         for ping in body.pings
     ]
+    eta = EtaRefresh(services.uow_factory, services.clock, services.routing_for)
     accepted = pings.record_pings(
-        services.uow_factory(principal), batch, services.clock, retention=services.ping_retention
+        services.uow_factory(principal),
+        batch,
+        services.clock,
+        retention=services.ping_retention,
+        after=eta.courier,
     )
     return PingsAccepted(accepted=accepted)

@@ -4,9 +4,10 @@ the SMS provider's webhook for STOP and START (signed, no bearer token)."""
 
 from __future__ import annotations
 
+from typing import Annotated
 from urllib.parse import parse_qsl
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 
 from doorstep.api.deps import CurrentPrincipal, Services
 from doorstep.api.problems import Problem
@@ -116,13 +117,38 @@ def preview_notification(
     )
 
 
+INBOUND_BODY = {
+    "required": True,
+    "content": {
+        "application/x-www-form-urlencoded": {
+            "schema": {
+                "type": "object",
+                "properties": {
+                    "From": {"type": "string", "description": "the sender's number"},
+                    "To": {"type": "string", "description": "our number"},
+                    "Body": {"type": "string", "description": "the text: STOP, START, ..."},
+                },
+                "required": ["From", "Body"],
+            }
+        }
+    },
+}
+
+
 @sms_router.post(
     INBOUND_PATH,
-    responses={401: {"model": Problem}},
+    responses={
+        200: {"description": "An empty TwiML answer", "content": {"text/xml": {}}},
+        401: {"model": Problem},
+    },
     response_class=Response,
-    include_in_schema=True,
+    openapi_extra={"requestBody": INBOUND_BODY},
 )
-async def sms_inbound(request: Request, services: Services) -> Response:
+async def sms_inbound(
+    request: Request,
+    services: Services,
+    signature: Annotated[str | None, Header(alias="X-Twilio-Signature")] = None,
+) -> Response:
     """A text from a recipient, posted by the SMS provider in Twilio's shape and signed
     with ``X-Twilio-Signature``: STOP opts the number out of texts, START back in."""
     raw = (await request.body()).decode("utf-8", errors="replace")
@@ -134,7 +160,7 @@ async def sms_inbound(request: Request, services: Services) -> Response:
         auth_token=services.sms_auth_token,
         url=services.public_url.rstrip("/") + "/v1" + INBOUND_PATH,
         params=params,
-        signature=request.headers.get("x-twilio-signature"),
+        signature=signature,
     )
     return Response(EMPTY_TWIML, media_type="text/xml")
 

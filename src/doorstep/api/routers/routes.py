@@ -35,6 +35,7 @@ from doorstep.domain.access import Principal
 from doorstep.domain.model import GeoPoint
 from doorstep.domain.route import Position
 from doorstep.services import routes
+from doorstep.services.eta.refresh import EtaRefresh
 from doorstep.services.routes import edits, views
 from doorstep.services.routes.access_codes import RevealAccessCode, reveal_access_code
 from doorstep.services.routes.courier_actions import ActionKind, CourierActionIn
@@ -123,6 +124,7 @@ async def courier_actions(
         clock=services.clock,
         blob_exists=services.blob_exists,
         geofence_radius_m=services.geofence_radius_m,
+        after_change=EtaRefresh(services.uow_factory, services.clock, services.routing_for).route,
     )
     return CourierActionsResult(
         results=[

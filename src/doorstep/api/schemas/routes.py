@@ -94,6 +94,15 @@ class StopParcel(Public):
     state: str
 
 
+class AnnouncedWindowPublic(Public):
+    kind: Literal["day", "approaching", "next"] = Field(
+        description="day: 1 h at route start; approaching: 30 min, three stops away; next: 15 min."
+    )
+    start: datetime
+    end: datetime
+    announced_at: datetime
+
+
 class StopPublic(Public):
     id: str
     sequence: int
@@ -116,6 +125,13 @@ class StopPublic(Public):
     safe_place_preference: str | None
     proof: ProofNeeds
     parcels: list[StopParcel]
+    predicted_arrival: datetime | None = Field(
+        default=None,
+        description="The latest predicted arrival at a started route's open stop (docs/eta.md).",
+    )
+    announced_window: AnnouncedWindowPublic | None = Field(
+        default=None, description="The last window the stop's customers were told."
+    )
 
 
 class RoutePublic(Public):

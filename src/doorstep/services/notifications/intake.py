@@ -11,9 +11,10 @@ table.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from doorstep.domain import ids
@@ -25,9 +26,14 @@ from doorstep.services.notifications.brand_settings import settings_for
 from doorstep.services.ports import Clock, UnitOfWork
 from doorstep.services.relay import EventHandler
 
+log = logging.getLogger("doorstep.notifications")
 K = NotificationKind
-WINDOW_ANNOUNCED = "stop.window_announced"
-DELAY_PREDICTED = "stop.delay_predicted"
+WINDOW_GRACE = timedelta(minutes=2)
+"""A parcel going out waits this long before its "out for delivery" is sent: the route's
+day window is announced moments after the start (its own transaction), and the message
+is rendered with the latest window when it is sent, so it goes with the window."""
+WINDOW_ANNOUNCED = EventName.STOP_WINDOW_ANNOUNCED
+DELAY_PREDICTED = EventName.STOP_DELAY_PREDICTED
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,13 +44,22 @@ class News:
     kind: NotificationKind
     dedupe_key: str
     context: Mapping[str, Any]
+    hold: timedelta = timedelta(0)  # wait this long before sending (see WINDOW_GRACE)
 
 
 def notification_handler(clock: Clock) -> EventHandler:
     """The relay handler that writes the messages each event calls for."""
 
     def handle(uow: UnitOfWork, outbox_id: int, event: DomainEvent) -> None:
-        for news in news_of(uow, event):
+        try:
+            found = list(news_of(uow, event))
+        except (KeyError, TypeError, ValueError) as error:
+            # An event this version cannot read must not hold every later one back.
+            log.warning(
+                "outbox %d (%s) unreadable for notifications: %r", outbox_id, event.name, error
+            )
+            return
+        for news in found:
             _write(uow, clock.now(), outbox_id, news)
 
     return handle
@@ -70,7 +85,8 @@ def news_of(uow: UnitOfWork, event: DomainEvent) -> Iterator[News]:
             return
         kind, key = parcel_kinds[EventName(event.name)]
         context = {"reason": payload.get("reason_code")} if kind is K.ATTEMPT_FAILED else {}
-        yield News(parcel.order_id, kind, key, context)
+        hold = WINDOW_GRACE if kind is K.OUT_FOR_DELIVERY else timedelta(0)
+        yield News(parcel.order_id, kind, key, context, hold)
         return
     if event.name == WINDOW_ANNOUNCED:
         yield from _window_news(payload, day)
@@ -112,7 +128,8 @@ def _write(uow: UnitOfWork, now: datetime, outbox_id: int, news: News) -> None:
             continue
         if uow.notifications.exists(order.id, channel.value, news.dedupe_key):
             continue
-        not_before = sms_allowed_from(now) if channel is Channel.SMS else now
+        due = now + news.hold
+        not_before = sms_allowed_from(due) if channel is Channel.SMS else due
         uow.notifications.add(
             NotificationMessage(
                 id=ids.new_id("msg"),

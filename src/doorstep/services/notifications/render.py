@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from jinja2 import StrictUndefined, TemplateError
+from jinja2 import StrictUndefined, TemplateError, nodes
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
@@ -28,6 +28,21 @@ _ENV = ImmutableSandboxedEnvironment(undefined=StrictUndefined, autoescape=False
 _STATEMENT = re.compile(r"{%-?\s*(\w+)")
 _ALLOWED_STATEMENTS = frozenset({"if", "elif", "else", "endif"})
 _URL = re.compile(r"https?://[^\s<>\"]+")
+_ALLOWED_NODES = (
+    nodes.Template,
+    nodes.Output,
+    nodes.TemplateData,
+    nodes.Name,
+    nodes.Const,
+    nodes.If,
+    nodes.Not,
+    nodes.And,
+    nodes.Or,
+    nodes.Compare,
+    nodes.Operand,
+    nodes.Filter,
+)
+_FILTERS = frozenset({"upper", "lower", "title", "capitalize", "trim"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,10 +87,28 @@ def render(
 
 def check_override(text: str, field: str, sample: Mapping[str, Any]) -> None:
     """Refuse (InvalidValue at ``field``) a brand's template that uses more than plain
-    substitution and ``if`` blocks, names an unknown variable or does not render."""
+    substitution and ``if`` blocks, names an unknown variable or does not render.
+
+    The template's syntax tree may hold only names, constants, ``if``, ``and``/``or``/
+    ``not``, comparisons and a few filters without arguments: no arithmetic (``'x' *
+    10**9`` would fill the memory), no calls, no attribute access.
+    """
     for statement in _STATEMENT.findall(text):
         if statement not in _ALLOWED_STATEMENTS:
             raise InvalidValue(field, f"only {{% if %}} blocks are allowed, not {statement!r}")
+    try:
+        tree = _ENV.parse(text)
+    except TemplateError as error:
+        raise InvalidValue(field, f"the template does not render: {error.message}") from error
+    for node in tree.find_all(nodes.Node):
+        if not isinstance(node, _ALLOWED_NODES):
+            raise InvalidValue(
+                field, f"only variables and if blocks are allowed ({type(node).__name__})"
+            )
+        if isinstance(node, nodes.Filter) and (
+            node.name not in _FILTERS or node.args or node.kwargs
+        ):
+            raise InvalidValue(field, f"the filter {node.name!r} is not allowed")
     try:
         _ENV.from_string(text).render(**sample)
     except TemplateError as error:

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from doorstep.domain.access import Principal
+from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Order
 from doorstep.domain.notifications import (
     Channel,
@@ -108,14 +109,32 @@ def send_due(
     with uow_factory(SENDER).read_only() as uow:
         due = uow.notifications.due(clock.now(), limit)
     for message_id in due:
-        ready = _prepare(uow_factory, clock, senders, message_id, report)
+        try:
+            ready = _prepare(uow_factory, clock, senders, message_id, report)
+        except InvalidValue as error:  # a stored template that no longer renders
+            _fail(uow_factory, message_id, f"the message does not render: {error.message}")
+            report.failed += 1
+            continue
         if ready is not None:
             _hand_over(uow_factory, clock, senders, ready, report)
     return report
 
 
+def _fail(uow_factory: UnitOfWorkFactory, message_id: str, reason: str) -> None:
+    with uow_factory(SENDER) as uow:
+        message = uow.notifications.get(message_id)
+        if message is not None:
+            uow.notifications.save(replace(message, status=MessageStatus.FAILED, error=reason))
+            uow.commit()
+
+
 def recover_interrupted(uow_factory: UnitOfWorkFactory, clock: Clock, report: SendReport) -> None:
+    """Settle messages a dead worker left ``sending`` (read first: usually there are none,
+    and then no write lock is taken)."""
     now = clock.now()
+    with uow_factory(SENDER).read_only() as uow:
+        if not uow.notifications.stale_sending(now - STALE_AFTER, 1):
+            return
     with uow_factory(SENDER) as uow:
         for message in uow.notifications.stale_sending(now - STALE_AFTER, 100):
             if message.channel is Channel.EMAIL:

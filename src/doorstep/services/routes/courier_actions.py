@@ -105,6 +105,19 @@ class Retry(ServiceError):
 
 
 BlobExists = Callable[[str], bool]
+RouteChanged = Callable[[str], None]
+"""Called with a route's id after an action changed where its courier is (the ETAs'
+recompute, :class:`doorstep.services.eta.refresh.EtaRefresh`); it must not raise."""
+
+MOVES = frozenset(
+    {
+        ActionKind.START_ROUTE,
+        ActionKind.ARRIVE,
+        ActionKind.COMPLETE,
+        ActionKind.FAIL,
+        ActionKind.SKIP,
+    }
+)
 
 
 def _courier_id(principal: Principal) -> str:
@@ -119,13 +132,18 @@ def sync_actions(
     clock: Clock,
     blob_exists: BlobExists,
     geofence_radius_m: float = GEOFENCE_RADIUS_M,
+    after_change: RouteChanged | None = None,
 ) -> list[ActionResult]:
-    """Apply a phone's queue in order; one answer per action."""
+    """Apply a phone's queue in order; one answer per action.
+
+    ``after_change`` runs once per route the batch moved on (started, arrived, stop done),
+    after every action's own commit, so it can neither undo nor repeat one."""
     _courier_id(principal)
     if len(actions) > MAX_ACTIONS_PER_BATCH:
         raise InvalidValue("actions", f"at most {MAX_ACTIONS_PER_BATCH} actions per request")
     results = []
     waiting: set[str] = set()  # routes with an action answered "retry" in this batch
+    moved: dict[str, None] = {}  # routes an applied action moved on, in order
     for action in actions:
         if action.route_id in waiting:
             # Order matters (a finish must not overtake a delivery waiting for its photo):
@@ -142,7 +160,12 @@ def sync_actions(
         )
         if result.status is Outcome.RETRY:
             waiting.add(action.route_id)
+        elif result.status is Outcome.APPLIED and action.kind in MOVES:
+            moved.setdefault(action.route_id)
         results.append(result)
+    if after_change is not None:
+        for route_id in moved:
+            after_change(route_id)
     return results
 
 

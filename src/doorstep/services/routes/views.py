@@ -4,8 +4,9 @@ door, never an access code (that is revealed one stop at a time, see access_code
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from doorstep.domain.eta import AnnouncedWindow
 from doorstep.domain.model import Hub, Order, Vehicle
 from doorstep.domain.parcel import Parcel
 from doorstep.domain.proof import DeliveryMethod
@@ -20,6 +21,10 @@ class StopView:
     stop: RouteStop
     parcels: list[Parcel]
     orders: list[Order]
+    # The ETA of a started route's open stop: the last window its customers were told,
+    # and the latest prediction (services/eta); None before the route starts.
+    announced_window: AnnouncedWindow | None = None
+    predicted_arrival: datetime | None = None
 
     @property
     def instructions(self) -> str | None:
@@ -60,21 +65,48 @@ class RouteView:
     stops: list[StopView]
 
 
-def _stop_view(stop: RouteStop, parcels: dict[str, Parcel], orders: dict[str, Order]) -> StopView:
+@dataclass(frozen=True, slots=True)
+class _Etas:
+    windows: dict[str, AnnouncedWindow]
+    predictions: dict[str, datetime]
+
+
+def _stop_view(
+    stop: RouteStop, parcels: dict[str, Parcel], orders: dict[str, Order], etas: _Etas
+) -> StopView:
     mine = [parcels[pid] for pid in stop.parcel_ids if pid in parcels]
     order_ids = dict.fromkeys(p.order_id for p in mine)
-    return StopView(stop=stop, parcels=mine, orders=[orders[o] for o in order_ids if o in orders])
+    return StopView(
+        stop=stop,
+        parcels=mine,
+        orders=[orders[o] for o in order_ids if o in orders],
+        announced_window=etas.windows.get(stop.id),
+        predicted_arrival=None if stop.state.done else etas.predictions.get(stop.id),
+    )
+
+
+def _etas(uow: UnitOfWork, route: Route) -> _Etas:
+    """Two reads for the whole route: every announcement (the last per stop wins) and
+    the last recompute's predictions."""
+    if route.started_at is None:
+        return _Etas({}, {})
+    state = uow.eta.state(route.id)
+    return _Etas(
+        {w.stop_id: w for w in uow.eta.list_for_route(route.id)},
+        dict(state.predictions) if state is not None else {},
+    )
 
 
 def _view(uow: UnitOfWork, route: Route) -> RouteView:
     """Parcels and orders read at once for the whole route, not one stop at a time."""
     parcels = uow.parcels.get_many([p for s in route.stops for p in s.parcel_ids])
     orders = uow.orders.get_many([p.order_id for p in parcels.values()])
+    etas = _etas(uow, route)
     return RouteView(
         route=route,
         hub=uow.hubs.get(route.hub_id),
         vehicle=uow.vehicles.get(route.vehicle_id),
-        stops=[_stop_view(s, parcels, orders) for s in route.stops],
+        stops=[_stop_view(s, parcels, orders, etas) for s in route.stops],
     )
 
 

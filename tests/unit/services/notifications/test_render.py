@@ -75,6 +75,10 @@ def test_a_brands_own_wording_replaces_ours() -> None:
         "{{ ''.__class__.__mro__[1].__subclasses__() }}",
         "{{ no_such_variable }}",
         "{{ first_name",
+        "{{ first_name * 1000000000 }}",
+        "{{ first_name|center(1000000000) }}",
+        "{{ lipsum(1000000) }}",
+        "{{ first_name.upper() }}",
     ],
 )
 def test_a_brand_template_that_could_do_harm_or_does_not_render_is_refused(
@@ -85,5 +89,19 @@ def test_a_brand_template_that_could_do_harm_or_does_not_render_is_refused(
     assert refused.value.field == "templates.email.delivered.text"
 
 
-def test_if_blocks_are_allowed_in_a_brand_template() -> None:
-    check_override("{% if window %}Between {{ window }}{% else %}Today{% endif %}", "t", SAMPLE)
+def test_if_blocks_comparisons_and_simple_filters_are_allowed_in_a_brand_template() -> None:
+    check_override(
+        "{% if window and reason != '' %}Between {{ window }}{% else %}Today{% endif %}"
+        " {{ brand|upper }}",
+        "t",
+        SAMPLE,
+    )
+
+
+def test_our_own_wording_keeps_to_the_rules_brands_are_held_to() -> None:
+    from doorstep.services.notifications.wording import default_body, default_subject
+
+    for kind in NotificationKind:
+        check_override(default_subject(kind), "subject", SAMPLE)
+        for channel in Channel:
+            check_override(default_body(kind, channel), "text", SAMPLE)
