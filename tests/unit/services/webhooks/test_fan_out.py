@@ -29,7 +29,7 @@ def _brands_with_endpoints(db: FakeDatabase, *names: str) -> list[tuple[str, str
         uow.commit()
     for brand_id in list(db.brands):
         endpoint = factories.webhook_endpoint(
-            brand_id=brand_id, event_types=("stop.completed", "order.created")
+            brand_id=brand_id, event_types=("stop.window_announced", "order.created")
         )
         with uow_factory(db)(SYSTEM) as uow:
             uow.webhooks.add_endpoint(endpoint)
@@ -50,7 +50,7 @@ def test_a_stop_event_reaches_each_brand_with_an_order_on_it_naming_only_its_own
     order_a, order_b = factories.order(brand_id=a), factories.order(brand_id=b)
     db.orders |= {order_a.id: order_a, order_b.id: order_b}
     stop = DomainEvent(
-        name="stop.completed",
+        name="stop.window_announced",
         aggregate_id="rte_0000000000000000",
         occurred_at=clock.now(),
         payload={"route_id": "rte_0", "stop_id": "stp_0", "order_ids": [order_a.id, order_b.id]},
@@ -62,7 +62,8 @@ def test_a_stop_event_reaches_each_brand_with_an_order_on_it_naming_only_its_own
     assert set(bodies) == {hook_a, hook_b}, "brand C has no order on the stop"
     assert bodies[hook_a]["data"]["order_ids"] == [order_a.id]
     assert bodies[hook_b]["data"]["order_ids"] == [order_b.id]
-    assert bodies[hook_a]["type"] == "stop.completed" and bodies[hook_a]["data"]["brand_id"] == a
+    assert bodies[hook_a]["type"] == "stop.window_announced"
+    assert bodies[hook_a]["data"]["brand_id"] == a
     assert hook_c not in bodies
 
 
