@@ -28,7 +28,7 @@ from doorstep.domain.notifications import (
 )
 from doorstep.domain.quiet_hours import LONDON, sms_allowed_from
 from doorstep.services.notifications.brand_settings import settings_for
-from doorstep.services.ports import Clock, UnitOfWork
+from doorstep.services.ports import Clock, Conflict, UnitOfWork
 from doorstep.services.relay import EventHandler
 
 log = logging.getLogger("doorstep.notifications")
@@ -139,20 +139,24 @@ def _write(uow: UnitOfWork, now: datetime, due: datetime, outbox_id: int, news: 
         if uow.notifications.exists(order.id, channel.value, news.dedupe_key):
             continue
         not_before = sms_allowed_from(due) if channel is Channel.SMS else due
-        uow.notifications.add(
-            NotificationMessage(
-                id=ids.new_id("msg"),
-                outbox_id=outbox_id,
-                brand_id=order.brand_id,
-                order_id=order.id,
-                channel=channel,
-                kind=news.kind,
-                dedupe_key=news.dedupe_key,
-                created_at=now,
-                not_before=not_before,
-                context=dict(news.context),
-            )
+        message = NotificationMessage(
+            id=ids.new_id("msg"),
+            outbox_id=outbox_id,
+            brand_id=order.brand_id,
+            order_id=order.id,
+            channel=channel,
+            kind=news.kind,
+            dedupe_key=news.dedupe_key,
+            created_at=now,
+            not_before=not_before,
+            context=dict(news.context),
         )
+        try:
+            uow.notifications.add(message)
+        except Conflict:
+            # Two events tell the same news (a parcel going out, and the day window): a
+            # second relay may have written it a moment ago. One message is enough.
+            continue
 
 
 def _address(order: Order, channel: Channel) -> str | None:
