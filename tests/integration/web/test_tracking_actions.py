@@ -420,3 +420,27 @@ def test_the_planner_gives_the_stop_of_a_recipient_who_needs_longer_more_door_ti
     )
     assert longer.needs_longer and not plain.needs_longer
     assert door_time_s(longer, params) == door_time_s(plain, params) + params.needs_longer_s
+
+
+def test_a_careless_or_hostile_post_gets_a_clear_4xx_never_a_500(live: Live) -> None:
+    day = _day(live, stops=1)
+    token = live.token(day.order_ids[0])
+    client = live.api.client()
+    good = csrf.issue(SECRET, token)
+    as_json = client.post(f"/t/{token}/neighbour", json={"csrf": good, "neighbour": "No. 3"})
+    with_file = client.post(
+        f"/t/{token}/neighbour",
+        data={"csrf": good, "neighbour": "No. 3"},
+        files={"photo": ("a.png", b"\x89PNG", "image/png")},
+    )
+    bad_bytes = client.post(
+        f"/t/{token}/neighbour",
+        content=b"csrf=" + good.encode() + b"&neighbour=%FF%FE%00",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    unknown_days = client.get(f"/t/{ids.new_tracking_token()}/reschedule")
+    assert as_json.status_code == 415
+    assert with_file.status_code == 400
+    assert bad_bytes.status_code == 422
+    assert unknown_days.status_code == 404
+    assert live.order(day.order_ids[0]).neighbour is None
