@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, select
 from doorstep.domain import ids
 from doorstep.domain.access import Principal
 from doorstep.domain.model import Order, Role
+from doorstep.domain.parcel import ParcelAction
 from doorstep.domain.route import Route, RouteStop, StopState
 from doorstep.services.ports import UnitOfWork
 from doorstep.store.tables import OrderRow, OutboxRow
@@ -444,3 +445,36 @@ def test_a_careless_or_hostile_post_gets_a_clear_4xx_never_a_500(live: Live) -> 
     assert bad_bytes.status_code == 422
     assert unknown_days.status_code == 404
     assert live.order(day.order_ids[0]).neighbour is None
+
+
+def test_after_a_failed_attempt_the_recipient_chooses_the_next_day(live: Live) -> None:
+    day = _day(live, stops=1)
+    order_id = day.order_ids[0]
+    with live.uow(SYSTEM) as uow:
+        route = uow.routes.get(day.route_id)
+        order = uow.orders.get(order_id)
+        assert route is not None and order is not None
+        route.start(at=NOW, actor="system:tests", unloaded_barcodes=[])
+        route.fail(day.stop_ids[0], at=NOW, actor="system:tests", reason="recipient_not_home")
+        for parcel in order.parcels:
+            parcel.apply(ParcelAction.DEPART, actor="system:tests", at=NOW)
+            parcel.apply(
+                ParcelAction.FAIL_ATTEMPT,
+                actor="system:tests",
+                at=NOW,
+                reason_code="recipient_not_home",
+            )
+        uow.routes.save(route)
+        uow.orders.save(order)
+        uow.commit()
+    token = live.token(order_id)
+    page = live.api.client().get(f"/t/{token}/reschedule")
+    assert 'value="2026-11-25"' not in page.text  # the route has started: not today
+    assert live.post(token, "reschedule", {"date": "2026-11-26"}).status_code == 303
+    (event,) = live.events("order.rescheduled")
+    assert (event["from_date"], event["to_date"], event["loaded"]) == (
+        "2026-11-25",
+        "2026-11-26",
+        False,
+    )
+    assert live.route(day.route_id).stop(day.stop_ids[0]).state is StopState.FAILED
