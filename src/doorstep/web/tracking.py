@@ -138,7 +138,7 @@ def make_router(
     tile_url: str | None = None,
     *,
     tile_source: str | None = None,
-    cache_seconds: float = 2.0,
+    cache_seconds: float = 5.0,
 ) -> APIRouter:
     """The page, its live events and the brand colour's stylesheet. ``tile_url`` adds
     raster tiles to the map, and ``tile_source`` (its origin) a place in the policy."""
@@ -183,8 +183,11 @@ def make_router(
         return answer
 
     @router.api_route(PATH + "/{token}", methods=["GET", "HEAD"])
-    def tracking_page(token: str) -> HTMLResponse:
-        status, body = page(token)
+    async def tracking_page(token: str) -> HTMLResponse:
+        # A page kept from a moment ago is answered on the event loop; only a page to
+        # read and render goes to a worker thread.
+        cached = pages.get(token)
+        status, body = cached if cached is not None else await run_in_threadpool(page, token)
         return HTMLResponse(body, status_code=status, headers=headers)
 
     @router.get(PATH + "/{token}/events")
