@@ -10,8 +10,8 @@ Unknown and malformed tokens get the same plain 404 page, expired ones a 410 pag
 rendered page is kept per token for a moment (``cache_seconds``, then served stale for as
 long again while one worker renders it anew): a whole route's recipients opening their
 link at once read the database once per token per moment, and the live updates read it
-fresh. A page showing the courier's position is never kept, so no position outlives its
-stop.
+fresh. The courier's position is never in the page itself, only in the live events,
+read fresh for each: a kept page cannot show a position after its stop is done.
 """
 
 from __future__ import annotations
@@ -99,7 +99,8 @@ def render(name: str, **context: Any) -> str:
 
 
 def fragments(view: TrackingView) -> dict[str, Any]:
-    """The parts of the page a live update replaces, by their ``data-live`` name."""
+    """The parts of the page a live update replaces, by their ``data-live`` name, and the
+    courier's position for the map (sent over the live events only, never in the page)."""
     position = None
     if view.position is not None:
         position = {"lat": view.position.point.lat, "lon": view.position.point.lon}
@@ -161,10 +162,6 @@ class PageCache:
             fresh = self.seconds * (0.5 + random.random() / 2)
             self._pages[token] = (time.monotonic() + fresh, status, body)
 
-    def drop(self, token: str) -> None:
-        with self._lock:
-            self._pages.pop(token, None)
-
 
 def make_router(
     container: Container,
@@ -215,9 +212,6 @@ def make_router(
                 done=done,
             )
             answer = 200, body
-            if view.position is not None:  # a position is never shown from a kept page
-                pages.drop(token)
-                return answer
         if not done:
             pages.put(token, *answer)
         return answer
@@ -297,6 +291,8 @@ async def _updates(
     subscription = container.broadcaster.subscribe(view.channels)
     try:
         yield {"event": "ready", "data": "{}"}
+        if last["position"] is not None:  # the page itself never holds a position
+            yield {"event": "update", "data": json.dumps({"position": last["position"]})}
         while view.live:
             await subscription.receive(REFRESH_S)
             if await request.is_disconnected():
