@@ -135,63 +135,99 @@ def _server(url: str, data_dir: Path) -> Iterator[str]:
         process.wait(timeout=30)
 
 
-async def _live_page(client: httpx.AsyncClient, token: str, opened: asyncio.Event) -> bool:
-    """Hold one page's event stream open until cancelled; whether it was still open."""
-    try:
-        async with client.stream("GET", f"/t/{token}/events") as answer:
-            if answer.status_code != 200:
+class _Connection:
+    """One keep-alive HTTP/1.1 connection on raw asyncio streams: a Python HTTP client
+    library would cost this process more CPU than the server spends on a page, on the
+    same two cores."""
+
+    def __init__(self, host: str, port: int) -> None:
+        self.host, self.port = host, port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> int:
+        """The answer's status; the body is read and dropped."""
+        if self.writer is None or self.reader is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode())
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head.split(b" ", 2)[1])
+        length = 0
+        for line in head.split(b"\r\n"):
+            if line.lower().startswith(b"content-length:"):
+                length = int(line.split(b":", 1)[1])
+        await self.reader.readexactly(length)
+        return status
+
+    async def hold_events(self, path: str, opened: asyncio.Event) -> bool:
+        """Open a live page's event stream and read it until cancelled."""
+        reader, writer = await asyncio.open_connection(self.host, self.port)
+        try:
+            writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}\r\n\r\n".encode())
+            head = await reader.readuntil(b"\r\n\r\n")
+            if int(head.split(b" ", 2)[1]) != 200:
                 return False
-            async for line in answer.aiter_lines():
-                if line.startswith("event: ready"):
+            while chunk := await reader.read(65536):
+                if b"event: ready" in chunk:
                     opened.set()
-    except asyncio.CancelledError:
-        return True
-    except httpx.HTTPError:
-        return False
-    return False
+            return False  # the server closed it
+        except asyncio.CancelledError:
+            return True
+        finally:
+            writer.close()
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
 
 
 async def _load(base_url: str, tokens: list[str], args: argparse.Namespace, sse: int) -> Row:
-    limits = httpx.Limits(max_connections=None, max_keepalive_connections=None)
-    timeout = httpx.Timeout(START_GUARD_S)
-    async with (
-        httpx.AsyncClient(base_url=base_url, limits=limits, timeout=timeout) as live,
-        httpx.AsyncClient(
-            base_url=base_url, timeout=timeout, limits=httpx.Limits(max_connections=64)
-        ) as pages,
-    ):
-        opened = [asyncio.Event() for _ in range(sse)]
-        streams = [
-            asyncio.create_task(_live_page(live, tokens[n % len(tokens)], opened[n]))
-            for n in range(sse)
-        ]
-        await asyncio.wait_for(asyncio.gather(*(e.wait() for e in opened)), START_GUARD_S)
-        for _ in range(3):  # warm: imports, templates, the pool's 64 connections
-            await asyncio.gather(*(pages.get(f"/t/{tokens[n % len(tokens)]}") for n in range(64)))
-        latencies: list[float] = []
-        errors = 0
-
-        async def one(due: float, token: str) -> None:
-            nonlocal errors
-            await asyncio.sleep(max(0.0, due - time.perf_counter()))
-            try:
-                answer = await pages.get(f"/t/{token}")
-                if answer.status_code != 200:
-                    errors += 1
-            except httpx.HTTPError:
-                errors += 1
-            latencies.append(time.perf_counter() - due)
-
-        total = int(args.rate * args.seconds)
-        start = time.perf_counter() + 0.2
-        await asyncio.gather(
-            *(one(start + n / args.rate, tokens[n % len(tokens)]) for n in range(total))
+    host, port = "127.0.0.1", int(base_url.rsplit(":", 1)[1])
+    opened = [asyncio.Event() for _ in range(sse)]
+    streams = [
+        asyncio.create_task(
+            _Connection(host, port).hold_events(f"/t/{tokens[n % len(tokens)]}/events", opened[n])
         )
-        elapsed = time.perf_counter() - start
-        still_open = sum(1 for s in streams if not s.done())
-        for stream in streams:
-            stream.cancel()
-        await asyncio.gather(*streams, return_exceptions=True)
+        for n in range(sse)
+    ]
+    await asyncio.wait_for(asyncio.gather(*(e.wait() for e in opened)), START_GUARD_S)
+    pool = [_Connection(host, port) for _ in range(args.connections)]
+    for _ in range(3):  # warm: imports, templates, the connections
+        await asyncio.gather(*(c.get(f"/t/{tokens[n % len(tokens)]}") for n, c in enumerate(pool)))
+    total = int(args.rate * args.seconds)
+    due: asyncio.Queue[tuple[float, str] | None] = asyncio.Queue()
+    latencies: list[float] = []
+    errors = 0
+
+    async def worker(connection: _Connection) -> None:
+        nonlocal errors
+        while (item := await due.get()) is not None:
+            moment, token = item
+            try:
+                if await connection.get(f"/t/{token}") != 200:
+                    errors += 1
+            except (OSError, asyncio.IncompleteReadError, ValueError):
+                errors += 1
+                connection.close()
+                connection.writer = None
+            latencies.append(time.perf_counter() - moment)
+
+    workers = [asyncio.create_task(worker(c)) for c in pool]
+    start = time.perf_counter() + 0.1
+    for n in range(total):  # open loop: each request is due at its moment
+        moment = start + n / args.rate
+        await asyncio.sleep(max(0.0, moment - time.perf_counter()))
+        due.put_nowait((moment, tokens[n % len(tokens)]))
+    for _ in pool:
+        due.put_nowait(None)
+    await asyncio.gather(*workers)
+    elapsed = time.perf_counter() - start
+    still_open = sum(1 for s in streams if not s.done())
+    for stream in streams:
+        stream.cancel()
+    await asyncio.gather(*streams, return_exceptions=True)
+    for connection in pool:
+        connection.close()
     latencies.sort()
 
     def at(share: float) -> float:
@@ -260,6 +296,7 @@ def main(argv: list[str] | None = None) -> list[Row]:
     parser.add_argument("--rate", type=float, default=400.0, help="pages asked per second")
     parser.add_argument("--sse-clients", type=int, default=500, help="live pages held open")
     parser.add_argument("--routes", type=int, default=5, help="started routes of 20 stops")
+    parser.add_argument("--connections", type=int, default=32, help="keep-alive connections")
     parser.add_argument(
         "--database-url", default=None, help="also run on this PostgreSQL server (a schema)"
     )

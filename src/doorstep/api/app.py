@@ -42,7 +42,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY,
     max_import_bytes: int = IMPORT_MAX_BODY,
     tile_url: str | None = None,
-    tracking_cache_seconds: float = 2.0,
+    tracking_cache_seconds: float = 5.0,
 ) -> FastAPI:
     """The HTTP API under ``/v1``, wired to ``container``; OpenAPI at ``/v1/openapi.json``.
 

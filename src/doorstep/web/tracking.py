@@ -7,15 +7,18 @@ parts that change, and draws the map when there is a courier to show. Every answ
 style; the brand's colour is a small stylesheet of its own, cached for good).
 
 Unknown and malformed tokens get the same plain 404 page, expired ones a 410 page. The
-rendered page is kept per token for a moment (``cache_seconds``): a whole route's
-recipients opening their link at once read the database once per token per moment, and
-the live updates read it fresh.
+rendered page is kept per token for a moment (``cache_seconds``, then served stale for as
+long again while one worker renders it anew): a whole route's recipients opening their
+link at once read the database once per token per moment, and the live updates read it
+fresh. The courier's position is never in the page itself, only in the live events,
+read fresh for each: a kept page cannot show a position after its stop is done.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import random
 import threading
 import time
 from collections.abc import AsyncIterator, Callable
@@ -96,7 +99,8 @@ def render(name: str, **context: Any) -> str:
 
 
 def fragments(view: TrackingView) -> dict[str, Any]:
-    """The parts of the page a live update replaces, by their ``data-live`` name."""
+    """The parts of the page a live update replaces, by their ``data-live`` name, and the
+    courier's position for the map (sent over the live events only, never in the page)."""
     position = None
     if view.position is not None:
         position = {"lat": view.position.point.lat, "lon": view.position.point.lon}
@@ -110,20 +114,42 @@ def fragments(view: TrackingView) -> dict[str, Any]:
 
 
 class PageCache:
-    """Rendered pages by token for ``seconds``; bounded, dropped whole when full."""
+    """Rendered pages by token, fresh for ``seconds`` and then served stale for as long
+    again while one worker renders the page anew (so that pages warmed together do not
+    all miss together). Bounded: dropped whole when full."""
 
     def __init__(self, seconds: float) -> None:
         self.seconds = seconds
         self._pages: dict[str, tuple[float, int, str]] = {}
+        self._refreshing: set[str] = set()
         self._lock = threading.Lock()
 
     def get(self, token: str) -> tuple[int, str] | None:
-        if self.seconds <= 0:
-            return None
-        found = self._pages.get(token)
+        """A fresh page, or None."""
+        found = self._pages.get(token) if self.seconds > 0 else None
         if found is None or found[0] < time.monotonic():
             return None
         return found[1], found[2]
+
+    def lookup(self, token: str) -> tuple[int, str, bool] | None:
+        """A page not older than twice the freshness, and whether it is still fresh."""
+        found = self._pages.get(token) if self.seconds > 0 else None
+        now = time.monotonic()
+        if found is None or found[0] + self.seconds < now:
+            return None
+        return found[1], found[2], found[0] >= now
+
+    def claim(self, token: str) -> bool:
+        """Whether the caller is the one to render ``token``'s stale page anew."""
+        with self._lock:
+            if token in self._refreshing:
+                return False
+            self._refreshing.add(token)
+            return True
+
+    def release(self, token: str) -> None:
+        with self._lock:
+            self._refreshing.discard(token)
 
     def put(self, token: str, status: int, body: str) -> None:
         if self.seconds <= 0:
@@ -131,7 +157,10 @@ class PageCache:
         with self._lock:
             if len(self._pages) >= CACHE_LIMIT:
                 self._pages.clear()
-            self._pages[token] = (time.monotonic() + self.seconds, status, body)
+            # Fresh for between half and all of ``seconds``: pages rendered together
+            # (a route's recipients opening the same message) go stale apart.
+            fresh = self.seconds * (0.5 + random.random() / 2)
+            self._pages[token] = (time.monotonic() + fresh, status, body)
 
 
 def make_router(
@@ -139,7 +168,7 @@ def make_router(
     tile_url: str | None = None,
     *,
     tile_source: str | None = None,
-    cache_seconds: float = 2.0,
+    cache_seconds: float = 5.0,
 ) -> APIRouter:
     """The page, its live events and the brand colour's stylesheet. ``tile_url`` adds
     raster tiles to the map, and ``tile_source`` (its origin) a place in the policy."""
@@ -187,9 +216,31 @@ def make_router(
             pages.put(token, *answer)
         return answer
 
+    refreshing: set[asyncio.Task[None]] = set()
+
+    async def refresh(token: str) -> None:
+        try:
+            await run_in_threadpool(page, token)
+        finally:
+            pages.release(token)
+
     @router.api_route(PATH + "/{token}", methods=["GET", "HEAD"])
-    def tracking_page(token: str, done: str | None = None) -> HTMLResponse:
-        status, body = page(token, done if done in DONE else None)
+    async def tracking_page(token: str, done: str | None = None) -> HTMLResponse:
+        # A page kept from a moment ago is answered on the event loop; only a page to
+        # read and render goes to a worker thread. After a recipient's change
+        # (``?done=...``, web/tracking_actions.py) it is read afresh, with the confirmation.
+        if done in DONE:
+            status, body = await run_in_threadpool(page, token, done)
+            return HTMLResponse(body, status_code=status, headers=headers)
+        found = pages.lookup(token)
+        if found is None:
+            status, body = await run_in_threadpool(page, token)
+        else:
+            status, body, fresh = found
+            if not fresh and pages.claim(token):
+                task = asyncio.create_task(refresh(token))
+                refreshing.add(task)
+                task.add_done_callback(refreshing.discard)
         return HTMLResponse(body, status_code=status, headers=headers)
 
     @router.get(PATH + "/{token}/events")
@@ -240,6 +291,8 @@ async def _updates(
     subscription = container.broadcaster.subscribe(view.channels)
     try:
         yield {"event": "ready", "data": "{}"}
+        if last["position"] is not None:  # the page itself never holds a position
+            yield {"event": "update", "data": json.dumps({"position": last["position"]})}
         while view.live:
             await subscription.receive(REFRESH_S)
             if await request.is_disconnected():

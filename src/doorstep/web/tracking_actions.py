@@ -92,7 +92,7 @@ async def _form(request: Request) -> dict[str, str]:
 def _why(error: Exception) -> _Refused:
     """The status and words for a refusal of a use case."""
     if isinstance(error, InvalidValue):
-        return _Refused(422, _FIELD_WORDS.get(error.field, "This") + " " + error.reason + ".")
+        return _Refused(422, _sentence(error))
     if isinstance(error, Gone):
         return _Refused(410, error.message, forms=False)
     if isinstance(error, NotFound):
@@ -108,11 +108,20 @@ def _why(error: Exception) -> _Refused:
     raise error
 
 
+def _sentence(error: InvalidValue) -> str:
+    """ "The neighbour is required." or "The door code: choose ..." from a field's reason."""
+    subject = _FIELD_WORDS.get(error.field, "This")
+    reason = error.reason.rstrip(".")
+    if reason.startswith(("is ", "contains ", "must ", "needs ")):
+        return f"{subject} {reason}."
+    return f"{subject}: {reason[:1].upper()}{reason[1:]}."
+
+
 _FIELD_WORDS: Final = {
     "safe_place": "The safe place",
     "safe_place_note": "The note about the safe place",
     "neighbour": "The neighbour",
-    "access": "The access form:",
+    "access": "Access details",
     "access_notes": "The access note",
     "access_code": "The door code",
     "date": "The day",

@@ -17,6 +17,7 @@ from sqlalchemy import create_engine, select
 from doorstep.domain import ids
 from doorstep.domain.access import Principal
 from doorstep.domain.model import Order, Role
+from doorstep.domain.parcel import ParcelAction
 from doorstep.domain.route import Route, RouteStop, StopState
 from doorstep.services.ports import UnitOfWork
 from doorstep.store.tables import OrderRow, OutboxRow
@@ -420,3 +421,60 @@ def test_the_planner_gives_the_stop_of_a_recipient_who_needs_longer_more_door_ti
     )
     assert longer.needs_longer and not plain.needs_longer
     assert door_time_s(longer, params) == door_time_s(plain, params) + params.needs_longer_s
+
+
+def test_a_careless_or_hostile_post_gets_a_clear_4xx_never_a_500(live: Live) -> None:
+    day = _day(live, stops=1)
+    token = live.token(day.order_ids[0])
+    client = live.api.client()
+    good = csrf.issue(SECRET, token)
+    as_json = client.post(f"/t/{token}/neighbour", json={"csrf": good, "neighbour": "No. 3"})
+    with_file = client.post(
+        f"/t/{token}/neighbour",
+        data={"csrf": good, "neighbour": "No. 3"},
+        files={"photo": ("a.png", b"\x89PNG", "image/png")},
+    )
+    bad_bytes = client.post(
+        f"/t/{token}/neighbour",
+        content=b"csrf=" + good.encode() + b"&neighbour=%FF%FE%00",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    unknown_days = client.get(f"/t/{ids.new_tracking_token()}/reschedule")
+    assert as_json.status_code == 415
+    assert with_file.status_code == 400
+    assert bad_bytes.status_code == 422
+    assert unknown_days.status_code == 404
+    assert live.order(day.order_ids[0]).neighbour is None
+
+
+def test_after_a_failed_attempt_the_recipient_chooses_the_next_day(live: Live) -> None:
+    day = _day(live, stops=1)
+    order_id = day.order_ids[0]
+    with live.uow(SYSTEM) as uow:
+        route = uow.routes.get(day.route_id)
+        order = uow.orders.get(order_id)
+        assert route is not None and order is not None
+        route.start(at=NOW, actor="system:tests", unloaded_barcodes=[])
+        route.fail(day.stop_ids[0], at=NOW, actor="system:tests", reason="recipient_not_home")
+        for parcel in order.parcels:
+            parcel.apply(ParcelAction.DEPART, actor="system:tests", at=NOW)
+            parcel.apply(
+                ParcelAction.FAIL_ATTEMPT,
+                actor="system:tests",
+                at=NOW,
+                reason_code="recipient_not_home",
+            )
+        uow.routes.save(route)
+        uow.orders.save(order)
+        uow.commit()
+    token = live.token(order_id)
+    page = live.api.client().get(f"/t/{token}/reschedule")
+    assert 'value="2026-11-25"' not in page.text  # the route has started: not today
+    assert live.post(token, "reschedule", {"date": "2026-11-26"}).status_code == 303
+    (event,) = live.events("order.rescheduled")
+    assert (event["from_date"], event["to_date"], event["loaded"]) == (
+        "2026-11-25",
+        "2026-11-26",
+        False,
+    )
+    assert live.route(day.route_id).stop(day.stop_ids[0]).state is StopState.FAILED

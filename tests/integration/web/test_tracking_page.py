@@ -4,6 +4,7 @@ each point of the day, what it never shows, and how it answers an attacker."""
 from __future__ import annotations
 
 import html
+import json
 import re
 from collections.abc import Iterator
 from datetime import timedelta
@@ -37,6 +38,24 @@ def today(live: LiveApi, clock: FakeClock) -> TrackingDay:
 
 def page(live: LiveApi, token: str) -> httpx.Response:
     return live.client().get(f"/t/{token}")
+
+
+def live_position(live: LiveApi, token: str) -> dict[str, float] | None:
+    """The position the live events send first, or None when none comes at once."""
+    timeout = httpx.Timeout(10.0, read=3.0)
+    with (
+        httpx.Client(base_url=live.base_url, timeout=timeout) as client,
+        client.stream("GET", f"/t/{token}/events") as answer,
+    ):
+        assert answer.status_code == 200
+        try:
+            for line in answer.iter_lines():
+                if line.startswith("data:") and "position" in line:
+                    found: dict[str, float] = json.loads(line[5:])["position"]
+                    return found
+        except httpx.ReadTimeout:
+            return None
+    return None
 
 
 def text(answer: httpx.Response) -> str:
@@ -87,17 +106,18 @@ def test_the_next_stop_sees_the_courier_on_the_road_and_then_never_after_deliver
     today.ping()
     clock.advance(seconds=31)
     before = page(live, today.tokens[0])
-    later_stop = page(live, today.tokens[4])
 
     assert "You're the next stop" in text(before)
-    lat = re.search(r'data-lat="([-0-9.]+)"', before.text)
-    assert lat is not None and float(lat.group(1)) != 51.5395  # snapped to a road node
-    assert 'data-lat=""' in later_stop.text  # four stops away: no position
+    assert "data-lat" not in before.text and "51.5" not in before.text  # never in the page
+    shown = live_position(live, today.tokens[0])
+    assert shown is not None and shown != {"lat": 51.5395, "lon": -0.1430}  # snapped to a road
+    assert abs(shown["lat"] - 51.5395) < 0.003
+    assert live_position(live, today.tokens[4]) is None  # four stops away: no position
 
     today.deliver(0)
     after = page(live, today.tokens[0])
     assert "Delivered" in text(after)
-    assert 'data-lat=""' in after.text
+    assert live_position(live, today.tokens[0]) is None  # never once the stop is done
     assert "Left in your safe place (front porch)" in text(after)
     photo = re.search(r'<img class="photo" src="([^"]+)"', after.text)
     assert photo is not None and photo.group(1).startswith("/v1/blobs/")

@@ -143,6 +143,8 @@ def _routed(uow: UnitOfWork, order: Order) -> list[_Placed]:
             if route is None:
                 continue
             placed[route.id] = _Placed(route, defaultdict(list))
+        if placed[summary.route_id].route.stop(summary.stop_id).state.done:
+            continue  # attempted already: the parcel comes back with the van, nothing to undo
         placed[summary.route_id].stops[summary.stop_id].append(parcel.id)
     return list(placed.values())
 

@@ -293,15 +293,18 @@ export function renderFail(ctx, stop) {
     const data = { reason, note: note.value.trim() || null, photos: photos.shas(), card_number: card.value.trim() || null };
     await ctx.act("fail", { stop, data, blobs: data.photos });
   };
-  form.replaceChildren(
+  form.replaceChildren(...[
     h("p", { class: "lead", text: address(stop)[0] || "" }),
+    stop.needs_more_time
+      ? h("p", { class: "notice", role: "note", text: `This recipient needs longer to reach the door: wait at least ${Math.round((stop.wait_s || 180) / 60)} minutes after knocking before you record "not home".` })
+      : null,
     h("h3", { text: "Reason" }),
     choice("reason", FAILURE_REASONS, {}, (value) => { reason = value; }),
     field("Note (optional)", note),
     field("Card left (number, optional)", card),
     photos.node,
     h("button", { type: "submit", class: "danger" }, "Record failed attempt"),
-  );
+  ].filter(Boolean));
 }
 
 export async function renderSync(ctx) {

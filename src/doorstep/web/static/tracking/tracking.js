@@ -1,6 +1,7 @@
 // Live tracking: the page is complete without this script. It listens to the server's
 // events for this parcel and swaps in the parts that changed, and draws the courier's
 // street on a map (the packaged streets, tiles only when the operator set a tile server).
+// The position comes only with the events (never in the page, which the server may keep).
 (function () {
   "use strict";
   const body = document.body;
@@ -48,10 +49,6 @@
   }
 
   function start() {
-    const mapEl = document.getElementById("map");
-    if (mapEl && mapEl.dataset.lat) {
-      drawMap({ lat: Number(mapEl.dataset.lat), lon: Number(mapEl.dataset.lon) });
-    }
     if (!window.EventSource || !body.dataset.events) return;
     const note = document.querySelector("[data-live-note]");
     const source = new EventSource(body.dataset.events);
