@@ -214,13 +214,15 @@ def _network(uow: UnitOfWork, route: Route) -> str:
 
 
 def _door_time(stop: RouteStop, orders: Sequence[Order], params: DoorTimeParams) -> float:
-    """The planner's door-time model, for the address type of the stop's first order."""
+    """The planner's door-time model, for the address type of the stop's first order, with
+    the extra time a recipient asked for ("I need longer to reach the door")."""
     planning = PlanningStop(
         id=stop.id,
         point=stop.point,
         parcels=tuple(ParcelLoad(p, 0.0) for p in stop.parcel_ids),
         address_type=orders[0].address.address_type if orders else AddressType.HOUSE,
         area=area_of(stop.postcode),
+        needs_longer=any(order.needs_more_time for order in orders),
     )
     return float(door_time_s(planning, params))
 

@@ -258,3 +258,18 @@ def test_a_promise_about_to_be_missed_raises_a_delay_even_inside_the_window() ->
     # Recomputed again (the next action): the same window, so no second delay.
     replay.step(next(s for s in recorded_day() if s.kind == "arrive"))
     assert len(replay.db.events(EventName.STOP_DELAY_PREDICTED)) == 1
+
+
+def test_a_recipient_who_needs_longer_at_the_door_pushes_the_later_stops_back() -> None:
+    """The extra door time the planner gives a "needs longer" stop is in the ETAs too."""
+    last_arrivals = []
+    for needs_longer in (False, True):
+        replay = Replay()
+        if needs_longer:
+            first = replay.db.orders[replay.day.order_ids[0]]
+            first.needs_more_time = True
+        replay.step(next(s for s in recorded_day() if s.kind == "start_route"))
+        state = replay.db.eta_states[replay.day.route_id]
+        last_arrivals.append(state.predictions[replay.day.stop_ids[-1]])
+    plain, longer = last_arrivals
+    assert longer > plain
