@@ -109,4 +109,12 @@ def test_a_day_of_deliveries_tells_each_recipient_each_piece_of_news_once(
     assert (K.DELIVERED, Channel.EMAIL) not in kinds[waiting]
     [failed_mail] = [m for m in email.sent if "could not deliver" in m.subject]
     assert "(no one was in)" in failed_mail.text
+    assert f"{TRACKING}{_token(uow_factory, failed)}/reschedule" in failed_mail.text
     assert len({m.message_id for m in email.sent}) == len(email.sent)
+
+
+def _token(uow_factory: UowFactory, order_id: str) -> str:
+    with uow_factory(SYSTEM).read_only() as uow:
+        order = uow.orders.get(order_id)
+    assert order is not None
+    return order.tracking_token

@@ -132,6 +132,7 @@ def sample_variables(
         "first_name": "Ada",
         "reference": "ORDER-1234",
         "tracking_link": tracking_base_url + "SAMPLE-TOKEN",
+        "reschedule_link": tracking_base_url + "SAMPLE-TOKEN/reschedule",
         "day": day_words(now),
         "reason": REASON_WORDS["recipient_not_home"],
         "lateness_minutes": 25,

@@ -304,6 +304,7 @@ def _variables(
         "first_name": order.recipient.name.split()[0],
         "reference": order.reference,
         "tracking_link": senders.tracking_base_url + order.tracking_token,
+        "reschedule_link": senders.tracking_base_url + order.tracking_token + "/reschedule",
         "day": day_words(message.created_at),
         "reason": REASON_WORDS.get(str(context.get("reason")), ""),
         "lateness_minutes": round(int(lateness) / 60) if isinstance(lateness, int | float) else "",

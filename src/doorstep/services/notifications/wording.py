@@ -22,6 +22,7 @@ VARIABLES = (
     "first_name",  # the recipient's first name
     "reference",  # the brand's order reference
     "tracking_link",  # the tracking page (it shows the proof once delivered)
+    "reschedule_link",  # the tracking page's choice of another day
     "window",  # "10:40-11:40" (London time), or empty when none is announced
     "window_start",  # "10:40"
     "window_end",  # "11:40"
@@ -71,7 +72,8 @@ EMAIL_BODIES: Mapping[NotificationKind, str] = {
         "Hello {{ first_name }},\n\n"
         "We called with your {{ brand }} parcel today but could not deliver it"
         "{% if reason %} ({{ reason }}){% endif %}.\n\n"
-        "Choose another day or a safe place here: {{ tracking_link }}"
+        "Choose another day here: {{ reschedule_link }}\n\n"
+        "Or tell us a safe place or a neighbour: {{ tracking_link }}"
     ),
     K.DELAY_PREDICTED: (
         "Hello {{ first_name }},\n\n"
@@ -103,7 +105,7 @@ SMS_BODIES: Mapping[NotificationKind, str] = {
     K.DELIVERED: "{{ brand }}: your parcel has been delivered. Proof: {{ tracking_link }}",
     K.ATTEMPT_FAILED: (
         "{{ brand }}: we could not deliver your parcel today. Choose another day: "
-        "{{ tracking_link }}"
+        "{{ reschedule_link }}"
     ),
     K.DELAY_PREDICTED: (
         "{{ brand }}: sorry, your parcel is running late"
