@@ -294,7 +294,9 @@ async def _updates(
         if last["position"] is not None:  # the page itself never holds a position
             yield {"event": "update", "data": json.dumps({"position": last["position"]})}
         while view.live:
-            await subscription.receive(REFRESH_S)
+            # Between half and all of 30 s: pages opened together (a message to a whole
+            # route) do not all read at once; positions still step at 30 s marks.
+            await subscription.receive(REFRESH_S * (0.5 + random.random() / 2))
             if await request.is_disconnected():
                 return
             try:
