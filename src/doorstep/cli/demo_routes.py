@@ -52,6 +52,16 @@ class DemoRoutes:
     seconds: float  # planning, couriers and dispatch: the demo's start-up time is watched
 
 
+# Recipients see a courier's first name on the tracking page: the demo's have real ones.
+DEMO_COURIERS = ("Sam Okafor", "Priya Shah", "Tomasz Nowak", "Aisha Bello", "Liam Byrne")
+
+
+def courier_name(index: int) -> str:
+    """The demo's courier for route ``index`` (from 0), named as a person would be."""
+    name = DEMO_COURIERS[index % len(DEMO_COURIERS)]
+    return name if index < len(DEMO_COURIERS) else f"{name} {index // len(DEMO_COURIERS) + 1}"
+
+
 def courier_email(n: int) -> str:
     return f"courier{n}@doorstep.local"
 
@@ -79,7 +89,7 @@ def plan_and_dispatch(
     assignments = []
     for index, planned in enumerate(document.routes):
         courier = fleet.create_courier(
-            uow(CLI), fleet.CreateCourier(f"Courier {index + 1}", vehicle_id=planned.vehicle_id)
+            uow(CLI), fleet.CreateCourier(courier_name(index), vehicle_id=planned.vehicle_id)
         )
         accounts.create_user(
             uow(CLI),
