@@ -25,9 +25,6 @@ import json
 import os
 import platform
 import secrets
-import socket
-import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -42,6 +39,7 @@ from sqlalchemy import create_engine, func, select, text
 from sqlalchemy.engine import make_url
 from tests.courier_day import put_on_duty
 
+from benchmarks._serve import SECRET, served
 from doorstep.bootstrap import SystemClock
 from doorstep.domain import ids
 from doorstep.domain.access import Principal
@@ -56,11 +54,9 @@ from doorstep.store.migrate import upgrade
 from doorstep.store.pings import PINGS
 from doorstep.store.uow import make_uow_factory
 
-SECRET = "benchmark-secret-not-for-production"  # a throwaway database's
 PASSWORD = "benchmark password"
 SYSTEM = Principal.system("benchmark")
 POSTGRES_ENV = "DOORSTEP_TEST_POSTGRES_URL"
-START_GUARD_S = 120.0  # a server that has not answered by then is broken, not slow
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,52 +142,6 @@ def run_use_case(kind: str, url: str, args: argparse.Namespace) -> Row:
     return _row(kind, "use case", 1, args, wall, url)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def _server(url: str, data_dir: Path) -> Iterator[str]:
-    """``doorstep serve`` in its own process over ``url``; yields its base URL."""
-    port = _free_port()
-    env = os.environ | {
-        "DOORSTEP_DATABASE_URL": url,
-        "DOORSTEP_MODE": "test",
-        "DOORSTEP_SECRET_KEY": SECRET,
-        "DOORSTEP_DATA_DIR": str(data_dir),
-        "DOORSTEP_REQUESTS_PER_MINUTE_PER_ADDRESS": "100000000",
-        "DOORSTEP_REQUESTS_PER_MINUTE_PER_CREDENTIAL": "100000000",
-    }
-    env.pop("DOORSTEP_REDIS_URL", None)
-    command = [sys.executable, "-m", "doorstep", "serve", "--host", "127.0.0.1"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port), "--no-jobs"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_GUARD_S
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"doorstep serve exited with {process.returncode}")
-            try:
-                httpx.get(f"{base_url}/health", timeout=5).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("doorstep serve did not answer") from None
-                time.sleep(0.1)
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
-
-
 def _tokens(url: str, base_url: str, couriers: list[Courier]) -> list[str]:
     """A courier user per courier, logged in over HTTP like the app."""
     engine = create_engine_for(url)
@@ -226,7 +176,7 @@ def run_http(kind: str, url: str, args: argparse.Namespace, data_dir: Path) -> R
     """Every batch as ``POST /v1/courier/pings`` from ``--http-clients`` clients at once."""
     couriers = _add_couriers(url, max(args.couriers, args.http_clients))
     bodies = [_body(batch) for batch in _batches(args.positions, args.batch)]
-    with _server(url, data_dir) as base_url:
+    with served(url, data_dir) as base_url:
         tokens = _tokens(url, base_url, couriers)
         clients = args.http_clients
         failures: list[str] = []

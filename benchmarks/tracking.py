@@ -24,9 +24,6 @@ import json
 import os
 import platform
 import secrets
-import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Iterator
@@ -35,19 +32,17 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 from tests.tracking_day import tracking_day
 from tests.unit.fakes import FakeClock
 
+from benchmarks._serve import SECRET, START_GUARD_S, served
 from doorstep.store.crypto import FernetCipher
 from doorstep.store.database import create_engine_for
 from doorstep.store.migrate import upgrade
 from doorstep.store.uow import make_uow_factory
 
-SECRET = "benchmark-secret-not-for-production"  # a throwaway database's
-START_GUARD_S = 120.0  # a server that has not answered by then is broken, not slow
 STOPS = 20
 
 
@@ -87,52 +82,6 @@ def _seed(url: str, routes: int) -> list[str]:
     finally:
         engine.dispose()
     return tokens
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-@contextmanager
-def _server(url: str, data_dir: Path) -> Iterator[str]:
-    """``doorstep serve`` in its own process over ``url``; yields its base URL."""
-    port = _free_port()
-    env = os.environ | {
-        "DOORSTEP_DATABASE_URL": url,
-        "DOORSTEP_MODE": "test",
-        "DOORSTEP_SECRET_KEY": SECRET,
-        "DOORSTEP_DATA_DIR": str(data_dir),
-        "DOORSTEP_REQUESTS_PER_MINUTE_PER_ADDRESS": "100000000",
-        "DOORSTEP_REQUESTS_PER_MINUTE_PER_CREDENTIAL": "100000000",
-    }
-    env.pop("DOORSTEP_REDIS_URL", None)
-    command = [sys.executable, "-m", "doorstep", "serve", "--host", "127.0.0.1"]
-    process = subprocess.Popen(
-        [*command, "--port", str(port), "--no-jobs"],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    base_url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + START_GUARD_S
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"doorstep serve exited with {process.returncode}")
-            try:
-                httpx.get(f"{base_url}/health", timeout=5).raise_for_status()
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError("doorstep serve did not answer") from None
-                time.sleep(0.1)
-        yield base_url
-    finally:
-        process.terminate()
-        process.wait(timeout=30)
 
 
 class _Connection:
@@ -283,7 +232,7 @@ def run(args: argparse.Namespace) -> list[Row]:
             fresh = _postgres(args.database_url) if kind == "postgresql" else _sqlite(scratch)
             with fresh as url:
                 tokens = _seed(url, args.routes)
-                with _server(url, scratch) as base_url:
+                with served(url, scratch) as base_url:
                     for sse in dict.fromkeys((0, args.sse_clients)):
                         row = asyncio.run(_load(base_url, tokens, args, sse))
                         rows.append(Row(**(asdict(row) | {"database": kind})))
