@@ -23,7 +23,7 @@ from enum import StrEnum
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from doorstep.domain import events, order_rules, working_days
+from doorstep.domain import events, order_rules, tracking, working_days
 from doorstep.domain.errors import DomainError, InvalidValue
 from doorstep.domain.model import Order, TimeWindow
 from doorstep.domain.parcel import Parcel, ParcelState
@@ -54,10 +54,6 @@ CLOSED: Final = frozenset(
 # On a van: a new day needs the dispatcher (unload at the hub, or deliver anyway).
 ON_A_VAN: Final = frozenset({ParcelState.LOADED, ParcelState.OUT_FOR_DELIVERY})
 # Nothing happens to these any more: the tracking link expires 30 days after the last.
-FINAL: Final = frozenset(
-    {ParcelState.DELIVERED, ParcelState.CANCELLED, ParcelState.RETURNED_TO_SENDER}
-)
-
 _PHONE_LIKE: Final = re.compile(r"\d[\d\s().+-]{5,}\d")
 
 
@@ -113,10 +109,11 @@ def require_open(order: Order) -> None:
 def final_at(order: Order) -> datetime | None:
     """When the order reached its final state (every parcel delivered, cancelled or returned
     to the sender): the last of their last moves. None while any parcel may still move."""
-    if not order.parcels or any(p.state not in FINAL for p in order.parcels):
-        return None
-    moments = [p.events[-1].at for p in order.parcels if p.events]
-    return max(moments) if moments else order.created_at
+    return tracking.final_at(
+        (p.state.value for p in order.parcels),
+        (p.events[-1].at for p in order.parcels if p.events),
+        order.created_at,
+    )
 
 
 def safe_place_text(order: Order) -> str | None:

@@ -8,10 +8,24 @@ recipient's actions both ask :func:`token_expired`.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 from typing import Final
 
 TOKEN_LIFETIME_AFTER_FINAL: Final = timedelta(days=30)
+FINAL_STATES: Final = frozenset({"delivered", "cancelled", "returned_to_sender"})
+"""A parcel in one of these moves no more (its state's word, as ``ParcelState`` values)."""
+
+
+def final_at(
+    states: Iterable[str], last_moves: Iterable[datetime], created_at: datetime
+) -> datetime | None:
+    """When an order reached its final state: the last of its parcels' moves, once every
+    parcel is in a final state; None while any may still move (or it has no parcel)."""
+    states = list(states)
+    if not states or any(state not in FINAL_STATES for state in states):
+        return None
+    return max(last_moves, default=created_at)
 
 
 def token_expired(final_at: datetime | None, now: datetime) -> bool:

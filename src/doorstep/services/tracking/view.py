@@ -21,7 +21,7 @@ from typing import Final
 from doorstep.domain.access import Principal
 from doorstep.domain.eta import AnnouncedWindow
 from doorstep.domain.model import GeoPoint
-from doorstep.domain.tracking import token_expired, token_well_formed
+from doorstep.domain.tracking import final_at, token_expired, token_well_formed
 from doorstep.domain.tracking_story import (
     HEADLINES,
     METHODS,
@@ -189,11 +189,7 @@ def _view(
 
 
 def _final_at(facts: TrackingFacts) -> datetime | None:
-    """When the order reached its final state: the last move, once every parcel is final."""
-    final = {"delivered", "returned_to_sender", "cancelled"}
-    if not facts.states or not all(state in final for state in facts.states):
-        return None
-    return max((move.at for move in facts.moves), default=facts.created_at)
+    return final_at(facts.states, (move.at for move in facts.moves), facts.created_at)
 
 
 def _failed_since_departure(moves: tuple[TrackedMove, ...]) -> bool:
