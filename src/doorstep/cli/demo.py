@@ -32,12 +32,17 @@ from doorstep.services import accounts, fleet
 from doorstep.services.container import Container
 from doorstep.services.tracking.links import route_tracking_links
 from doorstep.sim.client import DoorstepClient
+from doorstep.sim.courier_drive import Driver, Shift, catch_up, drivers, keep_driving
+from doorstep.sim.courier_drive import close as close_drivers
 from doorstep.sim.demo_seed import DemoSummary, seed_demo_day
 from doorstep.sim.scenario import DEMO_BRANDS, DEMO_PIN_DIGITS
 from doorstep.store import migrate
 
 LONDON = ZoneInfo("Europe/London")
 ADMIN_EMAIL = "admin@doorstep.local"
+DISPATCHER_EMAIL = "dispatcher@doorstep.local"
+DRIVEN_SHARE = 0.35  # of each driven route served before the console opens: a day under way
+DRIVE_EVERY_S = 5.0  # then each driven courier moves on one step this often
 HUB = fleet.CreateHub(
     name="Camden Hub",
     point=GeoPoint(51.5486, -0.1389),
@@ -61,6 +66,7 @@ class StandingData:
     vehicle_ids: tuple[str, ...]
     brand_keys: dict[str, str]  # brand id -> API key, in DEMO_BRANDS order
     courier_password: str  # every demo courier's, printed with the first courier's e-mail
+    dispatcher_password: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +87,15 @@ def create_standing_data(container: Container) -> StandingData:
         password=password,
         hasher=container.passwords,
     )
+    dispatcher_password = secrets.token_urlsafe(12)
+    accounts.create_user(
+        uow(CLI),
+        email=DISPATCHER_EMAIL,
+        name="Demo Dispatcher",
+        role=Role.DISPATCHER,
+        password=dispatcher_password,
+        hasher=container.passwords,
+    )
     hub = fleet.create_hub(uow(CLI), HUB)
     vehicles = tuple(
         fleet.create_vehicle(uow(CLI), fleet.CreateVehicle(name, kind, capacity, hub.id)).id
@@ -90,7 +105,8 @@ def create_standing_data(container: Container) -> StandingData:
     for profile in DEMO_BRANDS:
         brand = accounts.create_brand(uow(CLI), profile.name)
         keys[brand.id] = accounts.issue_api_key(uow(CLI), brand.id, clock=container.clock).token
-    return StandingData(password, hub.id, vehicles, keys, secrets.token_urlsafe(12))
+    courier_password = secrets.token_urlsafe(12)
+    return StandingData(password, hub.id, vehicles, keys, courier_password, dispatcher_password)
 
 
 def start_server(app: object, host: str, port: int) -> uvicorn.Server:
@@ -154,6 +170,19 @@ def seed(
     return DemoDay(summary, dispatched[0])
 
 
+def start_the_day(
+    base_url: str, standing: StandingData, demo_day: DemoDay, seed: int
+) -> list[Driver]:
+    """Every route but the first (left for whoever opens the courier app) driven by a
+    simulated courier over HTTP, part of the way at once: the console opens on a day in
+    progress, with positions, deliveries and a few failed attempts."""
+    shifts = [Shift(c.email, c.route_id) for c in demo_day.routes.couriers[1:]]
+    hub = (HUB.point.lat, HUB.point.lon)
+    fleet_on_road = drivers(base_url, shifts, standing.courier_password, hub, seed=seed)
+    catch_up(fleet_on_road, DRIVEN_SHARE)
+    return fleet_on_road
+
+
 def print_welcome(
     base_url: str, standing: StandingData, demo_day: DemoDay, links: Sequence[str] = ()
 ) -> None:
@@ -163,6 +192,8 @@ def print_welcome(
     lines = [
         "",
         typer.style("Doorstep demo is running", bold=True),
+        f"  console       {base_url}/console",
+        f"  dispatcher    {DISPATCHER_EMAIL} / {standing.dispatcher_password}",
         f"  API docs      {base_url}/docs",
         f"  OpenAPI       {base_url}/v1/openapi.json",
         f"  admin login   {ADMIN_EMAIL} / {standing.admin_password}",
@@ -212,6 +243,9 @@ def demo(
     seed_value: int = typer.Option(2026, "--seed", help="Random seed of the demo day."),
     data_dir: Path = typer.Option(Path("var/demo"), help="Where the demo database lives."),
     serve: bool = typer.Option(True, help="Keep serving after seeding (--no-serve to exit)."),
+    drive: bool = typer.Option(
+        True, help="Simulated couriers drive the routes (--no-drive: every route waits)."
+    ),
 ) -> None:
     """Start Doorstep on SQLite with a London morning of orders and hub scans."""
     base_url = f"http://127.0.0.1:{port}"
@@ -229,7 +263,15 @@ def demo(
     server = start_server(create_app(container, tile_url=settings.tile_url), "127.0.0.1", port)
     started = time.monotonic()
     demo_day = seed(base_url, standing, container, container.clock.now(), orders, seed_value)
+    on_road = start_the_day(base_url, standing, demo_day, seed_value) if drive else []
     typer.echo(f"Seeded and dispatched the day in {time.monotonic() - started:.1f} s")
+    stop_driving = threading.Event()
+    threading.Thread(
+        target=keep_driving,
+        args=(on_road, stop_driving, DRIVE_EVERY_S),
+        name="doorstep-demo-couriers",
+        daemon=True,
+    ).start()
     first_route = demo_day.routes.couriers[0].route_id if demo_day.routes.couriers else ""
     links = route_tracking_links(container.uow_factory, first_route, base_url)
     print_welcome(base_url, standing, demo_day, links)
@@ -239,6 +281,8 @@ def demo(
     except KeyboardInterrupt:
         pass
     finally:
+        stop_driving.set()
+        close_drivers(on_road)
         server.should_exit = True
         consumer.stop(graceful=True)
         container.close()

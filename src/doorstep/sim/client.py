@@ -166,6 +166,15 @@ class DoorstepClient:
             body=body,
         )
 
+    def upload_image(self, sha256: str, data: bytes, content_type: str) -> dict[str, Any]:
+        """``PUT /v1/blobs/{sha256}``: a photo or signature, named by its hash."""
+        response = self._http.put(
+            f"/v1/blobs/{sha256}", content=data, headers={"Content-Type": content_type}
+        )
+        if response.is_error:
+            raise ApiError(response.status_code, _json(response))
+        return _json(response)
+
     def request(
         self,
         method: str,
