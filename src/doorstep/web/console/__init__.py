@@ -10,7 +10,16 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from doorstep.services.container import Container
-from doorstep.web.console import events, login
+from doorstep.web.console import (
+    audit_pages,
+    brands_pages,
+    events,
+    fleet_pages,
+    login,
+    settings_pages,
+    users_pages,
+    webhooks_pages,
+)
 from doorstep.web.console.render import ConsoleConfig, refusal_response
 from doorstep.web.console.session import ConsoleRefusal
 
@@ -31,4 +40,10 @@ def make_router(
     router = APIRouter(include_in_schema=False, dependencies=[Depends(configure)])
     router.include_router(login.router)
     router.include_router(events.router)
+    router.include_router(fleet_pages.router)
+    router.include_router(brands_pages.router)
+    router.include_router(users_pages.router)
+    router.include_router(webhooks_pages.router)
+    router.include_router(settings_pages.router)
+    router.include_router(audit_pages.router)
     return router

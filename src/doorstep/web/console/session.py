@@ -19,6 +19,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -42,6 +43,8 @@ CSRF_FIELD: Final = "csrf"
 CSRF_HEADER: Final = "X-CSRF-Token"
 LOGIN_PATH: Final = "/console/login"
 MAX_FIELDS: Final = 200
+MAX_FIELD_CHARS: Final = 10_000  # longer than any field's own rule: refused here, plainly
+_CONTROL: Final = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _KIND: Final = "console"
 _CSRF_LABEL: Final = b"doorstep.console.csrf.v1\x00"
 _OPERATORS: Final = frozenset({Role.ADMIN, Role.DISPATCHER})
@@ -218,7 +221,9 @@ def checked_csrf(request: Request) -> None:
 
 async def checked_form(request: Request) -> FormData:
     """The posted form, once its CSRF value (field ``csrf`` or header ``X-CSRF-Token``)
-    matches this browser's; a 403 page otherwise, a 400 page for a body that is no form."""
+    matches this browser's; a 403 page otherwise, a 400 page for a body that is no form.
+    Text with control characters (tabs and line breaks aside) or longer than any field
+    may be gets a 422 page that says which field: never stored, never a 500."""
     kind = request.headers.get("content-type", "")
     if not kind.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
         raise ConsoleRefusal(415, "Send the form from the console page.")
@@ -230,6 +235,15 @@ async def checked_form(request: Request) -> FormData:
     value = sent if isinstance(sent, str) else request.headers.get(CSRF_HEADER, "")
     if not _csrf_ok(request, value):
         raise ConsoleRefusal(403, _REFUSED_CSRF)
+    for name, field in form.multi_items():
+        if not isinstance(field, str):
+            continue
+        if len(field) > MAX_FIELD_CHARS:
+            raise ConsoleRefusal(422, f"The field {name[:40]!r} is too long; shorten it.")
+        if _CONTROL.search(field):
+            raise ConsoleRefusal(
+                422, f"The field {name[:40]!r} contains control characters; type it again."
+            )
     return form
 
 
