@@ -100,6 +100,9 @@ class DispatchException:
     stop_id: str | None = None
     parcel_ids: tuple[str, ...] = ()
     order_ids: tuple[str, ...] = ()
+    # The time it is about: the promise's end (predicted late), since when the courier
+    # stands still (stationary), the planned start (not started, not loaded).
+    moment: datetime | None = None
     state: ExceptionState = ExceptionState.OPEN
     resolved_at: datetime | None = None
     resolved_by: str | None = None
@@ -120,6 +123,7 @@ class DispatchException:
         stop_id: str | None = None,
         parcel_ids: Sequence[str] = (),
         order_ids: Sequence[str] = (),
+        moment: datetime | None = None,
     ) -> DispatchException:
         """A new open exception, with its ``exception.raised`` event."""
         if not key:
@@ -134,6 +138,7 @@ class DispatchException:
             stop_id=stop_id,
             parcel_ids=tuple(parcel_ids),
             order_ids=tuple(order_ids),
+            moment=moment,
         )
         found._record(EventName.EXCEPTION_RAISED, at, actor="system:exceptions")
         return found

@@ -565,7 +565,7 @@ class ExceptionRepository(Protocol):
 
     def get(self, exception_id: str) -> DispatchException | None: ...
     def find(self, kind: ExceptionKind, key: str) -> DispatchException | None: ...
-    def list(self, query: ExceptionQuery) -> list[DispatchException]:
+    def search(self, query: ExceptionQuery) -> list[DispatchException]:
         """Newest first."""
 
     def save_resolution(self, found: DispatchException) -> bool:

@@ -53,6 +53,7 @@ class SqlExceptionRepository(SqlRepository):
             stop_id=found.stop_id,
             parcel_ids=list(found.parcel_ids),
             order_ids=list(found.order_ids),
+            moment=found.moment,
         )
         _fill(row, found)
         try:
@@ -72,7 +73,7 @@ class SqlExceptionRepository(SqlRepository):
         row = self.session.scalar(query)
         return None if row is None else _exception(row)
 
-    def list(self, query: ExceptionQuery) -> list[DispatchException]:
+    def search(self, query: ExceptionQuery) -> list[DispatchException]:
         select_ = self._rows()
         if query.state is not None:
             select_ = select_.where(ExceptionRow.state == query.state.value)
@@ -168,6 +169,7 @@ def _exception(row: ExceptionRow) -> DispatchException:
         stop_id=row.stop_id,
         parcel_ids=tuple(row.parcel_ids),
         order_ids=tuple(row.order_ids),
+        moment=row.moment,
         state=ExceptionState(row.state),
         resolved_at=row.resolved_at,
         resolved_by=row.resolved_by,

@@ -629,6 +629,7 @@ class ExceptionRow(Base):
     stop_id: Mapped[str | None] = mapped_column(ID)
     parcel_ids: Mapped[list[str]] = mapped_column(JsonType)
     order_ids: Mapped[list[str]] = mapped_column(JsonType)
+    moment: Mapped[datetime | None]
     resolved_at: Mapped[datetime | None]
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     resolution: Mapped[str | None] = mapped_column(String(32))

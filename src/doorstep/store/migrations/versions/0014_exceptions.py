@@ -36,6 +36,7 @@ def upgrade() -> None:
         sa.Column("stop_id", sa.String(length=24), nullable=True),
         sa.Column("parcel_ids", JSON, nullable=False),
         sa.Column("order_ids", JSON, nullable=False),
+        sa.Column("moment", TIME, nullable=True),
         sa.Column("resolved_at", TIME, nullable=True),
         sa.Column("resolved_by", sa.String(length=100), nullable=True),
         sa.Column("resolution", sa.String(length=32), nullable=True),
