@@ -42,6 +42,7 @@ from doorstep.services.exceptions.words import LONDON, hhmm, minutes, where
 from doorstep.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 PING_LOOKBACK = timedelta(minutes=45)
+CLOCK_DRIFT = timedelta(minutes=2)
 SCAN_LOOKBACK = timedelta(hours=2)
 PLAN_LOOKBACK = timedelta(days=1)
 SCANS_PER_HUB = 200
@@ -117,8 +118,9 @@ def _not_started(uow: UnitOfWork, route: Route, planned: datetime, now: datetime
 
 
 def _stationary(uow: UnitOfWork, route: Route, now: datetime) -> int:
-    pings = uow.pings.list_for(route.courier_id, now - PING_LOOKBACK, now)
-    pings = sorted((p for p in pings if p.at <= now), key=lambda p: p.at)
+    # Phones' clocks run a little ahead at times: a reading stamped just after now counts.
+    pings = uow.pings.list_for(route.courier_id, now - PING_LOOKBACK, now + CLOCK_DRIFT)
+    pings = sorted(pings, key=lambda p: p.at)
     if not pings:
         return 0
     latest = pings[-1]
