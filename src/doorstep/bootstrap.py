@@ -29,6 +29,7 @@ from doorstep.services.accounts.throttle import Throttle
 from doorstep.services.blobs import proof_files
 from doorstep.services.console.live import publish_console
 from doorstep.services.container import Container
+from doorstep.services.exceptions import exception_handler
 from doorstep.services.notifications.send import Senders
 from doorstep.services.ports import (
     BlobStore,
@@ -151,8 +152,9 @@ def build_container(
         proof_purged=proof_files.purged(uow_factory),
         webhooks=build_webhooks(settings),
         enqueue_webhooks=jobs.enqueue_webhooks,
-        # The relay makes one webhook delivery per event and endpoint, then wakes the sender.
-        relay_handlers=(fan_out(clock),),
+        # The relay makes one webhook delivery per event and endpoint, then wakes the sender;
+        # and raises (or closes) the dispatcher's exceptions the events tell of.
+        relay_handlers=(fan_out(clock), exception_handler(clock)),
         # After each relayed batch: wake the webhook sender, tell open tracking pages and
         # open consoles.
         relay_after=(

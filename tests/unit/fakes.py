@@ -25,6 +25,7 @@ from doorstep.domain.chain import ParcelChain
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.eta import AnnouncedWindow, EtaRound
 from doorstep.domain.events import DomainEvent, SeenAggregates
+from doorstep.domain.exceptions import DispatchException, ExceptionKind
 from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Vehicle
 from doorstep.domain.notifications import MessageStatus, NotificationMessage, NotificationSettings
 from doorstep.domain.parcel import Parcel
@@ -48,6 +49,8 @@ from doorstep.services.ports import (
     CourierActionRepository,
     CourierRepository,
     EtaRepository,
+    ExceptionQuery,
+    ExceptionRepository,
     HubRepository,
     IdempotencyRecord,
     IdempotencyRepository,
@@ -141,6 +144,32 @@ class _NoTracking:
         raise NotImplementedError("tracking reads are tested against the real store")
 
 
+class _NoExceptions:
+    """The exception queue is SQL only (tests/integration/services/test_exceptions.py):
+    reads find nothing, writes are refused loudly."""
+
+    def add(self, found: DispatchException) -> bool:
+        raise NotImplementedError("exceptions are tested against the real store")
+
+    def get(self, exception_id: str) -> DispatchException | None:
+        return None
+
+    def find(self, kind: ExceptionKind, key: str) -> DispatchException | None:
+        return None
+
+    def search(self, query: ExceptionQuery) -> list[DispatchException]:
+        return []
+
+    def save_resolution(self, found: DispatchException) -> bool:
+        raise NotImplementedError("exceptions are tested against the real store")
+
+    def planned_starts(self, route_ids: Sequence[str]) -> dict[str, datetime]:
+        return {}
+
+    def plans_finished_since(self, since: datetime) -> list[PlanRecord]:
+        return []
+
+
 class FakeUnitOfWork:
     """A transaction over a :class:`FakeDatabase`, scoped to one principal."""
 
@@ -184,6 +213,7 @@ class FakeUnitOfWork:
         self.sms_opt_outs: SmsOptOuts = _SmsOptOuts(self)
         self.webhooks: WebhookRepository = FakeWebhooks(self)
         self.tracking: TrackingReads = _NoTracking()
+        self.exceptions: ExceptionRepository = _NoExceptions()
 
     def __enter__(self) -> Self:
         self._reset()

@@ -15,6 +15,7 @@ from doorstep.api.routers import (
     brand_appearance,
     brands,
     courier,
+    exceptions,
     fleet,
     hubs,
     imports,
@@ -79,6 +80,7 @@ def create_app(
         courier,
         blobs,
         webhooks,
+        exceptions,
     ):
         v1.include_router(module.router)
     v1.include_router(notifications.sms_router)

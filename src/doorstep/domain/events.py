@@ -53,6 +53,8 @@ class EventName(StrEnum):
     STOP_WINDOW_ANNOUNCED = "stop.window_announced"
     STOP_DELAY_PREDICTED = "stop.delay_predicted"
     WEBHOOK_ENDPOINT_DISABLED = "webhook_endpoint.disabled"
+    EXCEPTION_RAISED = "exception.raised"
+    EXCEPTION_RESOLVED = "exception.resolved"
 
     @classmethod
     def for_parcel_state(cls, state: str) -> EventName:
@@ -148,6 +150,25 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
             "lateness_s",
         ),
         EventName.WEBHOOK_ENDPOINT_DISABLED: ("endpoint_id", "url", "failing_since", "reason"),
+        EventName.EXCEPTION_RAISED: (
+            "exception_id",
+            "kind",
+            "actor",
+            "route_id",
+            "stop_id",
+            "parcel_ids",
+            "order_ids",
+        ),
+        EventName.EXCEPTION_RESOLVED: (
+            "exception_id",
+            "kind",
+            "actor",
+            "route_id",
+            "stop_id",
+            "parcel_ids",
+            "order_ids",
+            "resolution",
+        ),
     }
     | {name: PARCEL_FIELDS for name in EventName if name.startswith("parcel.")}
 )

@@ -11,6 +11,7 @@ from huey import Huey, crontab
 from doorstep.services import blobs, idempotency, pings, plans, webhooks
 from doorstep.services.container import Container
 from doorstep.services.errors import NotFound
+from doorstep.services.exceptions import sweep_exceptions
 from doorstep.services.notifications.intake import notification_handler
 from doorstep.services.notifications.send import send_due
 from doorstep.services.relay import relay_pending
@@ -28,6 +29,8 @@ RELAY_EVERY = crontab()  # every minute (also sends held texts and retries when 
 WEBHOOK_SEND_JOB = "webhook_send_job"  # enqueued after the relay's fan-out commits
 WEBHOOK_SWEEP_JOB = "webhook_sweep_job"  # the same work every minute: retries fall due
 WEBHOOK_SWEEP_EVERY = crontab(minute="*")
+EXCEPTIONS_SWEEP_JOB = "exceptions_sweep_job"  # time-based exceptions (stationary, not started)
+EXCEPTIONS_SWEEP_EVERY = crontab()  # every minute
 WEBHOOK_BATCHES = 20  # one run sends at most this many batches; the next run the rest
 
 
@@ -66,6 +69,9 @@ class PlanJobs:
                 self._webhook_task = queue.task(name=WEBHOOK_SEND_JOB)(self.webhook_send_job)
                 queue.periodic_task(WEBHOOK_SWEEP_EVERY, name=WEBHOOK_SWEEP_JOB)(
                     self.webhook_send_job
+                )
+                queue.periodic_task(EXCEPTIONS_SWEEP_EVERY, name=EXCEPTIONS_SWEEP_JOB)(
+                    self.exceptions_sweep_job
                 )
                 self._queue = queue
             return self._queue
@@ -178,6 +184,16 @@ class PlanJobs:
         )
         log.info("purged the files of %d images past their retention", purged)
         return purged
+
+    def exceptions_sweep_job(self) -> int:
+        """Raise the exceptions time brings (a courier not moving, a route not started,
+        parcels not loaded at departure, mis-sorts, unroutable addresses) and close those
+        whose cause went away; how many were raised."""
+        container = self._bound()
+        raised = sweep_exceptions(container.uow_factory, container.clock)
+        if raised:
+            log.info("raised %d exceptions", raised)
+        return raised
 
     def resume(self) -> list[str]:
         """Enqueue plans a dead worker left behind (queued, or running past their budget)."""

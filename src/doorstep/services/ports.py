@@ -18,6 +18,7 @@ from doorstep.domain.access import Principal
 from doorstep.domain.chain import ParcelChain
 from doorstep.domain.eta import AnnouncedWindow, EtaRound
 from doorstep.domain.events import DomainEvent
+from doorstep.domain.exceptions import DispatchException, ExceptionKind, ExceptionState
 from doorstep.domain.model import Brand, Courier, GeoPoint, Hub, Order, Role, Vehicle
 from doorstep.domain.notifications import NotificationMessage, NotificationSettings
 from doorstep.domain.parcel import Parcel, ParcelState
@@ -550,6 +551,41 @@ class SmsSender(Protocol):
         Raises SendRefused or SendFailed."""
 
 
+@dataclass(frozen=True, slots=True)
+class ExceptionQuery:
+    """Which exceptions to list: None matches any."""
+
+    state: ExceptionState | None = ExceptionState.OPEN
+    kind: ExceptionKind | None = None
+    route_id: str | None = None
+    limit: int = 200
+
+
+class ExceptionRepository(Protocol):
+    """The dispatcher's exception queue. Operators and the system only: brands and couriers
+    see none (their units of work find nothing)."""
+
+    def add(self, found: DispatchException) -> bool:
+        """Store a new exception; False (nothing stored, no event) when one of the same
+        kind and key exists already, raised meanwhile by another relay or sweep."""
+
+    def get(self, exception_id: str) -> DispatchException | None: ...
+    def find(self, kind: ExceptionKind, key: str) -> DispatchException | None: ...
+    def search(self, query: ExceptionQuery) -> list[DispatchException]:
+        """Newest first."""
+
+    def save_resolution(self, found: DispatchException) -> bool:
+        """Store the resolution of an exception read open; False (nothing stored, its event
+        dropped) when it was resolved meanwhile: it is resolved once."""
+
+    def planned_starts(self, route_ids: Sequence[str]) -> dict[str, datetime]:
+        """When each route should leave the hub, from its plan (routes without a plan, or
+        whose plan does not say, are missing from the answer)."""
+
+    def plans_finished_since(self, since: datetime) -> list[PlanRecord]:
+        """Plans that succeeded at or after ``since``, for their unassigned stops."""
+
+
 class UnitOfWork(Protocol):
     """One transaction, scoped to one principal. Leaving without commit rolls back.
 
@@ -582,6 +618,7 @@ class UnitOfWork(Protocol):
     sms_opt_outs: SmsOptOuts
     webhooks: WebhookRepository
     tracking: TrackingReads
+    exceptions: ExceptionRepository
 
     def read_only(self) -> Self:
         """This unit of work, to be opened for reading only: it takes no write lock (on

@@ -24,6 +24,7 @@ from doorstep.store.tables import (
     CourierActionRow,
     CourierPingRow,
     CourierRow,
+    ExceptionRow,
     HubRow,
     HubScanRow,
     OrderRow,
@@ -57,7 +58,7 @@ _OPEN: frozenset[type[Base]] = frozenset({HubRow, VehicleRow, BlobRow})
 # The delivery company's own records (plans, couriers' details and positions): no brand
 # sees any.
 _OPERATOR_ONLY: frozenset[type[Base]] = frozenset(
-    {PlanRow, CourierRow, CourierPingRow, RouteRow, CourierActionRow}
+    {PlanRow, CourierRow, CourierPingRow, RouteRow, CourierActionRow, ExceptionRow}
 )
 _SCOPED = frozenset({BrandRow, *_BRAND_COLUMN, *_OPERATOR_ONLY})
 

@@ -606,3 +606,31 @@ class WebhookAttemptRow(Base):
     status_code: Mapped[int | None] = mapped_column(Integer)
     error: Mapped[str | None] = mapped_column(String(300))
     response_excerpt: Mapped[str] = mapped_column(String(200))
+
+
+class ExceptionRow(Base):
+    """One exception in the dispatcher's queue. ``(kind, key)`` is unique: an occurrence is
+    raised once, however many relays or sweeps find it at the same moment."""
+
+    __tablename__ = "exceptions"
+    __table_args__ = (
+        UniqueConstraint("kind", "key"),
+        Index("ix_exceptions_state_raised_at", "state", "raised_at"),
+        Index("ix_exceptions_route_id", "route_id"),
+    )
+    pk: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(ID, unique=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    key: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(16))
+    raised_at: Mapped[datetime]
+    details: Mapped[str] = mapped_column(Text)
+    route_id: Mapped[str | None] = mapped_column(ID)
+    stop_id: Mapped[str | None] = mapped_column(ID)
+    parcel_ids: Mapped[list[str]] = mapped_column(JsonType)
+    order_ids: Mapped[list[str]] = mapped_column(JsonType)
+    moment: Mapped[datetime | None]
+    resolved_at: Mapped[datetime | None]
+    resolved_by: Mapped[str | None] = mapped_column(String(100))
+    resolution: Mapped[str | None] = mapped_column(String(32))
+    note: Mapped[str | None] = mapped_column(Text)

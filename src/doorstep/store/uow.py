@@ -35,6 +35,7 @@ from doorstep.store.crypto import FieldCipher, PlaintextCipher
 from doorstep.store.database import reading_engine
 from doorstep.store.errors import translated
 from doorstep.store.eta import SqlEtaRepository
+from doorstep.store.exceptions import SqlExceptionRepository
 from doorstep.store.fleet import (
     SqlBrandRepository,
     SqlCourierRepository,
@@ -88,6 +89,7 @@ class SqlUnitOfWork:
     notification_settings: ports.NotificationSettingsRepository
     sms_opt_outs: ports.SmsOptOuts
     tracking: ports.TrackingReads
+    exceptions: ports.ExceptionRepository
 
     def __init__(
         self,
@@ -149,6 +151,7 @@ class SqlUnitOfWork:
         self.sms_opt_outs = SqlSmsOptOuts(*parts)
         self.webhooks = SqlWebhookRepository(*parts, seen=seen)
         self.tracking = SqlTrackingReads(*parts)
+        self.exceptions = SqlExceptionRepository(*parts, seen=seen)
         return self
 
     def __exit__(

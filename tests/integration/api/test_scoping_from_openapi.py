@@ -22,17 +22,28 @@ from typing import Any
 import httpx
 
 from doorstep.domain import ids
+from doorstep.domain.exceptions import ExceptionKind, key_of
 from doorstep.domain.model import Role
-from doorstep.services import webhooks
+from doorstep.services import exceptions, webhooks
 from doorstep.services.relay import relay_pending
-from tests.courier_day import dispatched_day
+from tests.courier_day import SYSTEM, dispatched_day
 from tests.factories import order_payload
 from tests.images import photo, sha256
 from tests.integration.live_server import HANG_GUARD_S, LiveApi
 
 PROBLEM = "application/problem+json"
 # Tags of operations no brand key may use (office staff's, and the courier app's).
-OPERATOR_TAGS = {"hubs", "fleet", "brands", "users", "plans", "routes", "courier", "blobs"}
+OPERATOR_TAGS = {
+    "hubs",
+    "fleet",
+    "brands",
+    "users",
+    "plans",
+    "routes",
+    "courier",
+    "blobs",
+    "exceptions",
+}
 BRAND_TAGS = {"orders", "parcels", "auth", "notifications", "webhooks"}
 KNOWN_EXCEPTIONS = {
     "POST /v1/auth/token": "the login itself: it takes credentials, not a bearer token",
@@ -129,6 +140,17 @@ def _world(live_api: LiveApi) -> World:
     clock = live_api.container.clock
     relay_pending(live_api.container.uow_factory, clock, [webhooks.fan_out(clock)])
     delivery = _first_delivery(live_api, key, hook.json()["id"])
+    with live_api.container.uow_factory(SYSTEM) as uow:
+        raised = exceptions.raise_exception(
+            uow,
+            ExceptionKind.ROUTE_NOT_STARTED,
+            key_of(day.route_id),
+            at=clock.now(),
+            details="not started",
+            route_id=day.route_id,
+        )
+        uow.commit()
+    assert raised is not None
     return World(
         ids={
             "order_id": order["id"],
@@ -143,6 +165,7 @@ def _world(live_api: LiveApi) -> World:
             "sha256": sha256(PHOTO),
             "endpoint_id": hook.json()["id"],
             "delivery_id": delivery,
+            "exception_id": raised.id,
         },
         key=key,
         telltales=[
@@ -318,6 +341,9 @@ ACCESS: dict[str, tuple[str, str, str, str]] = {
     "GET /v1/webhook-endpoints/{endpoint_id}/deliveries": _HOOK_READ,
     "GET /v1/webhook-endpoints/{endpoint_id}/attempts": _HOOK_READ,
     "POST /v1/webhook-endpoints/{endpoint_id}/deliveries/{delivery_id}/replay": _HOOK_WRITE,
+    "GET /v1/exceptions": _STAFF_ROUTE,
+    "GET /v1/exceptions/{exception_id}": _STAFF_ROUTE,
+    "POST /v1/exceptions/{exception_id}/resolve": _STAFF_ROUTE,
 }
 
 
@@ -371,6 +397,7 @@ def _valid_body(name: str, world: World, brand: dict[str, str]) -> dict[str, Any
         },
         "POST /v1/webhook-endpoints": HOOK | brand,
         "PATCH /v1/webhook-endpoints/{endpoint_id}": {"description": "renamed"},
+        "POST /v1/exceptions/{exception_id}/resolve": {"note": "handled"},
     }
     return bodies.get(name)
 
