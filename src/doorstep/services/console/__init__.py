@@ -1,0 +1,1 @@
+"""Read models and small use cases behind the dispatcher's console pages."""
