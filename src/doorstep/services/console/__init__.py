@@ -1,1 +1,1 @@
-"""Read models and small use cases behind the dispatcher's console pages."""
+"""Read models and live notices for the dispatcher's console (``web/console``)."""
