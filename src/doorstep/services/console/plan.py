@@ -337,3 +337,75 @@ def replanned_as(uow: UnitOfWork, plan_id: str) -> str | None:
     with uow.read_only():
         entries = uow.audit.list_for(plan_id)
     return next((e.details["new_plan_id"] for e in entries if e.action == REPLANNED), None)
+
+
+@dataclass(frozen=True, slots=True)
+class RouteRow:
+    """One line of the review table: the route as solved and its stops after changes."""
+
+    index: int  # the route's place in the plan document (what dispatch names)
+    vehicle_id: str
+    vehicle_type: str
+    stops: int
+    parcels: int
+    km: float
+    hours: float
+    co2_kg: float
+    edited: EditedRoute
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOver:
+    stop_id: str
+    parcels: int
+    words: str
+    placeable: bool  # has a point: may be moved onto a route
+
+
+@dataclass(frozen=True, slots=True)
+class Review:
+    document: PlanDocument
+    routes: list[RouteRow]
+    unassigned: list[LeftOver]
+    edits: Edits
+    idle: list[str]  # vehicles of the plan with no route (a stop may be moved to them)
+
+    @property
+    def km(self) -> float:
+        return round(sum(r.km for r in self.routes), 1)
+
+    @property
+    def hours(self) -> float:
+        return round(sum(r.hours for r in self.routes), 1)
+
+    @property
+    def co2_kg(self) -> float:
+        return round(sum(r.co2_kg for r in self.routes), 1)
+
+
+def review(plan: PlanRecord, current: Edits) -> Review:
+    """The solved plan as the Plan page shows it: per route and in total, with reasons."""
+    document = _document(plan)
+    rows = [
+        RouteRow(
+            index=i,
+            vehicle_id=r.vehicle_id,
+            vehicle_type=r.vehicle_type.replace("_", " "),
+            stops=len(r.stops),
+            parcels=r.load.parcels,
+            km=round(r.distance_m / 1000, 1),
+            hours=round(r.duration_s / 3600, 1),
+            co2_kg=round(r.co2_kg, 1),
+            edited=current.routes[r.vehicle_id],
+        )
+        for i, r in enumerate(document.routes)
+    ]
+    left = [
+        LeftOver(
+            u.stop_id, len(u.parcel_ids), reason_in_words(u.reason, u.detail), u.lat is not None
+        )
+        for u in document.unassigned
+    ]
+    routed = {r.vehicle_id for r in document.routes}
+    idle = [v for v in current.routes if v not in routed]
+    return Review(document, rows, left, current, idle)
