@@ -6,8 +6,8 @@ from __future__ import annotations
 import re
 import time
 from collections.abc import Iterator
-from typing import Any
 from datetime import time as clock_time
+from typing import Any
 
 import httpx
 import pytest
@@ -22,7 +22,10 @@ from tests.integration.live_server import HANG_GUARD_S, PASSWORD, SYSTEM, LiveAp
 BOUNDED = PlannerParams(workers=1, max_iterations=200)  # the same plan on any machine
 DAY = "2026-11-26"
 HUB = (51.5486, -0.1389)
-HEADER = "reference,recipient_name,address_line1,postcode,lat,lon,service_level,window_start,window_end,weight_kg,hub_id\n"
+HEADER = (
+    "reference,recipient_name,address_line1,postcode,lat,lon,service_level,"
+    "window_start,window_end,weight_kg,hub_id\n"
+)
 
 
 def csv_rows(hub_id: str, count: int, bad: bool = True) -> bytes:
@@ -219,7 +222,7 @@ def test_refusals_are_pages_that_say_what_to_fix(live: LiveApi) -> None:
             "/console/plan/upload",
             {"brand": "brd_nope"},
             files={"file": ("x.csv", b"reference\n1\n", "text/csv")},
-        ),  # fmt: skip
+        ),
         console.post("/console/plan/pln_nope/move", {"stop": "s\u202e1", "to_vehicle": "v"}),
         console.post("/console/plan/pln_nope/replan", {}),
     ]

@@ -29,6 +29,7 @@
         filter: near(box), renderer: L.canvas({ pane: "streets" }),
       }).addTo(map);
       map.attributionControl.addAttribution(streets.attribution || "© OpenStreetMap contributors, ODbL");
+      map.getContainer().dataset.streets = "true";
     }).catch(function () {
       map.attributionControl.addAttribution("Street map not available");
     });
@@ -79,6 +80,7 @@
         map.fitBounds(box);
         drawStreets(L, map, el.dataset.basemap, box);
         draw(L, map, collection);
+        el.dataset.routes = String(collection.features.filter(function (f) { return f.properties.kind === "route"; }).length);
         el.dataset.ready = "true";
       })
       .catch(function () { el.textContent = "The map could not be loaded."; });
