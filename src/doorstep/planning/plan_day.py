@@ -19,20 +19,15 @@ def travel_matrices(
     return {p: provider.matrix(points, p, problem.departure) for p in problem.profiles()}
 
 
-def plan_day(
-    problem: PlanningProblem,
-    provider: TravelTimeProvider,
-    params: PlannerParams | None = None,
-    *,
-    leg_factor: LegFactor = free_flow,
-) -> Plan:
-    """Routes for the day. A stop the back-end cannot place on its network is reported
-    ``unroutable_address`` and the rest is planned; an unroutable hub is an error."""
+def routable_matrices(
+    problem: PlanningProblem, provider: TravelTimeProvider
+) -> tuple[PlanningProblem, dict[VehicleType, TravelMatrix], list[Unassigned]]:
+    """The matrices of the problem without the stops the back-end cannot place on its
+    network (returned as ``unroutable_address``); an unroutable hub is a ValueError."""
     unroutable: list[Unassigned] = []
     while True:
         try:
-            matrices = travel_matrices(problem, provider)
-            break
+            return problem, travel_matrices(problem, provider), unroutable
         except UnroutablePoint as error:
             index = error.index - len(problem.hubs)
             if index < 0:
@@ -43,5 +38,17 @@ def plan_day(
                 Unassigned(stop.id, stop.parcel_ids, UnassignedReason.UNROUTABLE_ADDRESS)
             )
             problem = problem.replace_stops(s for s in problem.stops if s.id != stop.id)
+
+
+def plan_day(
+    problem: PlanningProblem,
+    provider: TravelTimeProvider,
+    params: PlannerParams | None = None,
+    *,
+    leg_factor: LegFactor = free_flow,
+) -> Plan:
+    """Routes for the day. A stop the back-end cannot place on its network is reported
+    ``unroutable_address`` and the rest is planned; an unroutable hub is an error."""
+    problem, matrices, unroutable = routable_matrices(problem, provider)
     plan = solve(problem, matrices, params, leg_factor=leg_factor)
     return replace(plan, unassigned=plan.unassigned + tuple(unroutable))

@@ -74,6 +74,23 @@ def solve(
     return inputs.plan(model, found, kept, unassigned)
 
 
+def timed_route(
+    problem: PlanningProblem,
+    matrices: Mapping[VehicleType, TravelMatrix],
+    vehicle: PlanningVehicle,
+    sequence: Sequence[int],
+    start: datetime,
+    params: PlannerParams,
+    *,
+    leg_factor: LegFactor = free_flow,
+) -> tuple[Route | None, list[int]]:
+    """One vehicle's route for a given order of stops (indices into ``problem.stops``),
+    timed, costed and repaired as :func:`solve` does: the route (None when no stop is
+    left) and the stops dropped because they no longer fit (capacity, window, shift)."""
+    service = [door_time_s(s, params.door_time) for s in problem.stops]
+    return _Decoded(problem, matrices, service, leg_factor).route(vehicle, list(sequence), start)
+
+
 def worst_factor(vehicles: Sequence[PlanningVehicle], leg_factor: LegFactor) -> float:
     """The largest traffic factor over all shifts, sampled every 15 minutes."""
     worst = 1.0 if leg_factor is free_flow else 0.0
@@ -113,7 +130,7 @@ class _Decoded:
             vehicle_id = model.type_vehicles[vehicle_type][used_per_type[vehicle_type]]
             used_per_type[vehicle_type] += 1
             sequence = [model.client_stop[c] for c in clients]
-            route, lost = self._route(vehicles[vehicle_id], sequence, start)
+            route, lost = self.route(vehicles[vehicle_id], sequence, start)
             dropped.extend(lost)
             routed.update(i for i in sequence if i not in lost)
             if route is not None:
@@ -129,7 +146,7 @@ class _Decoded:
                 unassigned.append(Unassigned(stop.id, stop.parcel_ids, reason))
         return Plan(tuple(routes), tuple(unassigned))
 
-    def _route(
+    def route(
         self, vehicle: PlanningVehicle, sequence: list[int], start: datetime
     ) -> tuple[Route | None, list[int]]:
         sequence, lost = _fit_capacity(self.problem, vehicle, sequence)

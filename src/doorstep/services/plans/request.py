@@ -11,7 +11,8 @@ Defaults, for a vehicle the request does not describe: shift 08:00-18:00 London 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
@@ -22,7 +23,7 @@ from doorstep.domain import calendar, ids
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Order, Vehicle
 from doorstep.domain.parcel import Parcel
-from doorstep.planning import Break, PlanningHub, PlanningVehicle
+from doorstep.planning import Break, PlanningHub, PlanningProblem, PlanningVehicle
 from doorstep.services.access import require_reference
 from doorstep.services.plans.problem import BuiltProblem, ParcelToPlan, build_problem
 from doorstep.services.ports import PLANNABLE_STATES, PlanRecord, UnitOfWork
@@ -62,6 +63,8 @@ class StoredPlanRequest(_Stored):
     vehicles: list[StoredShift]
     order_ids: list[str]
     parcel_ids: list[str]
+    # Vehicle id -> parcel ids it delivers first, in order (a dispatcher's locks and moves).
+    pins: dict[str, list[str]] = Field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True)
@@ -86,7 +89,12 @@ class VehicleShift:
 
 @dataclass(frozen=True, slots=True)
 class RequestPlan:
-    """``vehicles`` None: every vehicle of the hub with the default shift."""
+    """``vehicles`` None: every vehicle of the hub with the default shift.
+
+    ``pins``: vehicle id -> parcel ids that vehicle delivers first, in that order (what a
+    dispatcher locked or moved; see :mod:`doorstep.planning.pinned`). Pinned parcels no
+    longer plannable when the plan is asked for are left out.
+    """
 
     hub_id: str
     plan_date: date
@@ -94,6 +102,7 @@ class RequestPlan:
     budget_s: int = 10
     network: str = "straight_line"
     vehicles: tuple[VehicleShift, ...] | None = None
+    pins: Mapping[str, Sequence[str]] = field(default_factory=dict)
 
 
 def local_day(day: date) -> tuple[datetime, datetime]:
@@ -172,7 +181,40 @@ def normalise_request(uow: UnitOfWork, cmd: RequestPlan) -> StoredPlanRequest:
         ],
         order_ids=[o.id for o in orders],
         parcel_ids=parcels,
+        pins=_pins(cmd.pins, {v.id for v, _ in vehicles}, parcels),
     )
+
+
+def _pins(
+    asked: Mapping[str, Sequence[str]], vehicles: set[str], parcels: list[str]
+) -> dict[str, list[str]]:
+    """The pins as stored: each on a chosen vehicle, each parcel once, still plannable."""
+    plannable = set(parcels)
+    seen: set[str] = set()
+    pins: dict[str, list[str]] = {}
+    for vehicle_id, parcel_ids in asked.items():
+        if vehicle_id not in vehicles:
+            raise InvalidValue("pins", f"vehicle {vehicle_id[:40]} is not in this plan's fleet")
+        kept = [p for p in parcel_ids if p in plannable and p not in seen]
+        seen.update(kept)
+        if kept:
+            pins[vehicle_id] = kept
+    return pins
+
+
+def stop_pins(problem: PlanningProblem, pins: Mapping[str, Sequence[str]]) -> dict[str, list[str]]:
+    """Pinned parcels as the problem's stops: a stop is pinned where its first pinned
+    parcel is (parcels sharing a door share a stop), in order of first mention."""
+    stop_of = {p: s.id for s in problem.stops for p in s.parcel_ids}
+    taken: set[str] = set()
+    found: dict[str, list[str]] = {}
+    for vehicle_id, parcel_ids in pins.items():
+        for parcel_id in parcel_ids:
+            stop_id = stop_of.get(parcel_id)
+            if stop_id is not None and stop_id not in taken:
+                taken.add(stop_id)
+                found.setdefault(vehicle_id, []).append(stop_id)
+    return found
 
 
 def _at(day: date, moment: time) -> datetime:

@@ -19,6 +19,7 @@ from doorstep.geo.road_network import packaged_networks
 from doorstep.geo.straight_line import STRAIGHT_LINE
 from doorstep.planning import PlannerParams, plan_day
 from doorstep.planning.export import plan_document
+from doorstep.planning.pinned import plan_pinned
 from doorstep.services.access import require_hub_operator, require_id
 from doorstep.services.errors import NotFound
 from doorstep.services.idempotency import BeforeCommit, commit_with
@@ -29,6 +30,7 @@ from doorstep.services.plans.request import (
     VehicleShift,
     normalise_request,
     planning_problem,
+    stop_pins,
 )
 from doorstep.services.plans.run import traffic_leg_factor
 from doorstep.services.ports import (
@@ -170,7 +172,11 @@ def _solve(
     routing = routing_for(plan.network)
     legs = traffic_leg_factor(routing.traffic, problem.departure, problem.profiles())
     params = replace(params, time_budget_s=float(plan.budget_s))
-    solved = plan_day(problem, routing.provider, params, leg_factor=legs)
+    pins = stop_pins(problem, StoredPlanRequest.model_validate(plan.request).pins)
+    if pins:
+        solved = plan_pinned(problem, pins, routing.provider, params, leg_factor=legs)
+    else:
+        solved = plan_day(problem, routing.provider, params, leg_factor=legs)
     solved = replace(solved, unassigned=solved.unassigned + built.unplaceable)
     return plan_document(solved, problem, built.manifest).to_json()
 

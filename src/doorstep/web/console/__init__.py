@@ -16,6 +16,7 @@ from doorstep.web.console import (
     events,
     fleet_pages,
     login,
+    plan_page,
     settings_pages,
     users_pages,
     webhooks_pages,
@@ -46,4 +47,5 @@ def make_router(
     router.include_router(webhooks_pages.router)
     router.include_router(settings_pages.router)
     router.include_router(audit_pages.router)
+    router.include_router(plan_page.router)
     return router
