@@ -44,6 +44,8 @@ from doorstep.services.ports import (
     BlobVariant,
     BrandRepository,
     Conflict,
+    ConsoleDayFacts,
+    ConsoleReads,
     CourierAction,
     CourierActionRepository,
     CourierRepository,
@@ -141,6 +143,20 @@ class _NoTracking:
         raise NotImplementedError("tracking reads are tested against the real store")
 
 
+class _NoConsole:
+    """The console's reads are SQL only (tests/integration/web/console covers them)."""
+
+    def day(
+        self,
+        route_date: date,
+        *,
+        hub_id: str | None = None,
+        route_id: str | None = None,
+        positions_since: datetime,
+    ) -> ConsoleDayFacts:
+        raise NotImplementedError("console reads are tested against the real store")
+
+
 class FakeUnitOfWork:
     """A transaction over a :class:`FakeDatabase`, scoped to one principal."""
 
@@ -184,6 +200,7 @@ class FakeUnitOfWork:
         self.sms_opt_outs: SmsOptOuts = _SmsOptOuts(self)
         self.webhooks: WebhookRepository = FakeWebhooks(self)
         self.tracking: TrackingReads = _NoTracking()
+        self.console: ConsoleReads = _NoConsole()
 
     def __enter__(self) -> Self:
         self._reset()

@@ -31,6 +31,7 @@ from doorstep.store.accounts import (
     SqlUserRepository,
 )
 from doorstep.store.blobs import SqlBlobRepository
+from doorstep.store.console import SqlConsoleReads
 from doorstep.store.crypto import FieldCipher, PlaintextCipher
 from doorstep.store.database import reading_engine
 from doorstep.store.errors import translated
@@ -88,6 +89,7 @@ class SqlUnitOfWork:
     notification_settings: ports.NotificationSettingsRepository
     sms_opt_outs: ports.SmsOptOuts
     tracking: ports.TrackingReads
+    console: ports.ConsoleReads
 
     def __init__(
         self,
@@ -149,6 +151,7 @@ class SqlUnitOfWork:
         self.sms_opt_outs = SqlSmsOptOuts(*parts)
         self.webhooks = SqlWebhookRepository(*parts, seen=seen)
         self.tracking = SqlTrackingReads(*parts)
+        self.console = SqlConsoleReads(*parts)
         return self
 
     def __exit__(
