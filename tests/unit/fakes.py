@@ -156,6 +156,9 @@ class _NoConsole:
     ) -> ConsoleDayFacts:
         raise NotImplementedError("console reads are tested against the real store")
 
+    def started_route(self, courier_id: str) -> str | None:
+        raise NotImplementedError("console reads are tested against the real store")
+
 
 class FakeUnitOfWork:
     """A transaction over a :class:`FakeDatabase`, scoped to one principal."""

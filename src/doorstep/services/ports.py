@@ -938,3 +938,6 @@ class ConsoleReads(Protocol):
         positions_since: datetime,
     ) -> ConsoleDayFacts:
         """The routes of ``route_date`` (of one hub, or one route, when given)."""
+
+    def started_route(self, courier_id: str) -> str | None:
+        """The id of the route ``courier_id`` is driving now (the latest started), or None."""

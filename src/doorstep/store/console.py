@@ -49,6 +49,20 @@ class SqlConsoleReads(SqlRepository):
             positions=self._positions(conditions, positions_since) if routes else {},
         )
 
+    def started_route(self, courier_id: str) -> str | None:
+        query = (
+            select(RouteRow.public_id)
+            .join(CourierRow, CourierRow.pk == RouteRow.courier_pk)
+            .where(CourierRow.public_id == courier_id, RouteRow.state == "started")
+            .order_by(RouteRow.pk.desc())
+            .limit(1)
+        )
+        condition = visible(self.principal, RouteRow)
+        if condition is not None:
+            query = query.where(condition)
+        found = self.session.scalar(query)
+        return None if found is None else str(found)
+
     def _conditions(
         self, route_date: date, hub_id: str | None, route_id: str | None
     ) -> list[ColumnElement[bool]]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from fastapi import APIRouter, Depends, Request
 
 from doorstep.services.container import Container
-from doorstep.web.console import events, login
+from doorstep.web.console import events, login, orders_page, today_page
 from doorstep.web.console.render import ConsoleConfig, refusal_response
 from doorstep.web.console.session import ConsoleRefusal
 
@@ -31,4 +31,6 @@ def make_router(
     router = APIRouter(include_in_schema=False, dependencies=[Depends(configure)])
     router.include_router(login.router)
     router.include_router(events.router)
+    router.include_router(today_page.router)
+    router.include_router(orders_page.router)
     return router
