@@ -15,7 +15,7 @@
   if (!element || !dataElement || !window.L || !window.DoorstepMap) return;
   var day = element.dataset.day;
   var data = JSON.parse(dataElement.textContent);
-  var state = { updates: [], received: 0, drawn: false };
+  var state = { updates: [], received: 0, drawn: false, map: null };
   window.doorstepToday = state;
   var liveState = document.getElementById("live-state");
   var details = document.getElementById("stop-details");
@@ -35,6 +35,7 @@
   }
 
   var map = window.DoorstepMap.create(element, { basemap: element.dataset.basemap, tileUrl: element.dataset.tileUrl });
+  state.map = map;
   map.drawRoutes(data, { onStop: showStop }).then(function () {
     performance.mark("today:drawn");
     state.drawn = true;
