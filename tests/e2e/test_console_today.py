@@ -42,7 +42,7 @@ def test_today_draws_the_day_moves_the_courier_live_and_shows_a_stop(
         json={"pings": [{"at": now, "lat": MOVED_TO[0], "lon": MOVED_TO[1], "accuracy_m": 5}]},
     )
     assert sent.status_code == 202
-    page.wait_for_function("window.doorstepToday.updates.length > 0")
+    expect(page.locator("#today-map")).to_have_attribute("data-moved", "1")
     where = page.evaluate(
         "(id) => { const m = window.doorstepToday.map.couriers[id].getLatLng();"
         " return [m.lat, m.lng]; }",

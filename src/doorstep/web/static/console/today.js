@@ -77,7 +77,10 @@
       var t0 = performance.now();
       state.received += 1;
       map.moveCourier(notice.route_id, notice.lat, notice.lon);
-      requestAnimationFrame(function () { state.updates.push(performance.now() - t0); });
+      requestAnimationFrame(function () {
+        state.updates.push(performance.now() - t0);
+        element.dataset.moved = String(state.updates.length);
+      });
       return;
     }
     var family = String(notice.event || "").split(".")[0];
