@@ -45,6 +45,8 @@ from doorstep.services.ports import (
     BlobVariant,
     BrandRepository,
     Conflict,
+    ConsoleDayFacts,
+    ConsoleReads,
     CourierAction,
     CourierActionRepository,
     CourierRepository,
@@ -170,6 +172,23 @@ class _NoExceptions:
         return []
 
 
+class _NoConsole:
+    """The console's reads are SQL only (tests/integration/web/console covers them)."""
+
+    def day(
+        self,
+        route_date: date,
+        *,
+        hub_id: str | None = None,
+        route_id: str | None = None,
+        positions_since: datetime,
+    ) -> ConsoleDayFacts:
+        raise NotImplementedError("console reads are tested against the real store")
+
+    def started_route(self, courier_id: str) -> str | None:
+        raise NotImplementedError("console reads are tested against the real store")
+
+
 class FakeUnitOfWork:
     """A transaction over a :class:`FakeDatabase`, scoped to one principal."""
 
@@ -214,6 +233,7 @@ class FakeUnitOfWork:
         self.webhooks: WebhookRepository = FakeWebhooks(self)
         self.tracking: TrackingReads = _NoTracking()
         self.exceptions: ExceptionRepository = _NoExceptions()
+        self.console: ConsoleReads = _NoConsole()
 
     def __enter__(self) -> Self:
         self._reset()

@@ -73,6 +73,14 @@ class OrderQuery:
     created_to: datetime | None = None
     limit: int = 50
     cursor: str | None = None  # opaque, from a previous Page.next_cursor
+    # The console's search box: ``search`` matched in ``search_in`` (one of SEARCH_FIELDS):
+    # reference and barcode whole (any case), postcode (spaces ignored) and the
+    # recipient's name in part (any case); "all" matches any of the four.
+    search: str | None = None
+    search_in: str = "all"
+
+
+SEARCH_FIELDS = ("all", "reference", "barcode", "postcode", "name")
 
 
 @dataclass(frozen=True, slots=True)
@@ -619,6 +627,7 @@ class UnitOfWork(Protocol):
     webhooks: WebhookRepository
     tracking: TrackingReads
     exceptions: ExceptionRepository
+    console: ConsoleReads
 
     def read_only(self) -> Self:
         """This unit of work, to be opened for reading only: it takes no write lock (on
@@ -903,3 +912,75 @@ class TrackingReads(Protocol):
 
     def last_position(self, courier_id: str, since: datetime) -> tuple[GeoPoint, datetime] | None:
         """The courier's latest position taken at or after ``since``, with its time."""
+
+
+# -- the dispatcher's console: one day's routes at once -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleRoute:
+    """A route as the Today page lists it: who drives what, and how far it got."""
+
+    route_id: str
+    hub_id: str
+    courier_id: str
+    courier_name: str
+    vehicle_id: str
+    vehicle_name: str
+    vehicle_type: str
+    state: str  # a RouteState value
+    started_at: datetime | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleStop:
+    """A stop as the map draws it; ``announced_end`` ends the last window the customer was
+    told (None before the route starts)."""
+
+    stop_id: str
+    route_id: str
+    sequence: int
+    state: str  # a StopState value
+    point: GeoPoint
+    postcode: str
+    parcel_ids: tuple[str, ...]
+    planned_arrival: datetime
+    window: tuple[datetime, datetime] | None  # the order's promise
+    announced_end: datetime | None
+    done_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ConsolePosition:
+    courier_id: str
+    point: GeoPoint
+    at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class ConsoleDayFacts:
+    """Everything the Today page shows for a day, read in a handful of statements (one per
+    kind, never one per route or stop), whatever the number of routes."""
+
+    routes: tuple[ConsoleRoute, ...]
+    stops: tuple[ConsoleStop, ...]  # by route, then sequence
+    predictions: Mapping[str, datetime]  # stop id -> expected arrival (last ETA recompute)
+    positions: Mapping[str, ConsolePosition]  # courier id -> last position since the day began
+
+
+class ConsoleReads(Protocol):
+    """The console's read side for office staff (scoped like the routes they read)."""
+
+    def day(
+        self,
+        route_date: date,
+        *,
+        hub_id: str | None = None,
+        route_id: str | None = None,
+        positions_since: datetime,
+    ) -> ConsoleDayFacts:
+        """The routes of ``route_date`` (of one hub, or one route, when given)."""
+
+    def started_route(self, courier_id: str) -> str | None:
+        """The id of the route ``courier_id`` is driving now (the latest started), or None."""

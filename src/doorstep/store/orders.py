@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, insert, or_, select, update
+from sqlalchemy import ColumnElement, Select, and_, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from doorstep.domain import calendar
@@ -27,7 +27,13 @@ from doorstep.domain.model import (
     ServiceLevel,
     TimeWindow,
 )
-from doorstep.services.ports import PLANNABLE_STATES, OrderQuery, Page, StaleObject
+from doorstep.services.ports import (
+    PLANNABLE_STATES,
+    SEARCH_FIELDS,
+    OrderQuery,
+    Page,
+    StaleObject,
+)
 from doorstep.store.base import IN_CHUNK, SqlRepository
 from doorstep.store.crypto import FieldCipher, seal, unseal
 from doorstep.store.parcels import (
@@ -247,6 +253,8 @@ class SqlOrderRepository(SqlRepository):
             statement = statement.where(OrderRow.created_at >= query.created_from)
         if query.created_to is not None:
             statement = statement.where(OrderRow.created_at < query.created_to)
+        if query.search:
+            statement = statement.where(_matching(query.search, query.search_in))
         return statement
 
     def _to_row(self, order: Order, brand_pk: int) -> OrderRow:
@@ -341,6 +349,33 @@ class SqlOrderRepository(SqlRepository):
 def _visible(principal: Principal) -> list[ColumnElement[bool]]:
     condition = visible(principal, OrderRow)
     return [] if condition is None else [condition]
+
+
+def _like(text: str) -> str:
+    """``%text%`` with LIKE's own wildcards taken literally (escaped with ``\\``)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _matching(text: str, field: str) -> ColumnElement[bool]:
+    """The console's search: see :class:`~doorstep.services.ports.OrderQuery`."""
+    if field not in SEARCH_FIELDS:
+        raise InvalidValue("search_in", f"must be one of {', '.join(SEARCH_FIELDS)}")
+    text = text.strip()
+    compact = "".join(text.split()).upper()
+    conditions = {
+        "reference": func.lower(OrderRow.reference) == text.lower(),
+        "barcode": exists().where(
+            ParcelRow.order_pk == OrderRow.pk, func.upper(ParcelRow.barcode) == text.upper()
+        ),
+        "postcode": func.replace(func.upper(OrderRow.postcode), " ", "").like(
+            _like(compact), escape="\\"
+        ),
+        "name": func.lower(OrderRow.recipient_name).like(_like(text.lower()), escape="\\"),
+    }
+    if field == "all":
+        return or_(*conditions.values())
+    return conditions[field]
 
 
 def _brand_pk(brand_id: str) -> object:

@@ -31,6 +31,7 @@ from doorstep.store.accounts import (
     SqlUserRepository,
 )
 from doorstep.store.blobs import SqlBlobRepository
+from doorstep.store.console import SqlConsoleReads
 from doorstep.store.crypto import FieldCipher, PlaintextCipher
 from doorstep.store.database import reading_engine
 from doorstep.store.errors import translated
@@ -90,6 +91,7 @@ class SqlUnitOfWork:
     sms_opt_outs: ports.SmsOptOuts
     tracking: ports.TrackingReads
     exceptions: ports.ExceptionRepository
+    console: ports.ConsoleReads
 
     def __init__(
         self,
@@ -152,6 +154,7 @@ class SqlUnitOfWork:
         self.webhooks = SqlWebhookRepository(*parts, seen=seen)
         self.tracking = SqlTrackingReads(*parts)
         self.exceptions = SqlExceptionRepository(*parts, seen=seen)
+        self.console = SqlConsoleReads(*parts)
         return self
 
     def __exit__(

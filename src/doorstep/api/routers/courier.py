@@ -9,6 +9,7 @@ from doorstep.api.problems import Problem
 from doorstep.api.schemas.pings import PingBatch, PingsAccepted
 from doorstep.domain.pings import Ping
 from doorstep.services import pings
+from doorstep.services.console.positions import publish_position
 from doorstep.services.eta.refresh import EtaRefresh
 
 router = APIRouter(prefix="/courier", tags=["courier"])
@@ -41,4 +42,12 @@ def send_pings(body: PingBatch, principal: CourierPrincipal, services: Services)
         retention=services.ping_retention,
         after=eta.courier,
     )
+    if accepted and principal.courier_id is not None:
+        publish_position(
+            services.uow_factory,
+            services.broadcaster,
+            services.clock,
+            principal.courier_id,
+            batch,
+        )
     return PingsAccepted(accepted=accepted)

@@ -16,8 +16,10 @@ from doorstep.web.console import (
     events,
     fleet_pages,
     login,
+    orders_page,
     plan_page,
     settings_pages,
+    today_page,
     users_pages,
     webhooks_pages,
 )
@@ -48,4 +50,6 @@ def make_router(
     router.include_router(settings_pages.router)
     router.include_router(audit_pages.router)
     router.include_router(plan_page.router)
+    router.include_router(today_page.router)
+    router.include_router(orders_page.router)
     return router
