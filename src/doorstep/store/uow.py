@@ -33,6 +33,7 @@ from doorstep.store.accounts import (
 from doorstep.store.blobs import SqlBlobRepository
 from doorstep.store.crypto import FieldCipher, PlaintextCipher
 from doorstep.store.database import reading_engine
+from doorstep.store.delivery_policies import SqlDeliveryPolicyRepository
 from doorstep.store.errors import translated
 from doorstep.store.eta import SqlEtaRepository
 from doorstep.store.fleet import (
@@ -88,6 +89,7 @@ class SqlUnitOfWork:
     notification_settings: ports.NotificationSettingsRepository
     sms_opt_outs: ports.SmsOptOuts
     tracking: ports.TrackingReads
+    delivery_policies: ports.DeliveryPolicyRepository
 
     def __init__(
         self,
@@ -149,6 +151,7 @@ class SqlUnitOfWork:
         self.sms_opt_outs = SqlSmsOptOuts(*parts)
         self.webhooks = SqlWebhookRepository(*parts, seen=seen)
         self.tracking = SqlTrackingReads(*parts)
+        self.delivery_policies = SqlDeliveryPolicyRepository(*parts)
         return self
 
     def __exit__(
