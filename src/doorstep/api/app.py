@@ -23,6 +23,7 @@ from doorstep.api.routers import (
     parcels,
     plans,
     proofs,
+    returns,
     routes,
     verify,
     webhooks,
@@ -79,6 +80,7 @@ def create_app(
         courier,
         blobs,
         webhooks,
+        returns,
     ):
         v1.include_router(module.router)
     v1.include_router(notifications.sms_router)

@@ -17,6 +17,7 @@ from doorstep.domain.parcel import Parcel, ParcelAction, ParcelState
 from doorstep.domain.text import check_text
 from doorstep.services.access import require_hub_operator, require_id
 from doorstep.services.errors import NotFound
+from doorstep.services.orders.labels import LabelSource, label_source
 from doorstep.services.ports import AuditEntry, Clock, Conflict, StaleObject, UnitOfWork
 from doorstep.services.races import retried_on_race
 
@@ -138,3 +139,12 @@ def start_return(uow: UnitOfWork, parcel_id: str, reason: str, *, clock: Clock) 
         uow.audit.add(entry)
         uow.commit()
     return parcel
+
+
+def return_label_source(uow: UnitOfWork, parcel_id: str) -> LabelSource:
+    """What a return label is printed from: only for a parcel going (or gone) back."""
+    require_hub_operator(uow.principal)
+    source = label_source(uow, parcel_id)
+    if source.parcel.state not in (ParcelState.RETURNING, ParcelState.RETURNED_TO_SENDER):
+        raise NotFound("returning parcel", parcel_id)
+    return source
