@@ -17,7 +17,6 @@ from doorstep.domain.model import Role
 from doorstep.domain.parcel import ParcelState
 from doorstep.domain.scan import ScanKind
 from doorstep.services import plans, returns, scans
-
 from doorstep.services.plans.request import RequestPlan, VehicleShift
 from doorstep.services.ports import UnitOfWork
 from doorstep.services.routes.courier_actions import ActionKind
