@@ -15,7 +15,10 @@ from doorstep.web.console import (
     brands_pages,
     events,
     fleet_pages,
+    hub_page,
     login,
+    policies_page,
+    returns_page,
     settings_pages,
     users_pages,
     webhooks_pages,
@@ -46,4 +49,7 @@ def make_router(
     router.include_router(webhooks_pages.router)
     router.include_router(settings_pages.router)
     router.include_router(audit_pages.router)
+    router.include_router(hub_page.router)
+    router.include_router(returns_page.router)
+    router.include_router(policies_page.router)
     return router
