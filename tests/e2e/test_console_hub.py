@@ -142,10 +142,10 @@ def test_five_hundred_scans_at_two_a_second_are_each_answered_once(
     _no_serious_findings(page)
     typed = _typed(station)
     for barcode in typed:
-        # A scanner types fast; 18 ms a key and a pause after Enter make about two a second.
-        page.keyboard.type(barcode, delay=18)
+        # A scanner types fast; 10 ms a key and a pause after Enter make two a second or more.
+        page.keyboard.type(barcode, delay=10)
         page.keyboard.press("Enter")
-        page.wait_for_timeout(230)
+        page.wait_for_timeout(250)
     expect(page.locator("#done")).to_have_text(str(SCANS), timeout=120_000)
     expect(page.locator("#queued")).to_have_text("0")
     expect(page.locator("#scan")).to_be_focused()
@@ -161,7 +161,6 @@ def test_five_hundred_scans_at_two_a_second_are_each_answered_once(
     assert refused.count() >= 2  # the last 50 shown include unknown barcodes and repeats
     colour = refused.first.evaluate("e => getComputedStyle(e).color")
     assert colour == "rgb(138, 0, 24)"
-    # The last scan was a known parcel received: a plain OK, not red.
     _shot(page, "hub", tmp_path)
 
 
