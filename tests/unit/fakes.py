@@ -22,6 +22,7 @@ from typing import Any, Generic, Self, TypeVar
 from doorstep.domain import chain
 from doorstep.domain.access import Principal
 from doorstep.domain.chain import ParcelChain
+from doorstep.domain.delivery_policy import DeliveryPolicy
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.eta import AnnouncedWindow, EtaRound
 from doorstep.domain.events import DomainEvent, SeenAggregates
@@ -50,6 +51,7 @@ from doorstep.services.ports import (
     CourierAction,
     CourierActionRepository,
     CourierRepository,
+    DeliveryPolicyRepository,
     EtaRepository,
     ExceptionQuery,
     ExceptionRepository,
@@ -123,6 +125,7 @@ class FakeDatabase:
     notifications: dict[str, NotificationMessage] = field(default_factory=dict)
     notification_settings: dict[str, NotificationSettings] = field(default_factory=dict)
     sms_opt_outs: dict[str, bool] = field(default_factory=dict)
+    delivery_policies: dict[str, DeliveryPolicy] = field(default_factory=dict)
     webhook_endpoints: dict[str, Any] = field(default_factory=dict)
     webhook_deliveries: dict[str, Any] = field(default_factory=dict)
     webhook_attempts: dict[Any, Any] = field(default_factory=dict)
@@ -234,6 +237,7 @@ class FakeUnitOfWork:
         self.tracking: TrackingReads = _NoTracking()
         self.exceptions: ExceptionRepository = _NoExceptions()
         self.console: ConsoleReads = _NoConsole()
+        self.delivery_policies: DeliveryPolicyRepository = _DeliveryPolicies(self)
 
     def __enter__(self) -> Self:
         self._reset()
@@ -1023,3 +1027,16 @@ class _SmsOptOuts(_Repo):
 
     def record(self, phone_key: str, opted_out: bool, at: datetime) -> None:
         self.db.sms_opt_outs[phone_key] = opted_out
+
+
+class _DeliveryPolicies(_Repo):
+    def get(self, brand_id: str) -> DeliveryPolicy | None:
+        return self.db.delivery_policies.get(brand_id)
+
+    def put(self, brand_id: str, policy: DeliveryPolicy, *, at: datetime, actor: str) -> None:
+        if brand_id not in self.db.brands:
+            raise InvalidValue("brand_id", f"no such brand: {brand_id}")
+        self.db.delivery_policies[brand_id] = policy
+
+    def returns_started(self, brand_id: str, start: datetime, end: datetime) -> list[str]:
+        raise NotImplementedError("the returns manifest is tested against the real store")

@@ -24,6 +24,7 @@ from doorstep.api.routers import (
     parcels,
     plans,
     proofs,
+    returns,
     routes,
     verify,
     webhooks,
@@ -81,6 +82,7 @@ def create_app(
         blobs,
         webhooks,
         exceptions,
+        returns,
     ):
         v1.include_router(module.router)
     v1.include_router(notifications.sms_router)

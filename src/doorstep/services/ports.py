@@ -16,6 +16,7 @@ from typing import Any, Generic, Protocol, Self, TypeVar
 
 from doorstep.domain.access import Principal
 from doorstep.domain.chain import ParcelChain
+from doorstep.domain.delivery_policy import DeliveryPolicy
 from doorstep.domain.eta import AnnouncedWindow, EtaRound
 from doorstep.domain.events import DomainEvent
 from doorstep.domain.exceptions import DispatchException, ExceptionKind, ExceptionState
@@ -512,6 +513,20 @@ class NotificationSettingsRepository(Protocol):
     def save(self, settings: NotificationSettings) -> None: ...
 
 
+class DeliveryPolicyRepository(Protocol):
+    """Each brand's rule for failed attempts, and the parcels its rule sent back."""
+
+    def get(self, brand_id: str) -> DeliveryPolicy | None:
+        """The brand's stored policy, or None when it never set one (use the defaults)."""
+
+    def put(self, brand_id: str, policy: DeliveryPolicy, *, at: datetime, actor: str) -> None:
+        """Store (insert or replace) the brand's policy; InvalidValue for an unknown brand."""
+
+    def returns_started(self, brand_id: str, start: datetime, end: datetime) -> list[str]:
+        """Ids of the brand's parcels whose return to the sender started in ``[start, end)``,
+        oldest first, whatever they became since (returning, or handed over)."""
+
+
 class SmsOptOuts(Protocol):
     """Numbers that answered STOP, by a keyed hash of the number (never the number)."""
 
@@ -628,6 +643,7 @@ class UnitOfWork(Protocol):
     tracking: TrackingReads
     exceptions: ExceptionRepository
     console: ConsoleReads
+    delivery_policies: DeliveryPolicyRepository
 
     def read_only(self) -> Self:
         """This unit of work, to be opened for reading only: it takes no write lock (on

@@ -30,6 +30,7 @@ from doorstep.domain.scan import (
     check_hub,
     check_load,
 )
+from doorstep.services import returns
 from doorstep.services.access import require_hub_operator, require_id, require_reference
 from doorstep.services.errors import NotFound, ServiceError
 from doorstep.services.idempotency import BeforeCommit, commit_with
@@ -184,6 +185,14 @@ def _apply(
                 route_id=cmd.target.route_id or _route_of_vehicle(uow, leg, vehicle_id),
                 sorted_for=parcel.vehicle_id,
             )
+        if cmd.kind is ScanKind.RECEIVE and parcel.state is ParcelState.ATTEMPT_FAILED:
+            # Back from a failed attempt: the brand's policy decides (services/returns).
+            step, _ = returns.settle_failed(
+                uow, parcel, at=cmd.scanned_at, actor=actor, place=cmd.hub_id, details=details
+            )
+            uow.parcels.save(parcel)
+            message = f"Parcel {parcel.barcode}: {step.why}."
+            return _with_parcel(_new_scan(cmd, now, actor, ScanOutcome.ACCEPTED, message), parcel)
         parcel.apply(
             cmd.kind.action,
             actor=actor,

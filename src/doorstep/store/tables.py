@@ -634,3 +634,16 @@ class ExceptionRow(Base):
     resolved_by: Mapped[str | None] = mapped_column(String(100))
     resolution: Mapped[str | None] = mapped_column(String(32))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class BrandDeliveryPolicyRow(Base):
+    """A brand's rule for failed attempts (domain/delivery_policy.py); no row: the defaults."""
+
+    __tablename__ = "brand_delivery_policies"
+    brand_pk: Mapped[int] = mapped_column(ForeignKey("brands.pk"), primary_key=True)
+    attempts_allowed: Mapped[int] = mapped_column(Integer)
+    reattempt: Mapped[str] = mapped_column(String(32))
+    hold_at_hub_days: Mapped[int] = mapped_column(Integer)
+    after_last_attempt: Mapped[str] = mapped_column(String(32))
+    updated_at: Mapped[datetime]
+    updated_by: Mapped[str] = mapped_column(String(100))

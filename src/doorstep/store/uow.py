@@ -34,6 +34,7 @@ from doorstep.store.blobs import SqlBlobRepository
 from doorstep.store.console import SqlConsoleReads
 from doorstep.store.crypto import FieldCipher, PlaintextCipher
 from doorstep.store.database import reading_engine
+from doorstep.store.delivery_policies import SqlDeliveryPolicyRepository
 from doorstep.store.errors import translated
 from doorstep.store.eta import SqlEtaRepository
 from doorstep.store.exceptions import SqlExceptionRepository
@@ -92,6 +93,7 @@ class SqlUnitOfWork:
     tracking: ports.TrackingReads
     exceptions: ports.ExceptionRepository
     console: ports.ConsoleReads
+    delivery_policies: ports.DeliveryPolicyRepository
 
     def __init__(
         self,
@@ -155,6 +157,7 @@ class SqlUnitOfWork:
         self.tracking = SqlTrackingReads(*parts)
         self.exceptions = SqlExceptionRepository(*parts, seen=seen)
         self.console = SqlConsoleReads(*parts)
+        self.delivery_policies = SqlDeliveryPolicyRepository(*parts)
         return self
 
     def __exit__(

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
-from doorstep.domain import calendar, ids
+from doorstep.domain import calendar, delivery_policy, ids
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Order, Vehicle
 from doorstep.domain.parcel import Parcel
@@ -155,7 +155,7 @@ def normalise_request(uow: UnitOfWork, cmd: RequestPlan) -> StoredPlanRequest:
     vehicles = _chosen_vehicles(uow, cmd)
     start, end = local_day(cmd.plan_date)
     orders = uow.orders.list_for_planning(cmd.hub_id, start, end)
-    parcels = [p.id for o in orders for p in o.parcels if p.state in PLANNABLE_STATES]
+    parcels = [p.id for o in orders for p in o.parcels if waiting_for_plan(p)]
     return StoredPlanRequest(
         hub_id=cmd.hub_id,
         plan_date=cmd.plan_date,
@@ -217,6 +217,12 @@ def stop_pins(problem: PlanningProblem, pins: Mapping[str, Sequence[str]]) -> di
     return found
 
 
+def waiting_for_plan(parcel: Parcel) -> bool:
+    """Not yet out of the hub, and not held there for its recipient to collect."""
+    last = parcel.events[-1] if parcel.events else None
+    return parcel.state in PLANNABLE_STATES and not delivery_policy.held(last)
+
+
 def _at(day: date, moment: time) -> datetime:
     return datetime.combine(day, moment, LONDON)
 
@@ -276,7 +282,7 @@ def planning_problem(uow: UnitOfWork, plan: PlanRecord) -> BuiltProblem:
         parcels += [
             _to_plan(order, parcel)
             for parcel in order.parcels
-            if parcel.id in wanted and parcel.state in PLANNABLE_STATES
+            if parcel.id in wanted and waiting_for_plan(parcel)
         ]
     return build_problem(
         parcels,

@@ -25,7 +25,6 @@ from doorstep.domain.errors import DomainError, InvalidValue
 from doorstep.domain.model import Order
 from doorstep.domain.parcel import Parcel, ParcelAction, ParcelState
 from doorstep.domain.proof import (
-    MAX_ATTEMPTS_BEFORE_RETURN,
     DeliveryMethod,
     Evidence,
     FailureReason,
@@ -36,6 +35,7 @@ from doorstep.domain.proof import (
 from doorstep.domain.route import Position, Route, RouteStop, StopState
 from doorstep.domain.text import check_text
 from doorstep.geo.geometry import haversine_m
+from doorstep.services import returns
 from doorstep.services.access import require_courier
 from doorstep.services.errors import ServiceError
 from doorstep.services.ports import (
@@ -558,6 +558,8 @@ def _return_to_hub(uow: UnitOfWork, route: Route, at: datetime, actor: str) -> N
         for parcel_id in stop.parcel_ids
         if uow.routes.open_for_parcel(parcel_id) is None
     ]
+    settler = returns.Settler(uow)
+    back = {"route_id": route.id}
     for parcel in _parcels(uow, [*route.parcel_ids, *removed]):
         if parcel.state is ParcelState.OUT_FOR_DELIVERY:
             parcel.apply(
@@ -568,20 +570,6 @@ def _return_to_hub(uow: UnitOfWork, route: Route, at: datetime, actor: str) -> N
                 details={"route_id": route.id, "not_attempted": "true"},
             )
         if parcel.state is ParcelState.ATTEMPT_FAILED:
-            if parcel.attempts >= MAX_ATTEMPTS_BEFORE_RETURN:
-                parcel.apply(
-                    ParcelAction.START_RETURN,
-                    actor=actor,
-                    at=at,
-                    reason_code="max_attempts",
-                    details={"route_id": route.id},
-                )
-            else:
-                parcel.apply(
-                    ParcelAction.RECEIVE,
-                    actor=actor,
-                    at=at,
-                    place=route.hub_id,
-                    details={"route_id": route.id, "next": "re-attempt next working day"},
-                )
+            # The brand's policy decides: another attempt, hold at the hub, or return.
+            settler.settle(parcel, at=at, actor=actor, place=route.hub_id, details=back)
         uow.parcels.save(parcel)

@@ -15,9 +15,12 @@ from doorstep.web.console import (
     brands_pages,
     events,
     fleet_pages,
+    hub_page,
     login,
     orders_page,
     plan_page,
+    policies_page,
+    returns_page,
     settings_pages,
     today_page,
     users_pages,
@@ -52,4 +55,7 @@ def make_router(
     router.include_router(plan_page.router)
     router.include_router(today_page.router)
     router.include_router(orders_page.router)
+    router.include_router(hub_page.router)
+    router.include_router(returns_page.router)
+    router.include_router(policies_page.router)
     return router
