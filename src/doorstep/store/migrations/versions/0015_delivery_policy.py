@@ -1,7 +1,7 @@
 """Each brand's delivery policy: attempts allowed, when to re-attempt, what after the last.
 
 Revision ID: 0015
-Revises: 0013
+Revises: 0014
 Create Date: 2026-12-10 10:00:00.000000
 """
 
