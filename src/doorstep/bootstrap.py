@@ -27,6 +27,7 @@ from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
 from doorstep.services.accounts.throttle import Throttle
 from doorstep.services.blobs import proof_files
+from doorstep.services.console.live import publish_console
 from doorstep.services.container import Container
 from doorstep.services.exceptions import exception_handler
 from doorstep.services.notifications.send import Senders
@@ -154,8 +155,13 @@ def build_container(
         # The relay makes one webhook delivery per event and endpoint, then wakes the sender;
         # and raises (or closes) the dispatcher's exceptions the events tell of.
         relay_handlers=(fan_out(clock), exception_handler(clock)),
-        # After each relayed batch: wake the webhook sender, and tell open tracking pages.
-        relay_after=(send_soon(jobs.enqueue_webhooks), publish_for(broadcaster)),
+        # After each relayed batch: wake the webhook sender, tell open tracking pages and
+        # open consoles.
+        relay_after=(
+            send_soon(jobs.enqueue_webhooks),
+            publish_for(broadcaster),
+            publish_console(broadcaster),
+        ),
         sms_auth_token=settings.twilio_auth_token,
         senders=build_senders(settings, clock),
         broadcaster=broadcaster,

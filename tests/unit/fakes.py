@@ -589,6 +589,11 @@ class _Users(_Repo):
             return None
         return next((u for u in self.db.users.values() if u.email == email), None)
 
+    def list(self) -> list[User]:
+        if self.uow.principal.is_brand:
+            return []
+        return sorted(self.db.users.values(), key=lambda u: u.email)
+
     def deactivate(self, user_id: str) -> None:
         if (user := self.db.users.get(user_id)) is not None:
             self.uow.stage("user_updates", replace(user, active=False))
@@ -626,6 +631,9 @@ class _Audit(_Repo):
 
     def list_for(self, target_id: str) -> list[AuditEntry]:
         return [e for e in self.db.audit if e.target_id == target_id]
+
+    def list_recent(self, limit: int, offset: int = 0) -> list[AuditEntry]:
+        return list(reversed(self.db.audit))[offset : offset + limit]
 
 
 class _Pings(_Repo):

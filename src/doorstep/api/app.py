@@ -30,9 +30,9 @@ from doorstep.api.routers import (
 )
 from doorstep.services.blobs import MAX_UPLOAD_BYTES
 from doorstep.services.container import Container
+from doorstep.web import console, tracking_actions
 from doorstep.web import courier as courier_app
 from doorstep.web import tracking as tracking_page
-from doorstep.web import tracking_actions
 
 API_PREFIX = "/v1"
 
@@ -95,7 +95,9 @@ def create_app(
             cache_seconds=tracking_cache_seconds,
         )
     )
+    app.include_router(console.make_router(container, tile_url, tile_source=tile_source(tile_url)))
     problems.install(app)
+    app.add_exception_handler(console.ConsoleRefusal, console.refusal_response)
     home.install(app, f"{API_PREFIX}/openapi.json", container)
     app.add_middleware(
         BodySizeLimit,

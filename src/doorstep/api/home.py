@@ -34,6 +34,7 @@ _HOME: Final = """<!doctype html>
 <h1>Doorstep</h1>
 <p>Last-mile delivery, self-hosted. This server speaks the Doorstep HTTP API.</p>
 <ul>
+<li><a href="/console">Dispatcher's console</a> (log in as an admin or dispatcher)</li>
 <li><a href="/docs">API documentation</a> (try every operation in the browser)</li>
 <li><a href="{openapi_url}">OpenAPI description</a> (JSON, for client generators)</li>
 <li><a href="/health">Health</a> (is the server up, and can it reach its database?)</li>

@@ -17,8 +17,9 @@ from doorstep.domain.model import (
     VehicleType,
 )
 from doorstep.services.access import require_hub_operator, require_reference
+from doorstep.services.audit import record_if
 from doorstep.services.idempotency import BeforeCommit, commit_with
-from doorstep.services.ports import UnitOfWork
+from doorstep.services.ports import Clock, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,8 +76,13 @@ def list_hubs(uow: UnitOfWork) -> list[Hub]:
 
 
 def create_vehicle(
-    uow: UnitOfWork, cmd: CreateVehicle, *, before_commit: BeforeCommit[Vehicle] | None = None
+    uow: UnitOfWork,
+    cmd: CreateVehicle,
+    *,
+    before_commit: BeforeCommit[Vehicle] | None = None,
+    clock: Clock | None = None,
 ) -> Vehicle:
+    """A new vehicle; audited when ``clock`` is given (the API and the console give it)."""
     require_hub_operator(uow.principal)
     vehicle = Vehicle(
         id=ids.new_id("veh"),
@@ -88,6 +94,7 @@ def create_vehicle(
     with uow:
         require_reference(cmd.hub_id, "hub", uow.hubs.get, "hub_id", "hub")
         uow.vehicles.add(vehicle)
+        record_if(uow, clock, "vehicle.created", vehicle.id, name=vehicle.name)
         commit_with(uow, vehicle, before_commit)
     return vehicle
 
@@ -99,8 +106,13 @@ def list_vehicles(uow: UnitOfWork) -> list[Vehicle]:
 
 
 def create_courier(
-    uow: UnitOfWork, cmd: CreateCourier, *, before_commit: BeforeCommit[Courier] | None = None
+    uow: UnitOfWork,
+    cmd: CreateCourier,
+    *,
+    before_commit: BeforeCommit[Courier] | None = None,
+    clock: Clock | None = None,
 ) -> Courier:
+    """A new courier; audited when ``clock`` is given (the API and the console give it)."""
     require_hub_operator(uow.principal)
     courier = Courier(
         id=ids.new_id("cou"),
@@ -111,6 +123,7 @@ def create_courier(
     with uow:
         require_reference(cmd.vehicle_id, "veh", uow.vehicles.get, "vehicle_id", "vehicle")
         uow.couriers.add(courier)
+        record_if(uow, clock, "courier.created", courier.id, name=courier.name)
         commit_with(uow, courier, before_commit)
     return courier
 

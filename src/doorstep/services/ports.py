@@ -266,6 +266,9 @@ class UserRepository(Protocol):
     def add(self, user: User) -> None: ...
     def get(self, user_id: str) -> User | None: ...
     def get_by_email(self, email: str) -> User | None: ...
+    def list(self) -> list[User]:
+        """Every operator user, active or not, by e-mail."""
+
     def deactivate(self, user_id: str) -> None:
         """Mark the user inactive: no login, and its tokens are refused from now on."""
 
@@ -285,6 +288,9 @@ class AuditLog(Protocol):
     def add(self, entry: AuditEntry) -> None: ...
     def list_for(self, target_id: str) -> list[AuditEntry]:
         """Entries about one object, oldest first."""
+
+    def list_recent(self, limit: int, offset: int = 0) -> list[AuditEntry]:
+        """The newest entries of all, newest first (the console's audit page)."""
 
 
 class IdempotencyRepository(Protocol):

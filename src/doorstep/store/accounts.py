@@ -65,6 +65,9 @@ class SqlUserRepository(SqlRepository):
         row = self.session.scalar(query)
         return None if row is None else _user(row)
 
+    def list(self) -> list[User]:
+        return [_user(row) for row in self.session.scalars(select(UserRow).order_by(UserRow.email))]
+
     def deactivate(self, user_id: str) -> None:
         with self.savepoint():
             self.session.execute(
@@ -204,13 +207,23 @@ class SqlAuditLog(SqlRepository):
             .where(AuditRow.target_id == target_id)
             .order_by(AuditRow.at, AuditRow.pk)
         )
-        return [
-            AuditEntry(
-                at=row.at,
-                actor=row.actor,
-                action=row.action,
-                target_id=row.target_id,
-                details={str(k): str(v) for k, v in row.details.items()},
-            )
-            for row in self.session.scalars(query)
-        ]
+        return [_audit_entry(row) for row in self.session.scalars(query)]
+
+    def list_recent(self, limit: int, offset: int = 0) -> list[AuditEntry]:
+        query = (
+            select(AuditRow)
+            .order_by(AuditRow.at.desc(), AuditRow.pk.desc())
+            .limit(limit)
+            .offset(offset)
+        )
+        return [_audit_entry(row) for row in self.session.scalars(query)]
+
+
+def _audit_entry(row: AuditRow) -> AuditEntry:
+    return AuditEntry(
+        at=row.at,
+        actor=row.actor,
+        action=row.action,
+        target_id=row.target_id,
+        details={str(k): str(v) for k, v in row.details.items()},
+    )

@@ -108,6 +108,7 @@ def create_user(
             hasher=services.passwords,
             courier_id=body.courier_id,
             before_commit=hook,
+            clock=services.clock,
         )
 
     return call.run(action, lambda made: json_saved(201, present.user(made)))

@@ -42,7 +42,9 @@ def create_brand(
     body: BrandCreate, principal: OperatorPrincipal, services: Services, call: Idempotency
 ) -> object:
     def action(hook: BeforeCommit[Brand] | None) -> Brand:
-        return accounts.create_brand(services.uow_factory(principal), body.name, before_commit=hook)
+        return accounts.create_brand(
+            services.uow_factory(principal), body.name, before_commit=hook, clock=services.clock
+        )
 
     return call.run(action, lambda made: json_saved(201, present.brand(made)))
 

@@ -37,7 +37,9 @@ def create_vehicle(
     )
 
     def action(hook: BeforeCommit[Vehicle] | None) -> Vehicle:
-        return fleet.create_vehicle(services.uow_factory(principal), cmd, before_commit=hook)
+        return fleet.create_vehicle(
+            services.uow_factory(principal), cmd, before_commit=hook, clock=services.clock
+        )
 
     return call.run(action, lambda made: json_saved(201, present.vehicle(made)))
 
@@ -55,6 +57,8 @@ def create_courier(
     cmd = CreateCourier(name=body.name, phone=body.phone, vehicle_id=body.vehicle_id)
 
     def action(hook: BeforeCommit[Courier] | None) -> Courier:
-        return fleet.create_courier(services.uow_factory(principal), cmd, before_commit=hook)
+        return fleet.create_courier(
+            services.uow_factory(principal), cmd, before_commit=hook, clock=services.clock
+        )
 
     return call.run(action, lambda made: json_saved(201, present.courier(made)))

@@ -23,6 +23,7 @@ from doorstep.services.access import (
     require_id,
     require_reference,
 )
+from doorstep.services.audit import record_if
 from doorstep.services.errors import AuthenticationFailed, NotFound
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import (
@@ -56,14 +57,20 @@ def _hash_secret(secret: str) -> str:
 
 
 def create_brand(
-    uow: UnitOfWork, name: str, *, before_commit: BeforeCommit[Brand] | None = None
+    uow: UnitOfWork,
+    name: str,
+    *,
+    before_commit: BeforeCommit[Brand] | None = None,
+    clock: Clock | None = None,
 ) -> Brand:
+    """A new brand; audited when ``clock`` is given (the API and the console give it)."""
     with uow:
         require_admin(uow.principal)
         if not name.strip():
             raise InvalidValue("name", "must not be empty")
         brand = Brand(id=ids.new_id("brd"), name=name.strip())
         uow.brands.add(brand)
+        record_if(uow, clock, "brand.created", brand.id, name=brand.name)
         commit_with(uow, brand, before_commit)
     return brand
 
@@ -99,6 +106,7 @@ def issue_api_key(
             name=name,
         )
         uow.api_keys.add(key)
+        record_if(uow, clock, "api_key.issued", key.id, brand_id=brand_id, prefix=prefix)
         issued = IssuedKey(key=key, token=f"{KEY_SCHEME}_{prefix}_{secret}")
         commit_with(uow, issued, before_commit)
     return issued
@@ -134,8 +142,10 @@ def create_user(
     hasher: PasswordHasher,
     courier_id: str | None = None,
     before_commit: BeforeCommit[User] | None = None,
+    clock: Clock | None = None,
 ) -> User:
-    """Add an operator user; e-mail addresses are unique regardless of case."""
+    """Add an operator user; e-mail addresses are unique regardless of case. Audited when
+    ``clock`` is given (the API and the console give it)."""
     require_admin(uow.principal)
     normalised = email.strip().lower()
     if "@" not in normalised.strip("@"):
@@ -160,6 +170,7 @@ def create_user(
             courier_id=courier_id,
         )
         uow.users.add(user)
+        record_if(uow, clock, "user.created", user.id, email=user.email, role=role.value)
         commit_with(uow, user, before_commit)
     return user
 
@@ -241,6 +252,13 @@ def revoke_api_key(
             key = replace(key, revoked_at=at)
         commit_with(uow, key, before_commit)
     return key
+
+
+def list_users(uow: UnitOfWork) -> list[User]:
+    """Every operator user, active or not (admins only: the console's users page)."""
+    require_admin(uow.principal)
+    with uow.read_only():
+        return uow.users.list()
 
 
 def list_api_keys(uow: UnitOfWork, brand_id: str) -> list[ApiKey]:

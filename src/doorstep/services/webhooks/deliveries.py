@@ -23,6 +23,7 @@ from doorstep.domain.webhooks import (
     order_ids_of,
 )
 from doorstep.services.access import require_id
+from doorstep.services.audit import record
 from doorstep.services.errors import NotFound
 from doorstep.services.ports import Clock, UnitOfWork
 from doorstep.services.relay import AfterCommit, EventHandler
@@ -131,5 +132,6 @@ def replay(uow: UnitOfWork, endpoint_id: str, delivery_id: str, *, clock: Clock)
             dead_lettered_at=None,
         )
         uow.webhooks.save_delivery(again)
+        record(uow, now, "webhook.replayed", delivery_id, endpoint_id=endpoint_id)
         uow.commit()
     return again

@@ -19,6 +19,7 @@ from doorstep.domain.webhooks import (
     check_event_types,
 )
 from doorstep.services.access import require_id
+from doorstep.services.audit import record
 from doorstep.services.errors import NotFound
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import Clock, UnitOfWork
@@ -99,6 +100,7 @@ def create_endpoint(
     )
     with uow:
         uow.webhooks.add_endpoint(endpoint)
+        record(uow, now, "webhook.created", endpoint.id, brand_id=brand_id, url=url)
         commit_with(uow, endpoint, before_commit)
     return endpoint
 
@@ -132,7 +134,8 @@ def update_endpoint(
     require_id(endpoint_id, "whe", "webhook endpoint")
     with uow:
         endpoint = _found(uow, endpoint_id)
-        fields: dict[str, object] = {"updated_at": clock.now()}
+        now = clock.now()
+        fields: dict[str, object] = {"updated_at": now}
         if change.url is not None:
             fields["url"] = checked_url(change.url, ports)
         if change.event_types is not None:
@@ -145,6 +148,8 @@ def update_endpoint(
                 fields |= {"failing_since": None, "disabled_reason": None}
         changed = replace(endpoint, **fields)  # type: ignore[arg-type]
         uow.webhooks.save_endpoint(changed)
+        what = ",".join(sorted(k for k in fields if k != "updated_at"))
+        record(uow, now, "webhook.updated", endpoint_id, changed=what)
         uow.commit()
     return changed
 
@@ -172,6 +177,7 @@ def rotate_secret(
             updated_at=now,
         )
         uow.webhooks.save_endpoint(rotated)
+        record(uow, now, "webhook.secret_rotated", endpoint_id)
         commit_with(uow, rotated, before_commit)
     return rotated
 
@@ -183,5 +189,6 @@ def delete_endpoint(uow: UnitOfWork, endpoint_id: str, *, clock: Clock) -> Webho
     with uow:
         endpoint = _found(uow, endpoint_id)
         uow.webhooks.delete_endpoint(endpoint_id, clock.now())
+        record(uow, clock.now(), "webhook.deleted", endpoint_id, url=endpoint.url)
         uow.commit()
     return endpoint

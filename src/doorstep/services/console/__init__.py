@@ -1,0 +1,1 @@
+"""Read models and live notices for the dispatcher's console (``web/console``)."""
