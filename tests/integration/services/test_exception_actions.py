@@ -157,7 +157,7 @@ def test_actions_on_an_exception_without_a_stop_or_order_say_so(uow_factory: Fac
     with pytest.raises(InvalidValue, match="no stop"):
         exceptions.move_stop(dispatcher, missing.id, day.route_id, clock=clock)
     with pytest.raises(NotFound):
-        exceptions.return_to_hub(dispatcher, "exc_" + "0" * 26, clock=clock)
+        exceptions.return_to_hub(dispatcher, "exc_" + "0" * 16, clock=clock)
     with pytest.raises(NotFound):
         exceptions.return_to_hub(dispatcher, "not an id", clock=clock)
 
@@ -305,7 +305,7 @@ def test_replan_of_a_finished_or_unknown_route_is_refused(uow_factory: Factory) 
     with pytest.raises(InvalidValue, match="finished"):
         exceptions.replan_route(dispatcher, day.route_id, clock=clock, routing_for=routing)
     with pytest.raises(NotFound):
-        exceptions.replan_route(dispatcher, "rte_" + "0" * 26, clock=clock, routing_for=routing)
+        exceptions.replan_route(dispatcher, "rte_" + "0" * 16, clock=clock, routing_for=routing)
 
 
 def test_replan_day_replans_every_open_route_of_the_day(uow_factory: Factory) -> None:

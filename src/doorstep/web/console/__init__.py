@@ -14,6 +14,7 @@ from doorstep.web.console import (
     audit_pages,
     brands_pages,
     events,
+    exceptions_page,
     fleet_pages,
     login,
     settings_pages,
@@ -46,4 +47,5 @@ def make_router(
     router.include_router(webhooks_pages.router)
     router.include_router(settings_pages.router)
     router.include_router(audit_pages.router)
+    router.include_router(exceptions_page.router)
     return router
