@@ -116,8 +116,10 @@ async def _run(run: Callable[[], T]) -> T:
 
 
 def age_words(age: timedelta) -> str:
-    """``4 min``, ``2 h 5 min``, ``3 days``: how long it has been open (or was)."""
+    """``4 min``, ``2 h 5 min``, ``3 days``: how long it has been open (or was open)."""
     minutes = int(age.total_seconds() // 60)
+    if minutes < 1:
+        return "under a minute"
     if minutes < 60:
         return f"{minutes} min"
     if minutes < 48 * 60:

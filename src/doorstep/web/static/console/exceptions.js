@@ -6,6 +6,10 @@
 (function () {
   "use strict";
   var WATCHED = { "exception.raised": true, "exception.resolved": true };
+  // htmx "settles" a swapped element by copying the old element's attributes onto the
+  // new one, style among them by default; copying a style attribute (one the browser or
+  // a tool set, a resized note box) is refused by the content security policy.
+  if (window.htmx) window.htmx.config.attributesToSettle = ["class", "width", "height"];
   var pending = false;
   var busy = false;
 
