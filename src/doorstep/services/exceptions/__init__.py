@@ -6,6 +6,7 @@ from doorstep.services.exceptions.actions import (
     cancel_orders,
     move_stop,
     order_pages,
+    replan,
     return_to_hub,
 )
 from doorstep.services.exceptions.from_events import exception_handler
@@ -16,10 +17,12 @@ from doorstep.services.exceptions.queue import (
     raise_exception,
     resolve,
 )
+from doorstep.services.exceptions.replan import Replanned, replan_day, replan_route
 from doorstep.services.exceptions.sweep import sweep_exceptions
 
 __all__ = [
     "ActionDone",
+    "Replanned",
     "cancel_orders",
     "close_by_cause",
     "exception_handler",
@@ -28,6 +31,9 @@ __all__ = [
     "move_stop",
     "order_pages",
     "raise_exception",
+    "replan",
+    "replan_day",
+    "replan_route",
     "resolve",
     "return_to_hub",
     "sweep_exceptions",

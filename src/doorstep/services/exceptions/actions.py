@@ -1,7 +1,8 @@
 """What a dispatcher does about an exception, each ending with the exception resolved.
 
 Each action calls the one use case that already does the work (move a stop, take it off
-the route so its parcels go back to the hub, cancel the order) and then resolves the
+the route so its parcels go back to the hub, cancel the order, re-plan the rest of the
+route) and then resolves the
 exception with a note saying what was done, in its own transaction: the work is
 committed even if someone resolved the exception meanwhile, and the note then goes to
 the audit log only with the action itself.
@@ -13,10 +14,13 @@ from dataclasses import dataclass
 
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.exceptions import DispatchException
+from doorstep.planning.params import PlannerParams
+from doorstep.planning.reoptimise import REOPTIMISE_PARAMS
 from doorstep.services.access import require_hub_operator
 from doorstep.services.exceptions.queue import get_exception, resolve
+from doorstep.services.exceptions.replan import replan_route
 from doorstep.services.orders.use_cases import cancel_order
-from doorstep.services.ports import Clock, Conflict, UnitOfWork
+from doorstep.services.ports import Clock, Conflict, RoutingFor, UnitOfWork
 from doorstep.services.routes import edits
 
 
@@ -79,6 +83,26 @@ def cancel_orders(
     names = ", ".join(found.order_ids)
     words = f"Cancelled {names}. {note}".strip()
     return ActionDone(f"Cancelled {names}.", _close(uow, found, words, clock))
+
+
+def replan(
+    uow: UnitOfWork,
+    exception_id: str,
+    *,
+    clock: Clock,
+    routing_for: RoutingFor,
+    params: PlannerParams = REOPTIMISE_PARAMS,
+    note: str = "",
+) -> ActionDone:
+    """Re-plan the rest of the exception's route from where its courier is (done stops
+    stay as they were), then resolve the exception saying so."""
+    require_hub_operator(uow.principal)
+    found = get_exception(uow, exception_id)
+    if found.route_id is None:
+        raise InvalidValue("action", "this exception concerns no route")
+    done = replan_route(uow, found.route_id, clock=clock, routing_for=routing_for, params=params)
+    words = f"Re-planned the rest of route {found.route_id}. {note}".strip()
+    return ActionDone(done.message, _close(uow, found, words, clock))
 
 
 def order_pages(found: DispatchException) -> list[str]:

@@ -14,6 +14,7 @@ from doorstep.web.console import (
     audit_pages,
     brands_pages,
     events,
+    exceptions_page,
     fleet_pages,
     hub_page,
     login,
@@ -58,4 +59,5 @@ def make_router(
     router.include_router(hub_page.router)
     router.include_router(returns_page.router)
     router.include_router(policies_page.router)
+    router.include_router(exceptions_page.router)
     return router
