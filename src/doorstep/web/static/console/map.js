@@ -1,42 +1,70 @@
-// Shared map drawing for the console (the Today and Plan pages): an offline base map,
-// routes as coloured lines with stop markers, and couriers' positions. A classic script:
-// it defines window.DoorstepMap and needs Leaflet (window.L) loaded before it is called.
+// Shared map drawing for the console (the Today, Plan and order pages): an offline base map,
+// routes as coloured lines with stop markers, couriers' positions and labelled places. A
+// classic script: it defines window.DoorstepMap and needs Leaflet (window.L) loaded before it
+// is called. Every page draws its map through this file, so the base map, the route lines
+// and the markers look and behave the same everywhere.
 //
-// The structure it draws (the Today page embeds it as JSON; services/console/today.map_data):
+// The structure it draws (the Today page embeds it as JSON: services/console/today.map_data;
+// the Plan page builds it from the plan's GeoJSON in static/console/plan.js):
 //
 //   { "routes": [ {
-//       "id": "rte_...",            // the route's public id
+//       "id": "rte_...",            // the route's public id (the Plan page: the vehicle id)
 //       "colour": "#1f77b4",        // its line and markers
 //       "label": "3 Ada Lovelace",  // shown on the courier's marker
 //       "courier_id": "cou_...",    // position notices name the courier (optional)
 //       "position": {"lat": 51.5, "lon": -0.1, "at": "ISO 8601"} | null,
+//       "path": [[51.5, -0.1], ...],  // the line (optional; else the stops in order)
 //       "stops": [ {"id": "stp_...", "lat": 51.5, "lon": -0.1, "seq": 1,
 //                   "state": "pending|arrived|completed|failed|skipped",
-//                   "late": false} ]          // in visiting order
-//   } ] }
+//                   "late": false,
+//                   "tooltip": "text shown on hover"} ]   // optional; in visiting order
+//     } ],
+//     "places": [ {"lat": 51.5, "lon": -0.1, "kind": "hub|unassigned", "label": "Hub"} ]  // optional
+//   }
 //
 // API:
 //   const m = DoorstepMap.create(element, {basemap: url, tileUrl: url|""});
-//   m.drawRoutes(data, {onStop: (stopId, routeId) => ...});  // all routes, fits the view
+//   m.drawRoutes(data, {onStop: (stopId, routeId) => ..., stopStyle: "progress"|"plan"});
+//       // all routes and places, fits the view; "progress" (default) fills a stop by its
+//       // state, "plan" fills it with its route's colour
 //   m.updateRoute(route);                // redraw one route (same structure as routes[i])
 //   m.moveCourier(routeId, lat, lon);    // move (or place) the route's courier marker
 //   m.focusRoute(routeId);               // fit the view to one route
-//   m.drawBasemap(bounds)                // streets near [[s, w], [n, e]] (drawRoutes calls it)
+//   m.drawBasemap(bounds)                // streets near [[s, w], [n, e]] (drawRoutes calls it);
+//                                        // sets data-streets="true" on the element once drawn
 //   DoorstepMap.twoPoints(element, options, a, b)  // two labelled points {lat, lon, colour, label}
 //   m.ready                              // a Promise resolved once base map and routes are drawn
 (function () {
   "use strict";
   var STATE_FILL = { completed: "#16642f", failed: "#a4161a", skipped: "#4d5561", arrived: "#ffbf47" };
+  var PLACE_STYLE = {
+    hub: { radius: 10, color: "#000", weight: 3, fillColor: "#ffd400", fillOpacity: 1 },
+    unassigned: { radius: 7, color: "#a4161a", weight: 3, fillColor: "#fff", fillOpacity: 1 }
+  };
+  // How a stop marker looks: by its progress (Today) or in its route's colour (Plan).
+  var STOP_STYLES = {
+    progress: function (s, route) {
+      return { radius: s.late ? 6 : 4.5, color: route.colour, weight: 2,
+        fillColor: s.late ? "#ff7f0e" : (STATE_FILL[s.state] || "#ffffff"), fillOpacity: 1 };
+    },
+    plan: function (s, route) {
+      return { radius: 8, color: "#fff", weight: 2, fillColor: route.colour, fillOpacity: 1 };
+    }
+  };
 
-  function boundsOf(routes) {
+  function pathOf(route) {
+    return route.path || route.stops.map(function (s) { return [s.lat, s.lon]; });
+  }
+
+  function boundsOf(data) {
     var south = 90, north = -90, west = 180, east = -180, any = false;
-    routes.forEach(function (route) {
-      route.stops.forEach(function (s) {
-        any = true;
-        south = Math.min(south, s.lat); north = Math.max(north, s.lat);
-        west = Math.min(west, s.lon); east = Math.max(east, s.lon);
-      });
-    });
+    function add(lat, lon) {
+      any = true;
+      south = Math.min(south, lat); north = Math.max(north, lat);
+      west = Math.min(west, lon); east = Math.max(east, lon);
+    }
+    data.routes.forEach(function (route) { pathOf(route).forEach(function (p) { add(p[0], p[1]); }); });
+    (data.places || []).forEach(function (p) { add(p.lat, p.lon); });
     return any ? [[south, west], [north, east]] : null;
   }
 
@@ -60,6 +88,7 @@
     var couriers = {};    // route id -> marker
     var labels = {};      // route id -> {label, colour}
     var onStop = function () {};
+    var stopStyle = STOP_STYLES.progress;
     var resolveReady;
     var ready = new Promise(function (resolve) { resolveReady = resolve; });
     map.setView([51.5300, -0.1250], 12);
@@ -77,6 +106,7 @@
             filter: near(bounds), renderer: L.canvas({ pane: "streets" })
           }).addTo(map);
           map.attributionControl.addAttribution(streets.attribution || "© OpenStreetMap contributors, ODbL");
+          element.dataset.streets = "true";
         })
         .catch(function () { map.attributionControl.addAttribution("Street map not available"); });
     }
@@ -106,25 +136,32 @@
       labels[route.id] = { label: route.label, colour: route.colour };
       var old = layers[route.id];
       if (old) { old.line.remove(); old.stops.remove(); }
-      var points = route.stops.map(function (s) { return [s.lat, s.lon]; });
+      var points = pathOf(route);
       var line = L.polyline(points, { color: route.colour, weight: 3, opacity: 0.85, renderer: renderer, interactive: false });
       var stops = L.featureGroup();
       route.stops.forEach(function (s) {
-        var fill = s.late ? "#ff7f0e" : (STATE_FILL[s.state] || "#ffffff");
-        L.circleMarker([s.lat, s.lon], {
-          renderer: renderer, radius: s.late ? 6 : 4.5, color: route.colour, weight: 2,
-          fillColor: fill, fillOpacity: 1
-        }).on("click", function () { onStop(s.id, route.id); }).addTo(stops);
+        var style = stopStyle(s, route);
+        style.renderer = renderer;
+        var marker = L.circleMarker([s.lat, s.lon], style)
+          .on("click", function () { onStop(s.id, route.id); }).addTo(stops);
+        if (s.tooltip) marker.bindTooltip(s.tooltip);
       });
       line.addTo(map); stops.addTo(map);
       layers[route.id] = { line: line, stops: stops, points: points };
     }
 
+    function drawPlace(place) {
+      var style = Object.assign({ renderer: renderer }, PLACE_STYLE[place.kind] || PLACE_STYLE.hub);
+      L.circleMarker([place.lat, place.lon], style).bindTooltip(place.label).addTo(map);
+    }
+
     function drawRoutes(data, handlers) {
       onStop = (handlers && handlers.onStop) || onStop;
-      var bounds = boundsOf(data.routes);
+      stopStyle = STOP_STYLES[(handlers && handlers.stopStyle) || "progress"];
+      var bounds = boundsOf(data);
       if (bounds) map.fitBounds(bounds, { padding: [20, 20] });
       data.routes.forEach(drawRoute);
+      (data.places || []).forEach(drawPlace);
       data.routes.forEach(placeCourier);
       drawBasemap(bounds).then(function () { resolveReady(); });
       return ready;
