@@ -6,7 +6,7 @@ from typing import Any
 
 import numpy as np
 
-from doorstep.geo.basemap import basemap
+from doorstep.geo.basemap import basemap, packed
 from doorstep.geo.network_build import COORD_SCALE
 from doorstep.geo.road_network import RoadNetwork
 
@@ -67,3 +67,35 @@ def test_profiles_and_copies_of_a_junction_are_drawn_once() -> None:
         _network(points, {"van": _both_ways([(0, 1)]), "e_cargo_bike": _both_ways([(0, 2)])})
     )
     assert len(streets["features"]) == 1
+
+
+def _unpack(packed_map: dict[str, Any]) -> list[list[list[float]]]:
+    """What static/console/map.js does with the packed form: back to [lon, lat] lines."""
+    lines, at, scale = [], 0, packed_map["scale"]
+    for count in packed_map["counts"]:
+        y = x = 0
+        line = []
+        for _ in range(count):
+            y += packed_map["coords"][at]
+            x += packed_map["coords"][at + 1]
+            at += 2
+            line.append([round(x / scale, 5), round(y / scale, 5)])
+        lines.append(line)
+    return lines
+
+
+def test_packed_streets_unpack_to_the_same_lines_with_small_integers() -> None:
+    streets = basemap(
+        _network(
+            [(51.5, -0.1), (51.50012, -0.10034), (51.50051, -0.10102), (51.499, -0.0991)],
+            {"van": _both_ways([(0, 1), (1, 2), (1, 3)])},
+        )
+    )
+    small = packed(streets)
+    assert _unpack(small) == [f["geometry"]["coordinates"] for f in streets["features"]]
+    assert all(isinstance(v, int) for v in small["coords"])
+    assert small["attribution"] == streets["attribution"]
+    assert len(small["counts"]) == 3  # 0-1, 1-2, 1-3
+    firsts = {sum(small["counts"][:i]) * 2 for i in range(len(small["counts"]))}
+    later = [v for i, v in enumerate(small["coords"]) if i - i % 2 not in firsts]
+    assert later and max(abs(v) for v in later) < 1000  # differences, not positions

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Depends, Request
 from doorstep.services.container import Container
 from doorstep.web.console import (
     audit_pages,
+    basemap,
     brands_pages,
     events,
     exceptions_page,
@@ -47,6 +48,7 @@ def make_router(
     router = APIRouter(include_in_schema=False, dependencies=[Depends(configure)])
     router.include_router(login.router)
     router.include_router(events.router)
+    router.include_router(basemap.router)
     router.include_router(fleet_pages.router)
     router.include_router(brands_pages.router)
     router.include_router(users_pages.router)

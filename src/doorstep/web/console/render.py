@@ -26,7 +26,7 @@ STATIC: Final = "/static/console"
 VENDOR_LEAFLET: Final = "/static/vendor/leaflet-1.9.4"
 VENDOR_HTMX: Final = "/static/vendor/htmx.org-2.0.11/htmx.min.js"
 VENDOR_HTMX_SSE: Final = "/static/vendor/htmx-ext-sse-2.2.4/sse.min.js"
-BASEMAP: Final = "/courier/basemap.json"
+BASEMAP: Final = "/console/basemap.json"  # web/console/basemap.py
 POLICY: Final = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:{tiles}; "
     "connect-src 'self'; font-src 'self'; frame-ancestors 'none'; base-uri 'none'; "

@@ -1,86 +1,58 @@
-// The Plan page's map: the packaged streets as the base layer (as the courier app draws
-// them, so the map works offline), raster tiles over them when configured, then each
-// planned route in its own colour with numbered stops, the hub, and unplanned stops.
+// The Plan page's map: the plan's GeoJSON (/console/plan/{id}/map.json) turned into the
+// structure static/console/map.js draws, so the base map, route lines and markers are the
+// Today page's own: each planned route in its colour (the table's swatches, plan.css) from
+// the hub through its numbered stops and back, the hub, and the stops left unplanned.
+// Marks the map element data-routes="N" and data-ready="true" once drawn (map.js sets
+// data-streets="true" once the offline streets are).
 (function () {
   "use strict";
   var COLOURS = ["#0b5cad", "#a4161a", "#16642f", "#8a4b00", "#6a1b9a", "#00695c", "#ad1457", "#37474f"];
 
-  function bounds(features) {
-    var points = [];
-    features.forEach(function (f) {
-      if (f.geometry.type === "Point") points.push([f.geometry.coordinates[1], f.geometry.coordinates[0]]);
-    });
-    return points;
+  function latLon(feature) {
+    return [feature.geometry.coordinates[1], feature.geometry.coordinates[0]];
   }
 
-  function near(box) {
-    return function (feature) {
-      return feature.geometry.coordinates.some(function (c) {
-        return c[1] >= box.getSouth() && c[1] <= box.getNorth() && c[0] >= box.getWest() && c[0] <= box.getEast();
-      });
-    };
-  }
-
-  function drawStreets(L, map, url, box) {
-    if (!url) return;
-    fetch(url).then(function (answer) { return answer.json(); }).then(function (streets) {
-      L.geoJSON(streets, {
-        style: { color: "#8a8a8a", weight: 1.2, opacity: 1 }, interactive: false,
-        filter: near(box), renderer: L.canvas({ pane: "streets" }),
-      }).addTo(map);
-      map.attributionControl.addAttribution(streets.attribution || "© OpenStreetMap contributors, ODbL");
-      map.getContainer().dataset.streets = "true";
-    }).catch(function () {
-      map.attributionControl.addAttribution("Street map not available");
-    });
-  }
-
-  function draw(L, map, collection) {
-    var vehicles = [];
+  // GeoJSON features (planning/export.geojson) -> {routes, places} for DoorstepMap.
+  function mapData(collection) {
+    var routes = [], byVehicle = {}, places = [];
     collection.features.forEach(function (f) {
       var p = f.properties;
-      if (p.kind === "route") vehicles.push(p.vehicle_id);
+      if (p.kind !== "route") return;
+      var route = {
+        id: p.vehicle_id, label: p.vehicle_id, colour: COLOURS[routes.length % COLOURS.length],
+        position: null, stops: [],
+        path: f.geometry.coordinates.map(function (c) { return [c[1], c[0]]; })
+      };
+      routes.push(route);
+      byVehicle[p.vehicle_id] = route;
     });
-    var colourOf = function (vehicle) { return COLOURS[vehicles.indexOf(vehicle) % COLOURS.length]; };
-    L.geoJSON(collection, {
-      style: function (f) { return { color: colourOf(f.properties.vehicle_id), weight: 3, opacity: 0.85 }; },
-      filter: function (f) { return f.properties.kind === "route"; },
-    }).addTo(map);
     collection.features.forEach(function (f) {
-      var p = f.properties;
-      var at = [f.geometry.coordinates[1], f.geometry.coordinates[0]];
-      if (p.kind === "stop") {
-        L.circleMarker(at, { radius: 8, color: "#fff", weight: 2, fillColor: colourOf(p.vehicle_id), fillOpacity: 1 })
-          .bindTooltip(p.vehicle_id + " · stop " + p.sequence + " · " + (p.postcode || ""))
-          .addTo(map);
+      var p = f.properties, at = latLon(f);
+      if (p.kind === "stop" && byVehicle[p.vehicle_id]) {
+        byVehicle[p.vehicle_id].stops.push({
+          id: p.stop_id, lat: at[0], lon: at[1], seq: p.sequence, state: "planned", late: false,
+          tooltip: p.vehicle_id + " · stop " + p.sequence + " · " + (p.postcode || "")
+        });
       } else if (p.kind === "hub") {
-        L.circleMarker(at, { radius: 10, color: "#000", weight: 3, fillColor: "#ffd400", fillOpacity: 1 })
-          .bindTooltip("Hub").addTo(map);
+        places.push({ lat: at[0], lon: at[1], kind: "hub", label: "Hub" });
       } else if (p.kind === "unassigned") {
-        L.circleMarker(at, { radius: 7, color: "#a4161a", weight: 3, fillColor: "#fff", fillOpacity: 1 })
-          .bindTooltip("Not planned: " + p.reason.replace(/_/g, " ")).addTo(map);
+        places.push({ lat: at[0], lon: at[1], kind: "unassigned", label: "Not planned: " + p.reason.replace(/_/g, " ") });
       }
     });
+    routes.forEach(function (r) { r.stops.sort(function (a, b) { return a.seq - b.seq; }); });
+    return { routes: routes, places: places };
   }
 
   function start() {
     var el = document.getElementById("plan-map");
-    var L = window.L;
-    if (!el || !L) return;
+    if (!el || !window.L || !window.DoorstepMap) return;
     fetch(el.dataset.geojson, { credentials: "same-origin" })
       .then(function (answer) { return answer.json(); })
       .then(function (collection) {
-        var map = L.map(el, { preferCanvas: true });
-        map.createPane("streets").style.zIndex = "150";
-        if (el.dataset.tileUrl) {
-          L.tileLayer(el.dataset.tileUrl, { maxZoom: 19, attribution: "© OpenStreetMap contributors" }).addTo(map);
-        }
-        var points = bounds(collection.features);
-        var box = points.length ? L.latLngBounds(points).pad(0.2) : L.latLngBounds([[51.45, -0.25], [51.6, 0.0]]);
-        map.fitBounds(box);
-        drawStreets(L, map, el.dataset.basemap, box);
-        draw(L, map, collection);
-        el.dataset.routes = String(collection.features.filter(function (f) { return f.properties.kind === "route"; }).length);
+        var data = mapData(collection);
+        var m = window.DoorstepMap.create(el, { basemap: el.dataset.basemap, tileUrl: el.dataset.tileUrl });
+        m.drawRoutes(data, { stopStyle: "plan" });
+        el.dataset.routes = String(data.routes.length);
         el.dataset.ready = "true";
       })
       .catch(function () { el.textContent = "The map could not be loaded."; });

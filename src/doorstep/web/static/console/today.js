@@ -4,7 +4,7 @@
 // - any route.* or stop.* notice with a route_id fetches that route's row (HTML) and
 //   stops (JSON) again, at most once per 300 ms per route.
 // Performance marks for benchmarks/console.py: "today:start" when this script runs,
-// "today:drawn" once the routes and base map are drawn; window.doorstepToday.updates
+// "today:drawn" once the routes and base map are drawn and painted; window.doorstepToday.updates
 // collects, per position notice, the milliseconds from receipt to the marker moved and
 // painted (the next animation frame).
 (function () {
