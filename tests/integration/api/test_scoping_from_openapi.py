@@ -44,7 +44,7 @@ OPERATOR_TAGS = {
     "blobs",
     "exceptions",
 }
-BRAND_TAGS = {"orders", "parcels", "auth", "notifications", "webhooks"}
+BRAND_TAGS = {"orders", "parcels", "auth", "notifications", "webhooks", "returns"}
 KNOWN_EXCEPTIONS = {
     "POST /v1/auth/token": "the login itself: it takes credentials, not a bearer token",
     "GET /v1/blobs/{sha256}": "a signed link, not a bearer token, opens it (test_blobs_http)",
@@ -57,6 +57,12 @@ VEHICLE = {"name": "Van 1", "capacity": {"parcels": 60, "weight_kg": 500, "volum
 # Bodies for operations that take an id and require a body, so that validation does not
 # answer 422 before the lookup could answer 404 (cancel's body is optional).
 BODIES: dict[str, dict[str, Any]] = {
+    "PUT /v1/brands/{brand_id}/delivery-policy": {
+        "attempts_allowed": 3,
+        "reattempt": "next_working_day",
+        "hold_at_hub_days": 7,
+        "after_last_attempt": "return_to_sender",
+    },
     "PUT /v1/brands/{brand_id}/notification-settings": {"channels": {"sms": ["delivered"]}},
     "POST /v1/brands/{brand_id}/notification-preview": {"kind": "delivered", "channel": "sms"},
     "PATCH /v1/webhook-endpoints/{endpoint_id}": {"description": "renamed"},
@@ -344,6 +350,13 @@ ACCESS: dict[str, tuple[str, str, str, str]] = {
     "GET /v1/exceptions": _STAFF_ROUTE,
     "GET /v1/exceptions/{exception_id}": _STAFF_ROUTE,
     "POST /v1/exceptions/{exception_id}/resolve": _STAFF_ROUTE,
+    "GET /v1/brands/{brand_id}/delivery-policy": _HOOK_READ,
+    "PUT /v1/brands/{brand_id}/delivery-policy": _STAFF_ROUTE,
+    "GET /v1/returns": _HOOK_READ,
+    "GET /v1/returns/manifest.csv": _HOOK_READ,
+    "GET /v1/returns/manifest.pdf": _HOOK_READ,
+    "GET /v1/returns/{parcel_id}/label": _STAFF_ROUTE,
+    "POST /v1/returns/handover": _STAFF_ROUTE,
 }
 
 

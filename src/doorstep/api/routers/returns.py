@@ -32,6 +32,7 @@ from doorstep.documents.returns_manifest import (
     return_label,
 )
 from doorstep.domain.delivery_policy import DeliveryPolicy
+from doorstep.domain.preferences import london_day
 from doorstep.services import returns
 from doorstep.services.returns import ReturnsManifest
 
@@ -65,7 +66,10 @@ def get_delivery_policy(
 
 
 @router.put(
-    "/brands/{brand_id}/delivery-policy", response_model=DeliveryPolicyPublic, responses=ERRORS
+    "/brands/{brand_id}/delivery-policy",
+    response_model=DeliveryPolicyPublic,
+    responses=ERRORS,
+    tags=["brands"],  # the office's: operators set it, the brand reads it
 )
 def put_delivery_policy(
     brand_id: str, body: DeliveryPolicyIn, principal: OperatorPrincipal, services: Services
@@ -83,8 +87,14 @@ def put_delivery_policy(
     return _policy(brand_id, stored)
 
 
-def _manifest(services: Services, principal: CurrentPrincipal, brand_id: str, day: date) -> Any:
-    return returns.returns_manifest(services.uow_factory(principal), brand_id, day)
+def _manifest(
+    services: Services, principal: CurrentPrincipal, brand_id: str | None, day: date | None
+) -> Any:
+    """A brand key reads its own brand's manifest without naming it; the day is today in
+    London unless given. Office staff name the brand."""
+    brand = brand_id or principal.brand_id or ""
+    when = day or london_day(services.clock.now())
+    return returns.returns_manifest(services.uow_factory(principal), brand, when)
 
 
 def manifest_public(found: ReturnsManifest) -> ReturnsManifestPublic:
@@ -112,13 +122,16 @@ def manifest_public(found: ReturnsManifest) -> ReturnsManifestPublic:
     )
 
 
-BrandQuery = Annotated[Token, Query()]
-DayQuery = Annotated[Day, Query()]
+BrandQuery = Annotated[Token | None, Query()]
+DayQuery = Annotated[Day | None, Query()]
 
 
 @router.get("/returns", response_model=ReturnsManifestPublic, responses=ERRORS)
 def get_returns(
-    brand_id: BrandQuery, date: DayQuery, principal: CurrentPrincipal, services: Services
+    principal: CurrentPrincipal,
+    services: Services,
+    brand_id: BrandQuery = None,
+    date: DayQuery = None,
 ) -> ReturnsManifestPublic:
     """The brand's returns manifest for a London day: parcels whose return started then."""
     return manifest_public(_manifest(services, principal, brand_id, date))
@@ -126,7 +139,10 @@ def get_returns(
 
 @router.get("/returns/manifest.csv", response_class=Response, responses={**ERRORS, 200: CSV})
 def get_returns_csv(
-    brand_id: BrandQuery, date: DayQuery, principal: CurrentPrincipal, services: Services
+    principal: CurrentPrincipal,
+    services: Services,
+    brand_id: BrandQuery = None,
+    date: DayQuery = None,
 ) -> Response:
     found: ReturnsManifest = _manifest(services, principal, brand_id, date)
     name = f"returns-{found.brand_id}-{found.day.isoformat()}.csv"
@@ -139,7 +155,10 @@ def get_returns_csv(
 
 @router.get("/returns/manifest.pdf", response_class=Response, responses={**ERRORS, 200: PDF})
 async def get_returns_pdf(
-    brand_id: BrandQuery, date: DayQuery, principal: CurrentPrincipal, services: Services
+    principal: CurrentPrincipal,
+    services: Services,
+    brand_id: BrandQuery = None,
+    date: DayQuery = None,
 ) -> Response:
     found: ReturnsManifest = await run_in_threadpool(_manifest, services, principal, brand_id, date)
     pdf = await run_in_threadpool(
@@ -153,7 +172,12 @@ async def get_returns_pdf(
     )
 
 
-@router.get("/returns/{parcel_id}/label", response_class=Response, responses={**ERRORS, 200: PDF})
+@router.get(
+    "/returns/{parcel_id}/label",
+    response_class=Response,
+    responses={**ERRORS, 200: PDF},
+    tags=["hubs"],  # printed at the hub
+)
 def get_return_label(parcel_id: str, principal: OperatorPrincipal, services: Services) -> Response:
     """The return label of a parcel going back: from the hub to the brand, same barcode."""
     pdf = render_return_label(services, principal, parcel_id)
@@ -173,7 +197,7 @@ def render_return_label(services: Services, principal: Any, parcel_id: str) -> b
     )
 
 
-@router.post("/returns/handover", response_model=HandoverPublic, responses=ERRORS)
+@router.post("/returns/handover", response_model=HandoverPublic, responses=ERRORS, tags=["hubs"])
 def post_handover(
     body: HandoverIn, principal: OperatorPrincipal, services: Services
 ) -> HandoverPublic:

@@ -146,5 +146,6 @@ def return_label_source(uow: UnitOfWork, parcel_id: str) -> LabelSource:
     require_hub_operator(uow.principal)
     source = label_source(uow, parcel_id)
     if source.parcel.state not in (ParcelState.RETURNING, ParcelState.RETURNED_TO_SENDER):
-        raise NotFound("returning parcel", parcel_id)
+        state = source.parcel.state.value.replace("_", " ")
+        raise Conflict(f"Parcel {source.parcel.barcode} is {state}, not going back to its sender.")
     return source
