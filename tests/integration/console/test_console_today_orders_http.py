@@ -118,13 +118,15 @@ def test_actions_need_csrf_and_are_audited(live_api: LiveApi, day: TrackingDay) 
     assert stored is not None
     parcel_id = stored.parcels[0].id
     path = f"/console/orders/{failed_order}/return"
-    assert _post(client, path, {"parcel_id": parcel_id}).status_code == 403
-    assert _post(client, path, {"parcel_id": parcel_id, "csrf": "wrong"}).status_code == 403
-    done = _post(client, path, {"parcel_id": parcel_id, "csrf": csrf})
+    form = {"parcel_id": parcel_id, "reason": "refused at the door"}
+    assert _post(client, path, form).status_code == 403
+    assert _post(client, path, form | {"csrf": "wrong"}).status_code == 403
+    assert _post(client, path, {"parcel_id": parcel_id, "csrf": csrf}).status_code == 422
+    done = _post(client, path, form | {"csrf": csrf})
     assert done.status_code == 303 and done.headers["location"].endswith("?done=return")
     after = client.get(done.headers["location"])
     assert "parcel.return_started" in after.text and "on its way back" in after.text
-    again = _post(client, path, {"parcel_id": parcel_id, "csrf": csrf})
+    again = _post(client, path, form | {"csrf": csrf})
     assert again.status_code == 422  # no longer a failed parcel
     window = f"/console/orders/{day.day.order_ids[2]}/window"
     bad = _post(client, window, {"csrf": csrf, "day": "2026-11-27", "start": "25:00", "end": "x"})

@@ -104,8 +104,12 @@ def _handover_once(
     return done
 
 
-def start_return(uow: UnitOfWork, parcel_id: str, reason: str, *, clock: Clock) -> Parcel:
-    """A dispatcher sends a parcel back now (failed, or waiting at the hub), with a reason."""
+def start_return(
+    uow: UnitOfWork, parcel_id: str, reason: str, *, clock: Clock, order_id: str | None = None
+) -> Parcel:
+    """A dispatcher sends a parcel back now (failed, or waiting at the hub), with a reason:
+    from the returns page, or from the order page (``order_id``: the parcel must be one of
+    that order's)."""
     require_hub_operator(uow.principal)
     require_id(parcel_id, "par", "parcel")
     try:
@@ -119,6 +123,8 @@ def start_return(uow: UnitOfWork, parcel_id: str, reason: str, *, clock: Clock) 
         parcel = uow.parcels.get(parcel_id)
         if parcel is None:
             raise NotFound("parcel", parcel_id)
+        if order_id is not None and parcel.order_id != order_id:
+            raise InvalidValue("parcel_id", f"parcel {parcel_id} is not in this order")
         if parcel.state not in RETURNABLE:
             raise InvalidValue(
                 "parcel",
