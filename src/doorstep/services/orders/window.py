@@ -12,8 +12,8 @@ from datetime import datetime
 
 from doorstep.domain import preferences
 from doorstep.domain.model import Order
-from doorstep.services import audit
 from doorstep.services.access import require_hub_operator, require_id
+from doorstep.services.audit import record as record_audit
 from doorstep.services.errors import NotFound
 from doorstep.services.ports import Clock, UnitOfWork
 
@@ -33,7 +33,7 @@ def change_window(
         actor = uow.principal.actor
         if preferences.change_window(order, window, day=None, reason="office", actor=actor, at=now):
             uow.orders.save_wishes(order)
-            audit.record(
+            record_audit(
                 uow, now, "order.window_changed", order.id,
                 start=start.isoformat(), end=end.isoformat(),
             )  # fmt: skip

@@ -16,9 +16,10 @@ from doorstep.domain.errors import InvalidValue
 from doorstep.domain.parcel import Parcel, ParcelAction, ParcelState
 from doorstep.domain.text import check_text
 from doorstep.services.access import require_hub_operator, require_id
+from doorstep.services.audit import record as record_audit
 from doorstep.services.errors import NotFound
 from doorstep.services.orders.labels import LabelSource, label_source
-from doorstep.services.ports import AuditEntry, Clock, Conflict, StaleObject, UnitOfWork
+from doorstep.services.ports import Clock, Conflict, StaleObject, UnitOfWork
 from doorstep.services.races import retried_on_race
 
 MAX_HANDOVER: Final = 500
@@ -91,15 +92,8 @@ def _handover_once(
                 uow.parcels.save(parcel)
             done.append(HandedOver(parcel.id, parcel.barcode, already))
         if any(not d.already for d in done):
-            uow.audit.add(
-                AuditEntry(
-                    now,
-                    actor,
-                    "returns.handed_over",
-                    brand_id,
-                    {"parcels": ",".join(d.parcel_id for d in done if not d.already)},
-                )
-            )
+            moved = ",".join(d.parcel_id for d in done if not d.already)
+            record_audit(uow, now, "returns.handed_over", brand_id, parcels=moved)
             uow.commit()
     return done
 
@@ -139,10 +133,7 @@ def start_return(
             details={"next_step": "return_to_sender", "why": why},
         )
         uow.parcels.save(parcel)
-        entry = AuditEntry(
-            now, uow.principal.actor, "parcel.return_started", parcel_id, {"why": why}
-        )
-        uow.audit.add(entry)
+        record_audit(uow, now, "parcel.return_started", parcel_id, why=why)
         uow.commit()
     return parcel
 

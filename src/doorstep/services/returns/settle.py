@@ -30,8 +30,8 @@ from doorstep.domain.delivery_policy import NextStep, StepKind, next_step
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Order
 from doorstep.domain.parcel import Parcel, ParcelEvent, ParcelState
-from doorstep.services import audit
 from doorstep.services.access import require_hub_operator, require_id
+from doorstep.services.audit import record as record_audit
 from doorstep.services.errors import NotFound
 from doorstep.services.ports import Clock, UnitOfWork
 from doorstep.services.returns.policy import policy_of
@@ -158,7 +158,7 @@ def reattempt(uow: UnitOfWork, order_id: str, parcel_id: str, day: date, *, cloc
             why = f"the brand's policy allows no other attempt: {step.why}"
             raise InvalidValue("parcel_id", why)
         settler.requeue(order.id, day, chosen_by=uow.principal.actor, at=now)
-        audit.record(
+        record_audit(
             uow, now, "parcel.reattempt_queued", order.id, parcel_id=parcel_id, day=day.isoformat()
         )
         uow.commit()

@@ -16,7 +16,6 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Final
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -26,7 +25,7 @@ from doorstep.domain import working_days
 from doorstep.domain.errors import DomainError, InvalidValue
 from doorstep.domain.model import Order
 from doorstep.domain.parcel import Parcel, ParcelState
-from doorstep.domain.preferences import london_day
+from doorstep.domain.preferences import LONDON, london_day
 from doorstep.services import returns
 from doorstep.services.blobs.signed_urls import BlobLinks
 from doorstep.services.console.orders import OrderPage, order_page, search_orders
@@ -38,7 +37,6 @@ from doorstep.web.console.render import headers, page
 from doorstep.web.console.session import ConsoleUser, checked_form, container_of
 
 router = APIRouter()
-LONDON: Final = ZoneInfo("Europe/London")
 LINK_LIFETIME: Final = timedelta(hours=1)
 DONE: Final = {  # ?done= -> the notice shown after an action (never text from the query)
     "cancelled": "The order is cancelled.",
