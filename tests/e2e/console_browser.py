@@ -1,5 +1,6 @@
-"""What the console's browser tests share: a real server over a day in progress, Chromium
-at desktop size logged in as a dispatcher, axe-core and screenshots."""
+"""What every console browser test shares: Chromium at desktop size, logging in through
+the form, axe-core and screenshots; and a real server over a day in progress with a
+dispatcher logged in (the Today and Orders pages)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
@@ -77,13 +79,22 @@ def browser() -> Iterator[Browser]:
         launched.close()
 
 
+def log_in(page: Page, email: str, *, base_url: str = "", then: str | None = None) -> None:
+    """Log in through the console's form as ``email`` (password :data:`PASSWORD`), going on
+    to ``then`` when given (the login page's ``next``)."""
+    asked = f"?next={quote(then, safe='/')}" if then else ""
+    page.goto(f"{base_url}/console/login{asked}")
+    page.fill("#email", email)
+    page.fill("#password", PASSWORD)
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert "/console/login" not in page.url, page.content()[:2000]
+
+
 def logged_in(browser: Browser, setting: ConsoleSetting, path: str) -> Page:
     """A desktop page logged in as the dispatcher, on ``path``."""
     page = browser.new_page(viewport=DESKTOP)
-    page.goto(f"{setting.live.base_url}/console/login?next={path}")
-    page.fill("#email", DISPATCHER_EMAIL)
-    page.fill("#password", PASSWORD)
-    page.click("button[type=submit]")
+    log_in(page, DISPATCHER_EMAIL, base_url=setting.live.base_url, then=path)
     page.wait_for_url(f"**{path}*")
     return page
 

@@ -8,22 +8,19 @@ the test's temporary folder, named ``console-<page>.png``.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 
 from doorstep.domain.model import Role
 from doorstep.store.migrate import upgrade
+from tests.e2e.console_browser import CHROMIUM, DESKTOP, accessible, shot
 from tests.integration.live_server import PASSWORD, LiveApi, serve
 from tests.integration.web.console_client import make_user
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = Path("/usr/bin/chromium")
-DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 PAGES = [
     ("fleet", "/console/fleet", "Couriers and vehicles"),
     ("brands", "/console/brands", "Brands and API keys"),
@@ -61,22 +58,6 @@ def page(live: LiveApi) -> Iterator[Page]:
         assert not [e for e in errors if "status of 403" not in e], errors
 
 
-def _shot(page: Page, name: str, tmp_path: Path) -> None:
-    folder = Path(os.environ.get("DOORSTEP_SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"console-{name}.png"), full_page=True)
-
-
-def _accessible(page: Page) -> None:
-    results = Axe().run(page)
-    bad = [
-        (v["id"], v["help"])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert not bad, bad
-
-
 def _log_in_by_keyboard(page: Page, email: str) -> None:
     page.goto("/console/fleet")
     expect(page).to_have_url("/console/login?next=/console/fleet")
@@ -93,8 +74,8 @@ def test_an_admin_runs_every_admin_page_by_keyboard_and_screen_reader(
 ) -> None:
     page.goto("/console/login")
     expect(page.get_by_role("heading", name="Doorstep console")).to_be_visible()
-    _accessible(page)
-    _shot(page, "login", tmp_path)
+    accessible(page)
+    shot(page, "login", tmp_path)
     _log_in_by_keyboard(page, make_user(live, Role.ADMIN))
 
     page.get_by_label("Name", exact=True).first.fill("Ada Lovelace")
@@ -111,8 +92,8 @@ def test_an_admin_runs_every_admin_page_by_keyboard_and_screen_reader(
         page.goto(path)
         expect(page.get_by_role("heading", level=1, name=heading)).to_be_visible()
         expect(page.locator(f'nav a[href="{path}"]')).to_have_attribute("aria-current", "page")
-        _accessible(page)
-        _shot(page, name, tmp_path)
+        accessible(page)
+        shot(page, name, tmp_path)
     expect(page.get_by_role("cell", name="api_key.issued").first).to_be_visible()
     expect(page.get_by_role("cell", name="courier.created")).to_be_visible()
 
@@ -124,7 +105,7 @@ def test_a_dispatcher_sees_no_user_or_key_management(live: LiveApi, page: Page) 
     answer = page.goto("/console/users")
     assert answer is not None and answer.status == 403
     expect(page.get_by_role("alert")).to_contain_text("Only an admin")
-    _accessible(page)
+    accessible(page)
     page.goto("/console/settings")
     page.get_by_role("button", name="Log out").click()
     expect(page).to_have_url("/console/login")

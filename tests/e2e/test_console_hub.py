@@ -10,7 +10,6 @@ Screenshots go to ``DOORSTEP_SCREENSHOT_DIR`` when set, else to the test's folde
 
 from __future__ import annotations
 
-import os
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -18,8 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from sqlalchemy import create_engine, select
 
 from doorstep.domain import ids
@@ -31,11 +29,10 @@ from doorstep.store.migrate import upgrade
 from doorstep.store.tables import HubScanRow
 from tests import factories
 from tests.courier_day import SYSTEM
+from tests.e2e.console_browser import CHROMIUM, DESKTOP, accessible, log_in, shot
 from tests.integration.live_server import PASSWORD, LiveApi, serve
 
 pytestmark = pytest.mark.e2e
-CHROMIUM = Path("/usr/bin/chromium")
-DESKTOP: ViewportSize = {"width": 1366, "height": 900}
 SCANS = 500
 UNKNOWN_EVERY = 25  # every 25th scan is a barcode nobody knows: refused, in red
 REPEAT_EVERY = 40  # every 40th scan repeats the one before: the parcel is already in
@@ -94,30 +91,9 @@ def page(station: Station) -> Iterator[Page]:
         browser: Browser = playwright.chromium.launch(executable_path=str(CHROMIUM))
         context = browser.new_context(viewport=DESKTOP, base_url=station.live.base_url)
         opened = context.new_page()
-        opened.goto("/console/login")
-        opened.fill("#email", station.email)
-        opened.fill("#password", PASSWORD)
-        with opened.expect_navigation():
-            opened.keyboard.press("Enter")
-        assert "/console/login" not in opened.url, opened.content()[:2000]
+        log_in(opened, station.email)
         yield opened
         browser.close()
-
-
-def _shot(page: Page, name: str, tmp_path: Path) -> None:
-    folder = Path(os.environ.get("DOORSTEP_SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"console-{name}.png"), full_page=True)
-
-
-def _no_serious_findings(page: Page) -> None:
-    results = Axe().run(page)
-    found = [
-        (v["id"], v["impact"], v["help"])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert found == [], found
 
 
 def _typed(station: Station) -> list[str]:
@@ -139,7 +115,7 @@ def test_five_hundred_scans_at_two_a_second_are_each_answered_once(
 ) -> None:
     page.goto("/console/hub")
     expect(page.locator("#scan")).to_be_focused()
-    _no_serious_findings(page)
+    accessible(page)
     typed = _typed(station)
     for barcode in typed:
         # A scanner types fast; 10 ms a key and a pause after Enter make two a second or more.
@@ -161,7 +137,7 @@ def test_five_hundred_scans_at_two_a_second_are_each_answered_once(
     assert refused.count() >= 2  # the last 50 shown include unknown barcodes and repeats
     colour = refused.first.evaluate("e => getComputedStyle(e).color")
     assert colour == "rgb(138, 0, 24)"
-    _shot(page, "hub", tmp_path)
+    shot(page, "hub", tmp_path)
 
 
 def test_a_refusal_is_red_and_a_receive_is_answered_large(
@@ -178,27 +154,27 @@ def test_a_refusal_is_red_and_a_receive_is_answered_large(
     page.keyboard.press("Enter")
     expect(answer).to_have_attribute("data-state", "ok")
     expect(page.locator("#done")).to_have_text("2")
-    _no_serious_findings(page)
+    accessible(page)
 
 
 def test_the_returns_page_hands_a_parcel_over(station: Station, page: Page, tmp_path: Path) -> None:
     page.goto(f"/console/returns?brand_id={station.brand_id}&date={station.returned_on}")
     expect(page.get_by_text(station.returning)).to_be_visible()
-    _no_serious_findings(page)
-    _shot(page, "returns", tmp_path)
+    accessible(page)
+    shot(page, "returns", tmp_path)
     page.get_by_role("button", name="Record handover").click()
     expect(page.locator(".flash--notice")).to_contain_text("Handed over: 1 parcel")
-    _no_serious_findings(page)
+    accessible(page)
 
 
 def test_the_delivery_policy_form_saves_and_refuses_nonsense(
     station: Station, page: Page, tmp_path: Path
 ) -> None:
     page.goto("/console/settings/delivery-policy")
-    _no_serious_findings(page)
+    accessible(page)
     page.get_by_label("Attempts allowed").fill("2")
     page.get_by_label("After the last attempt").select_option("hold_at_hub")
     page.get_by_role("button", name="Save Camden Coffee Co").click()
     expect(page.locator(".flash--notice")).to_contain_text("saved")
     expect(page.get_by_label("Attempts allowed")).to_have_value("2")
-    _shot(page, "delivery-policy", tmp_path)
+    shot(page, "delivery-policy", tmp_path)

@@ -8,21 +8,20 @@ axe-core finds nothing serious or critical on each state. Screenshots go to
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, expect
 
 from doorstep.domain.model import Role
 from doorstep.store.migrate import upgrade
-from tests.integration.live_server import PASSWORD, LiveApi, serve
-from tests.integration.web.test_console_plan import BOUNDED, DAY, _standing, _user, csv_rows
+from tests.e2e.console_browser import DESKTOP, accessible, browser, log_in, shot
+from tests.integration.live_server import LiveApi, serve
+from tests.integration.web.console_client import make_user
+from tests.integration.web.test_console_plan import BOUNDED, DAY, _standing, csv_rows
 
-CHROMIUM = Path("/usr/bin/chromium")
-DESKTOP: ViewportSize = {"width": 1366, "height": 900}
+__all__ = ["browser"]  # the fixture, used by name
 
 
 @pytest.fixture
@@ -33,45 +32,18 @@ def live(tmp_path: Path) -> Iterator[LiveApi]:
         yield running
 
 
-@pytest.fixture
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM))
-        yield launched
-        launched.close()
-
-
-def _shot(page: Page, name: str, tmp_path: Path) -> None:
-    folder = Path(os.environ.get("DOORSTEP_SCREENSHOT_DIR") or tmp_path)
-    folder.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(folder / f"console-{name}.png"), full_page=True)
-
-
-def _accessible(page: Page) -> None:
-    results = Axe().run(page)
-    bad = [
-        (v["id"], v["impact"], v["help"])
-        for v in results.response["violations"]
-        if v["impact"] in ("serious", "critical")
-    ]
-    assert bad == []
-
-
 def test_a_dispatcher_plans_a_day_in_the_browser(
     live: LiveApi, browser: Browser, tmp_path: Path
 ) -> None:
     hub_id, _, _, _ = _standing(live)
-    email = _user(live, Role.DISPATCHER)
+    email = make_user(live, Role.DISPATCHER)
     orders = tmp_path / "orders.csv"
     orders.write_bytes(csv_rows(hub_id, 10))
     page = browser.new_page(viewport=DESKTOP)
     errors: list[str] = []
     page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
 
-    page.goto(f"{live.base_url}/console/login?next=/console/plan%3Fhub%3D{hub_id}%26day%3D{DAY}")
-    page.fill("#email", email)
-    page.fill("#password", PASSWORD)
-    page.click("button:has-text('Log in')")
+    log_in(page, email, base_url=live.base_url, then=f"/console/plan?hub={hub_id}&day={DAY}")
     expect(page.locator("h1")).to_have_text("Plan a day")
 
     page.set_input_files("#file", str(orders))
@@ -80,8 +52,8 @@ def test_a_dispatcher_plans_a_day_in_the_browser(
     expect(report).to_contain_text("10 accepted")
     expect(report).to_contain_text("2 rejected")
     expect(page.locator("#waiting")).to_contain_text("10 orders")
-    _accessible(page)
-    _shot(page, "plan-upload", tmp_path)
+    accessible(page)
+    shot(page, "plan-upload", tmp_path)
 
     page.fill("#budget", "2")
     page.click("#plan-form button[type=submit]")
@@ -93,8 +65,8 @@ def test_a_dispatcher_plans_a_day_in_the_browser(
     assert drawn == str(rows.count())
     expect(page.locator("#plan-map canvas").first).to_be_attached()
     expect(page.locator("#plan-map[data-streets=true]")).to_be_attached(timeout=30_000)
-    _accessible(page)
-    _shot(page, "plan", tmp_path)
+    accessible(page)
+    shot(page, "plan", tmp_path)
 
     first = page.locator("details.route-stops").first
     move = first.locator("form.move-form").last
@@ -111,5 +83,5 @@ def test_a_dispatcher_plans_a_day_in_the_browser(
     page.click("#dispatch")
     expect(page.locator("#dispatched")).to_be_visible()
     expect(page.locator("#dispatched a")).to_have_attribute("href", "/console/today")
-    _accessible(page)
+    accessible(page)
     assert [e for e in errors if "Content Security Policy" in e] == []

@@ -26,6 +26,7 @@ class EventName(StrEnum):
     ORDER_CANCELLED = "order.cancelled"
     ORDER_PREFERENCES_CHANGED = "order.preferences_changed"
     ORDER_RESCHEDULED = "order.rescheduled"
+    ORDER_WINDOW_CHANGED = "order.window_changed"
     PARCEL_AT_HUB = "parcel.at_hub"
     PARCEL_SORTED = "parcel.sorted"
     PARCEL_LOADED = "parcel.loaded"
@@ -87,6 +88,15 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
             "from_date",
             "to_date",
             "loaded",
+        ),
+        EventName.ORDER_WINDOW_CHANGED: (
+            "order_id",
+            "reference",
+            "actor",
+            "start",
+            "end",
+            "delivery_date",
+            "reason",
         ),
         EventName.SCAN_UNKNOWN_BARCODE: ("scan_id", "hub_id", "barcode", "kind", "scanned_at"),
         EventName.ROUTE_DISPATCHED: (
@@ -273,6 +283,37 @@ def order_rescheduled(
             "from_date": None if from_date is None else from_date.isoformat(),
             "to_date": to_date.isoformat(),
             "loaded": loaded,
+        },
+    )
+
+
+def order_window_changed(
+    *,
+    order_id: str,
+    brand_id: str,
+    reference: str,
+    actor: str,
+    at: datetime,
+    start: datetime,
+    end: datetime,
+    delivery_date: date | None,
+    reason: str,
+) -> DomainEvent:
+    """The office moved the order's promised window: ``reason`` is ``office`` (the order
+    page's "change window") or ``reattempt`` (a failed parcel queued for another day)."""
+    return DomainEvent(
+        name=EventName.ORDER_WINDOW_CHANGED,
+        aggregate_id=order_id,
+        occurred_at=at,
+        brand_id=brand_id,
+        payload={
+            "order_id": order_id,
+            "reference": reference,
+            "actor": actor,
+            "start": start.isoformat(),
+            "end": end.isoformat(),
+            "delivery_date": None if delivery_date is None else delivery_date.isoformat(),
+            "reason": reason,
         },
     )
 

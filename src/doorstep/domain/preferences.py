@@ -10,7 +10,8 @@ the next working days. Nothing changes once every parcel is delivered, cancelled
 its way back to the sender.
 
 Each change records ``order.preferences_changed`` naming the fields changed, never their
-values (a door code is a secret), or ``order.rescheduled``. Time is passed in.
+values (a door code is a secret), or ``order.rescheduled``. The office may also move the
+promised window (``order.window_changed``). Time is passed in.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ NEEDS_LONGER_DOOR_S: Final = 120
 """Door time the planner adds at a stop whose recipient needs longer to reach the door."""
 DOOR_WAIT_S: Final = 60
 NEEDS_LONGER_WAIT_S: Final = 180
+MAX_WINDOW: Final = timedelta(days=1)  # a window the office sets lasts at most a day
 """How long the courier waits at the door before giving up: normally, and when asked."""
 
 # Parcels in these states are past changing: delivered, cancelled, or going back.
@@ -342,3 +344,44 @@ def reschedule(
             loaded=loaded,
         )
     )
+
+
+def check_window(start: datetime, end: datetime) -> TimeWindow:
+    """A window the office gives: it ends after it starts and lasts at most a day."""
+    if end <= start:
+        raise InvalidValue("end", "the window must end after it starts")
+    if end - start > MAX_WINDOW:
+        raise InvalidValue("end", "a window lasts at most a day")
+    return TimeWindow(start, end)
+
+
+def change_window(
+    order: Order,
+    window: TimeWindow,
+    *,
+    day: date | None,
+    reason: str,
+    actor: str,
+    at: datetime,
+) -> bool:
+    """Give the order a new promised window and delivery day (``None``: the window says
+    the day); records ``order.window_changed`` so webhooks, notifications and the tracking
+    page hear of it. False, and nothing recorded, when both were already so."""
+    require_open(order)
+    if (order.window, order.delivery_date) == (window, day):
+        return False
+    order.window, order.delivery_date = window, day
+    order.new_events.append(
+        events.order_window_changed(
+            order_id=order.id,
+            brand_id=order.brand_id,
+            reference=order.reference,
+            actor=actor,
+            at=at,
+            start=window.start,
+            end=window.end,
+            delivery_date=day,
+            reason=reason,
+        )
+    )
+    return True

@@ -79,8 +79,6 @@ _PHOTO_METHODS = frozenset(
 )
 _SIGNED_METHODS = frozenset({DeliveryMethod.RECIPIENT, DeliveryMethod.NEIGHBOUR})
 MAX_PHOTOS = 6
-MAX_ATTEMPTS_BEFORE_RETURN = 3
-"""A brand's default policy: re-attempt next working day, return after the third failure."""
 
 
 def _is_sha256(value: str) -> bool:

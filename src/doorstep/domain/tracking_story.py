@@ -13,7 +13,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Final
 
-from doorstep.domain.proof import FAILURE_LABELS, MAX_ATTEMPTS_BEFORE_RETURN, FailureReason
+from doorstep.domain.delivery_policy import (
+    DEFAULT_POLICY,
+    AfterLastAttempt,
+    DeliveryPolicy,
+    Reattempt,
+)
+from doorstep.domain.proof import FAILURE_LABELS, FailureReason
 
 
 class Stage(StrEnum):
@@ -98,12 +104,26 @@ def failure_reason(reason: str | None) -> str:
         return "we could not complete the delivery"
 
 
-def after_failure(attempts: int, returning: bool) -> str:
-    """What happens next after a failed attempt, under the default policy."""
-    if returning or attempts >= MAX_ATTEMPTS_BEFORE_RETURN:
-        return "After several attempts the parcel goes back to the sender, who will be in touch."
+def after_failure(attempts: int, returning: bool, policy: DeliveryPolicy = DEFAULT_POLICY) -> str:
+    """What happens next after a failed attempt, in the words of the brand's delivery
+    policy (domain/delivery_policy.py: the same rule that moves the parcel at the hub)."""
+    if returning:
+        return "The parcel is going back to the sender, who will be in touch."
+    if attempts >= policy.attempts_allowed:
+        if policy.after_last_attempt is AfterLastAttempt.HOLD_AT_HUB:
+            days = policy.hold_at_hub_days
+            return (
+                "That was the last attempt: the parcel waits at our hub for you to collect "
+                f"for {days} working day{'s' if days != 1 else ''}, then goes back to the sender."
+            )
+        return (
+            "That was the last attempt: the parcel goes back to the sender, who will be in touch."
+        )
+    when = "on the next working day"
+    if policy.reattempt is Reattempt.CUSTOMER_DAY:
+        when = "on the day you choose below, or else the next working day"
     return (
-        "The parcel goes back to our hub and we'll try again on the next working day. "
+        f"The parcel goes back to our hub and we'll try again {when}. "
         "You don't need to do anything, but you can tell us a safe place or a neighbour below."
     )
 

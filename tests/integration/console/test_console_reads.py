@@ -7,21 +7,25 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import cast
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from doorstep.domain.access import Principal
+from doorstep.domain.delivery_policy import DeliveryPolicy
 from doorstep.domain.errors import InvalidValue
+from doorstep.domain.events import DomainEvent, EventName
 from doorstep.domain.model import Role
 from doorstep.domain.parcel import ParcelState
 from doorstep.geo.provider import TravelTimeProvider
 from doorstep.geo.straight_line import StraightLineProvider
 from doorstep.geo.traffic import LONDON
-from doorstep.services.console import orders_actions
+from doorstep.services import returns
 from doorstep.services.console.orders import order_page, search_orders
 from doorstep.services.console.today import is_late, route_view, stop_details, today_view
 from doorstep.services.errors import NotFound, PermissionDenied
 from doorstep.services.eta.refresh import EtaRefresh
+from doorstep.services.orders.window import change_window
 from doorstep.services.ports import RouteEtaState, Routing, UnitOfWork
 from tests import factories
 from tests.courier_day import SYSTEM
@@ -30,6 +34,7 @@ from tests.tracking_day import T0, TrackingDay, tracking_day
 Factory = Callable[[Principal], UnitOfWork]
 DISPATCHER = Principal.user("usr_dispatcher", Role.DISPATCHER)
 DAY = T0.date()
+LONDON_TZ = ZoneInfo("Europe/London")
 
 
 def _routing(network: str) -> Routing:
@@ -181,24 +186,58 @@ def test_order_page_has_timeline_proof_and_audited_actions(uow_factory: Factory)
     failed = order_page(uow_factory(DISPATCHER), failed_order).order.parcels[0]
     assert failed.state is ParcelState.ATTEMPT_FAILED
     with pytest.raises(InvalidValue):  # not a working day ahead
-        orders_actions.reattempt(
-            uow_factory(DISPATCHER), failed_order, failed.id, DAY, clock=day.clock
-        )
+        returns.reattempt(uow_factory(DISPATCHER), failed_order, failed.id, DAY, clock=day.clock)
     next_day = date(2026, 11, 26)
-    orders_actions.reattempt(
-        uow_factory(DISPATCHER), failed_order, failed.id, next_day, clock=day.clock
+    returns.reattempt(uow_factory(DISPATCHER), failed_order, failed.id, next_day, clock=day.clock)
+    with pytest.raises(InvalidValue):  # a parcel of another order
+        returns.start_return(
+            uow_factory(DISPATCHER), failed.id, "refused", clock=day.clock,
+            order_id=day.day.order_ids[0],
+        )  # fmt: skip
+    returns.start_return(
+        uow_factory(DISPATCHER), failed.id, "refused", clock=day.clock, order_id=failed_order
     )
-    orders_actions.start_return(uow_factory(DISPATCHER), failed_order, failed.id, clock=day.clock)
     page = order_page(uow_factory(DISPATCHER), failed_order)
     assert page.order.parcels[0].state is ParcelState.RETURNING
     assert page.order.delivery_date == next_day
+    assert page.order.window is not None
+    assert page.order.window.start.astimezone(LONDON_TZ).date() == next_day
     whats = [e.what for e in page.timeline]
     assert "parcel.reattempt_queued" in whats and "parcel.return_started" in whats
     assert {e.who for e in page.timeline if e.what.startswith("parcel.")} == {"usr_dispatcher"}
+    assert "refused" in [e.reason for e in page.timeline]
+    moved = _events(uow_factory, failed_order, EventName.ORDER_WINDOW_CHANGED)
+    assert [e.payload["reason"] for e in moved] == ["reattempt"]
+    assert moved[0].payload["delivery_date"] == next_day.isoformat()
     with pytest.raises(InvalidValue):  # returning, no longer failed
-        orders_actions.start_return(
-            uow_factory(DISPATCHER), failed_order, failed.id, clock=day.clock
+        returns.start_return(
+            uow_factory(DISPATCHER), failed.id, "again", clock=day.clock, order_id=failed_order
         )
+
+
+def test_reattempt_is_refused_when_the_brands_policy_has_no_attempt_left(
+    uow_factory: Factory,
+) -> None:
+    day = tracking_day(uow_factory, stops=2)
+    day.start()
+    day.fail(1)
+    failed_order = day.day.order_ids[1]
+    failed = order_page(uow_factory(DISPATCHER), failed_order).order.parcels[0]
+    admin = Principal.user("usr_admin", Role.ADMIN)
+    returns.set_delivery_policy(
+        uow_factory(admin), day.day.brand_id, DeliveryPolicy(attempts_allowed=1), clock=day.clock
+    )
+    with pytest.raises(InvalidValue, match="no other attempt"):
+        returns.reattempt(
+            uow_factory(DISPATCHER), failed_order, failed.id, date(2026, 11, 26), clock=day.clock
+        )
+    assert _events(uow_factory, failed_order, EventName.ORDER_WINDOW_CHANGED) == []
+
+
+def _events(factory: Factory, order_id: str, name: EventName) -> list[DomainEvent]:
+    with factory(SYSTEM) as uow:
+        rows = uow.outbox.pending(1000)
+    return [e for _, e in rows if e.name == name and e.aggregate_id == order_id]
 
 
 def test_change_window_is_audited_and_checked(uow_factory: Factory) -> None:
@@ -206,17 +245,23 @@ def test_change_window_is_audited_and_checked(uow_factory: Factory) -> None:
     order_id = day.day.order_ids[0]
     start = T0 + timedelta(days=1)
     with pytest.raises(InvalidValue):
-        orders_actions.change_window(
-            uow_factory(DISPATCHER), order_id, start, start, clock=day.clock
+        change_window(uow_factory(DISPATCHER), order_id, start, start, clock=day.clock)
+    with pytest.raises(InvalidValue):
+        change_window(
+            uow_factory(DISPATCHER), order_id, start, start + timedelta(days=2), clock=day.clock
         )
-    orders_actions.change_window(
-        uow_factory(DISPATCHER), order_id, start, start + timedelta(hours=2), clock=day.clock
-    )
+    for _ in range(2):  # the same window twice: one change, one event
+        change_window(
+            uow_factory(DISPATCHER), order_id, start, start + timedelta(hours=2), clock=day.clock
+        )
     page = order_page(uow_factory(DISPATCHER), order_id)
     assert page.order.window is not None and page.order.window.start == start
     assert "order.window_changed" in [e.what for e in page.timeline]
+    [event] = _events(uow_factory, order_id, EventName.ORDER_WINDOW_CHANGED)
+    assert event.payload["reason"] == "office" and event.payload["actor"] == "usr_dispatcher"
+    assert event.payload["start"] == start.isoformat() and event.payload["delivery_date"] is None
     courier = day.day.courier_principal
     with pytest.raises(PermissionDenied):
-        orders_actions.change_window(
+        change_window(
             uow_factory(courier), order_id, start, start + timedelta(hours=1), clock=day.clock
         )

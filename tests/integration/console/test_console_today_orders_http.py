@@ -12,8 +12,8 @@ import pytest
 
 from doorstep.domain.model import Role
 from tests.courier_day import SYSTEM
-from tests.integration.console.console_login import console_client, csrf_of
 from tests.integration.live_server import LiveApi
+from tests.integration.web.console_client import Visitor, visitor
 from tests.tracking_day import T0, TrackingDay, tracking_day
 from tests.unit.fakes import FakeClock
 
@@ -32,7 +32,7 @@ def day(live_api: LiveApi) -> Iterator[TrackingDay]:
 
 @pytest.mark.parametrize("role", [Role.ADMIN, Role.DISPATCHER])
 def test_operators_see_today_and_orders(live_api: LiveApi, day: TrackingDay, role: Role) -> None:
-    client, _ = console_client(live_api, role)
+    client = visitor(live_api, role)
     today = client.get("/console/today", params={"day": DAY})
     assert today.status_code == 200
     assert day.day.route_id in today.text and 'id="today-data"' in today.text
@@ -65,15 +65,15 @@ def test_nobody_courier_and_brand_get_nothing(
     _, key = live_api.create_brand()
     brand = live_api.client(key).get(path, follow_redirects=False)
     assert brand.status_code == 303  # a key is no console session
-    courier, _ = console_client(live_api, Role.COURIER, courier_id=day.day.courier_id)
-    assert courier.get(path, follow_redirects=False).status_code == 303  # login was refused
+    courier = visitor(live_api, Role.COURIER, courier_id=day.day.courier_id)
+    assert courier.get(path).status_code == 303  # login was refused
     for fragment in (f"/console/today/stops/{day.day.stop_ids[0]}",):
         answer = live_api.client().get(fragment, headers={"HX-Request": "true"})
         assert answer.status_code == 401
 
 
 def test_bad_input_gets_a_clear_page(live_api: LiveApi, day: TrackingDay) -> None:
-    client, _ = console_client(live_api)
+    client = visitor(live_api, Role.DISPATCHER)
     assert "not a date" in client.get("/console/today", params={"day": "2026-13-45"}).text
     for bad in ("a\x01b", "x" * 150):
         answer = client.get("/console/orders", params={"q": bad})
@@ -88,7 +88,7 @@ def test_bad_input_gets_a_clear_page(live_api: LiveApi, day: TrackingDay) -> Non
 
 @pytest.mark.parametrize("field", ["reference", "barcode", "postcode", "name"])
 def test_search_by_each_field_over_http(live_api: LiveApi, day: TrackingDay, field: str) -> None:
-    client, _ = console_client(live_api)
+    client = visitor(live_api, Role.DISPATCHER)
     order = client.get(f"/console/orders/{day.day.order_ids[2]}")
     assert order.status_code == 200
     with live_api.container.uow_factory(SYSTEM) as uow:
@@ -104,27 +104,29 @@ def test_search_by_each_field_over_http(live_api: LiveApi, day: TrackingDay, fie
     assert found.status_code == 200 and stored.id in found.text
 
 
-def _post(client: httpx.Client, path: str, data: dict[str, str]) -> httpx.Response:
-    return client.post(path, data=data, follow_redirects=False)
+def _post(client: Visitor, path: str, data: dict[str, str]) -> httpx.Response:
+    return client.post(path, data, csrf="")  # the form's own csrf field, or none
 
 
 def test_actions_need_csrf_and_are_audited(live_api: LiveApi, day: TrackingDay) -> None:
-    client, csrf = console_client(live_api)
+    client = visitor(live_api, Role.DISPATCHER)
     failed_order = day.day.order_ids[1]
-    page = client.get(f"/console/orders/{failed_order}")
-    csrf = csrf_of(page.text)
+    client.get(f"/console/orders/{failed_order}")
+    csrf = client.csrf
     with live_api.container.uow_factory(SYSTEM) as uow:
         stored = uow.orders.get(failed_order)
     assert stored is not None
     parcel_id = stored.parcels[0].id
     path = f"/console/orders/{failed_order}/return"
-    assert _post(client, path, {"parcel_id": parcel_id}).status_code == 403
-    assert _post(client, path, {"parcel_id": parcel_id, "csrf": "wrong"}).status_code == 403
-    done = _post(client, path, {"parcel_id": parcel_id, "csrf": csrf})
+    form = {"parcel_id": parcel_id, "reason": "refused at the door"}
+    assert _post(client, path, form).status_code == 403
+    assert _post(client, path, form | {"csrf": "wrong"}).status_code == 403
+    assert _post(client, path, {"parcel_id": parcel_id, "csrf": csrf}).status_code == 422
+    done = _post(client, path, form | {"csrf": csrf})
     assert done.status_code == 303 and done.headers["location"].endswith("?done=return")
     after = client.get(done.headers["location"])
     assert "parcel.return_started" in after.text and "on its way back" in after.text
-    again = _post(client, path, {"parcel_id": parcel_id, "csrf": csrf})
+    again = _post(client, path, form | {"csrf": csrf})
     assert again.status_code == 422  # no longer a failed parcel
     window = f"/console/orders/{day.day.order_ids[2]}/window"
     bad = _post(client, window, {"csrf": csrf, "day": "2026-11-27", "start": "25:00", "end": "x"})
@@ -135,7 +137,7 @@ def test_actions_need_csrf_and_are_audited(live_api: LiveApi, day: TrackingDay) 
     assert cancel.status_code == 409  # its parcel is out for delivery
     missing = _post(client, "/console/orders/ord_aaaaaaaaaaaaaaaa/cancel", {"csrf": csrf})
     assert missing.status_code == 404
-    malformed = client.post(
-        window, content=b"\x00\xff", headers={"Content-Type": "application/json"}
+    malformed = client.request(
+        "POST", window, content=b"\x00\xff", headers={"Content-Type": "application/json"}
     )
     assert malformed.status_code == 415

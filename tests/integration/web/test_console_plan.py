@@ -3,11 +3,9 @@ move and lock stops, re-plan, dispatch; and every refusal is a page, never a 500
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Iterator
 from datetime import time as clock_time
-from typing import Any
 
 import httpx
 import pytest
@@ -15,9 +13,10 @@ import pytest
 from doorstep.domain.model import Capacity, GeoPoint, Role, VehicleType
 from doorstep.planning.document import PlanDocument
 from doorstep.planning.params import PlannerParams
-from doorstep.services import accounts, fleet, plans
+from doorstep.services import fleet, plans
 from doorstep.services.ports import PlanRecord
-from tests.integration.live_server import HANG_GUARD_S, PASSWORD, SYSTEM, LiveApi, serve
+from tests.integration.live_server import HANG_GUARD_S, SYSTEM, LiveApi, serve
+from tests.integration.web.console_client import Visitor, make_user, visitor
 
 BOUNDED = PlannerParams(workers=1, max_iterations=200)  # the same plan on any machine
 DAY = "2026-11-26"
@@ -38,62 +37,6 @@ def csv_rows(hub_id: str, count: int, bad: bool = True) -> bytes:
         rows.append(f"BAD-1,Ada,1 Road,NW1,,,next_day,,,1,{hub_id}\n")  # postcode
         rows.append(f"BAD-2,Ada,1 Road,NW1 9LL,,,next_day,,,-3,{hub_id}\n")  # weight
     return (HEADER + "".join(rows)).encode()
-
-
-class Console:
-    """A browser without script: its cookies (sent by hand: the console's are ``Secure``
-    outside demo mode, and this test talks plain HTTP to 127.0.0.1 as a browser may), the
-    CSRF value from the page, and forms."""
-
-    def __init__(self, live: LiveApi) -> None:
-        self.http = live.client()  # closed with the server
-        self.jar: dict[str, str] = {}
-        self.csrf = ""
-
-    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
-        cookie = "; ".join(f"{k}={v}" for k, v in self.jar.items())
-        headers = {**kwargs.pop("headers", {}), **({"Cookie": cookie} if cookie else {})}
-        answer = self.http.request(method, path, headers=headers, **kwargs)
-        for line in answer.headers.get_list("set-cookie"):
-            name, _, rest = line.partition("=")
-            value = rest.split(";", 1)[0]
-            if value and "Max-Age=0" not in line:
-                self.jar[name] = value
-            else:
-                self.jar.pop(name, None)
-        self.http.cookies.clear()
-        return answer
-
-    def get(self, path: str, **kwargs: Any) -> httpx.Response:
-        return self.send("GET", path, **kwargs)
-
-    def log_in(self, email: str) -> httpx.Response:
-        self.csrf = _csrf(self.get("/console/login").text)
-        form = {"email": email, "password": PASSWORD, "csrf": self.csrf}
-        answer = self.send("POST", "/console/login", data=form)
-        if answer.status_code == 303:
-            self.csrf = _csrf(self.get("/console/plan").text)
-        return answer
-
-    def post(self, path: str, data: dict[str, Any], **kwargs: Any) -> httpx.Response:
-        return self.send("POST", path, data={"csrf": self.csrf, **data}, **kwargs)
-
-
-def _csrf(html: str) -> str:
-    found = re.search(r'name="csrf-token" content="([^"]+)"', html) or re.search(
-        r'name="csrf" value="([^"]+)"', html
-    )
-    assert found, html[:500]
-    return found.group(1)
-
-
-def _user(live: LiveApi, role: Role, courier_id: str | None = None) -> str:
-    email = f"{role.value}-{time.monotonic_ns()}@example.com"
-    accounts.create_user(
-        live.container.uow_factory(SYSTEM), email=email, name="Dee Spatcher", role=role,
-        password=PASSWORD, hasher=live.container.passwords, courier_id=courier_id,
-    )  # fmt: skip
-    return email
 
 
 @pytest.fixture
@@ -128,7 +71,7 @@ def _plan(live: LiveApi, plan_id: str) -> PlanRecord:
     return plans.get_plan(live.container.uow_factory(SYSTEM), plan_id)
 
 
-def _wait(console: Console, live: LiveApi, plan_id: str) -> PlanRecord:
+def _wait(console: Visitor, live: LiveApi, plan_id: str) -> PlanRecord:
     deadline = time.monotonic() + HANG_GUARD_S
     while time.monotonic() < deadline:
         answer = console.get(f"/console/plan/{plan_id}/progress", headers={"HX-Request": "true"})
@@ -139,7 +82,7 @@ def _wait(console: Console, live: LiveApi, plan_id: str) -> PlanRecord:
     raise AssertionError("the plan did not finish")
 
 
-def _start(console: Console, hub_id: str, vehicles: list[str], budget: str = "5") -> httpx.Response:
+def _start(console: Visitor, hub_id: str, vehicles: list[str], budget: str = "5") -> httpx.Response:
     return console.post(
         "/console/plan",
         {"hub": hub_id, "day": DAY, "vehicle": vehicles, "budget": budget,
@@ -149,8 +92,8 @@ def _start(console: Console, hub_id: str, vehicles: list[str], budget: str = "5"
 
 def test_a_dispatcher_uploads_plans_changes_replans_and_dispatches(live: LiveApi) -> None:
     hub_id, vehicles, couriers, brand_id = _standing(live)
-    console = Console(live)
-    assert console.log_in(_user(live, Role.DISPATCHER)).status_code == 303
+    console = visitor(live)
+    assert console.log_in(make_user(live, Role.DISPATCHER)).status_code == 303
 
     uploaded = console.post(
         "/console/plan/upload",
@@ -209,8 +152,8 @@ def test_a_dispatcher_uploads_plans_changes_replans_and_dispatches(live: LiveApi
 
 def test_refusals_are_pages_that_say_what_to_fix(live: LiveApi) -> None:
     hub_id, vehicles, _, brand_id = _standing(live, vans=1)
-    console = Console(live)
-    console.log_in(_user(live, Role.ADMIN))
+    console = visitor(live)
+    console.log_in(make_user(live, Role.ADMIN))
     cases = [
         _start(console, hub_id, vehicles, budget="lots"),
         _start(console, hub_id, vehicles, budget="9999"),
@@ -242,25 +185,26 @@ def test_refusals_are_pages_that_say_what_to_fix(live: LiveApi) -> None:
 
 def test_only_admins_and_dispatchers_may_use_the_plan_page(live: LiveApi) -> None:
     hub_id, vehicles, couriers, _ = _standing(live, vans=1)
-    nobody = Console(live)
+    nobody = visitor(live)
     assert nobody.get("/console/plan").status_code == 303  # to the login
-    assert nobody.send("POST", "/console/plan", data={"hub": hub_id}).status_code in (401, 403, 415)
-    courier = Console(live)
-    assert courier.log_in(_user(live, Role.COURIER, couriers[0])).status_code == 403
+    refused = nobody.request("POST", "/console/plan", data={"hub": hub_id})
+    assert refused.status_code in (401, 403, 415)
+    courier = visitor(live)
+    assert courier.log_in(make_user(live, Role.COURIER, couriers[0])).status_code == 403
     assert courier.get("/console/plan").status_code == 303
     _, key = live.create_brand("Other Brand")
     brand = live.client(key)
     brand.follow_redirects = False
     assert brand.get("/console/plan").status_code == 303
     assert brand.get("/console/plan/pln_x/map.json").status_code == 303
-    dispatcher = Console(live)
-    dispatcher.log_in(_user(live, Role.DISPATCHER))
-    forged = dispatcher.send(
+    dispatcher = visitor(live)
+    dispatcher.log_in(make_user(live, Role.DISPATCHER))
+    forged = dispatcher.request(
         "POST",
         "/console/plan",
         data={"csrf": "forged", "hub": hub_id, "day": DAY, "vehicle": vehicles, "budget": "5",
               "network": "straight_line"},
     )  # fmt: skip
     assert forged.status_code == 403
-    missing = dispatcher.send("POST", "/console/plan", data={"hub": hub_id})
+    missing = dispatcher.request("POST", "/console/plan", data={"hub": hub_id})
     assert missing.status_code == 403

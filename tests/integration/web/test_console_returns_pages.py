@@ -4,52 +4,15 @@ forms get a clear answer (never a 500), and a scan posted twice with one id coun
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 
-import httpx
 import pytest
 
-from doorstep.domain import ids
 from doorstep.domain.model import Role
-from doorstep.services import accounts
 from tests import factories
 from tests.courier_day import SYSTEM
-from tests.integration.live_server import PASSWORD, LiveApi
-
-CSRF = re.compile(r'name="csrf-token" content="([^"]+)"')
-
-
-def _login(live: LiveApi, role: Role, courier_id: str | None = None) -> tuple[httpx.Client, str]:
-    email = f"{role.value}-{ids.new_id('usr')[4:].lower()}@example.com"
-    accounts.create_user(
-        live.container.uow_factory(SYSTEM),
-        email=email,
-        name="Someone",
-        role=role,
-        password=PASSWORD,
-        hasher=live.container.passwords,
-        courier_id=courier_id,
-    )
-    # The console's cookies are Secure outside demo mode; over the test's plain HTTP the
-    # client keeps them as plain cookies, as a browser does for 127.0.0.1.
-    client = live.client()
-    client.event_hooks["response"] = [lambda answer: _keep_cookies(client, answer)]
-    page = client.get("/console/login")
-    token = CSRF.search(page.text)
-    assert token is not None, page.text[:500]
-    client.post(
-        "/console/login",
-        data={"csrf": token.group(1), "email": email, "password": PASSWORD, "next": "/console/hub"},
-    )
-    hub = client.get("/console/hub")
-    found = CSRF.search(hub.text)
-    return client, found.group(1) if found else ""
-
-
-def _keep_cookies(client: httpx.Client, answer: httpx.Response) -> None:
-    for name, value in answer.cookies.items():
-        client.cookies.set(name, value)
+from tests.integration.live_server import LiveApi
+from tests.integration.web.console_client import visitor
 
 
 @pytest.fixture
@@ -75,7 +38,7 @@ def test_nobody_is_sent_to_log_in_and_a_courier_is_refused(
     assert nobody.post("/console/hub/scans", json={}).status_code in (401, 403)
     admin = live.client(live.create_operator(Role.ADMIN))
     made = admin.post("/v1/couriers", json={"name": "Kit", "phone": "+447700900123"})
-    courier, _ = _login(live, Role.COURIER, made.json()["id"])
+    courier = visitor(live, Role.COURIER, made.json()["id"])
     for path in ("/console/hub", "/console/returns", "/console/settings/delivery-policy"):
         assert courier.get(path, follow_redirects=False).status_code in (303, 403)
 
@@ -84,14 +47,15 @@ def test_a_scan_needs_the_csrf_value_and_counts_once_per_id(
     desk: tuple[LiveApi, str, str],
 ) -> None:
     live, hub_id, barcode = desk
-    client, csrf = _login(live, Role.DISPATCHER)
+    client = visitor(live, Role.DISPATCHER)
+    csrf = client.csrf
     scan = {"hub_id": hub_id, "kind": "receive", "barcode": barcode, "client_event_id": "stn-1"}
-    assert client.post("/console/hub/scans", json=scan).status_code == 403
+    assert client.request("POST", "/console/hub/scans", json=scan).status_code == 403
     wrong = {"X-CSRF-Token": "nope"}
-    assert client.post("/console/hub/scans", json=scan, headers=wrong).status_code == 403
+    assert client.request("POST", "/console/hub/scans", json=scan, headers=wrong).status_code == 403
     headers = {"X-CSRF-Token": csrf}
-    first = client.post("/console/hub/scans", json=scan, headers=headers)
-    again = client.post("/console/hub/scans", json=scan, headers=headers)
+    first = client.request("POST", "/console/hub/scans", json=scan, headers=headers)
+    again = client.request("POST", "/console/hub/scans", json=scan, headers=headers)
     assert first.status_code == again.status_code == 200, first.text
     assert (first.json()["refused"], again.json()["replayed"]) == (False, True)
     assert first.json()["scan_id"] == again.json()["scan_id"]
@@ -102,10 +66,10 @@ def test_a_scan_needs_the_csrf_value_and_counts_once_per_id(
         scan | {"client_event_id": "stn-1", "barcode": "OTHER"},  # an id reused: refused
         scan | {"hub_id": "hub_nope", "client_event_id": "stn-2"},
     ):
-        answer = client.post("/console/hub/scans", json=bad, headers=headers)
+        answer = client.request("POST", "/console/hub/scans", json=bad, headers=headers)
         assert answer.status_code == 422, answer.text
         assert answer.json()["refused"] is True
-    raw = client.post("/console/hub/scans", content=b"{not json", headers=headers)
+    raw = client.request("POST", "/console/hub/scans", content=b"{not json", headers=headers)
     assert raw.status_code == 422
 
 
@@ -113,7 +77,8 @@ def test_the_policy_form_and_handover_refuse_bad_input_with_a_page(
     desk: tuple[LiveApi, str, str],
 ) -> None:
     live, _, barcode = desk
-    client, csrf = _login(live, Role.DISPATCHER)
+    client = visitor(live, Role.DISPATCHER)
+    csrf = client.csrf
     brand_id = (
         live.client(live.create_operator(Role.ADMIN)).get("/v1/brands").json()["items"][0]["id"]
     )
@@ -125,15 +90,20 @@ def test_the_policy_form_and_handover_refuse_bad_input_with_a_page(
         "hold_at_hub_days": "3",
         "after_last_attempt": "return_to_sender",
     }
-    refused = client.post("/console/settings/delivery-policy", data=form)
+    refused = client.request("POST", "/console/settings/delivery-policy", data=form)
     assert refused.status_code == 422 and "attempts_allowed" in refused.text
     assert (
-        client.post("/console/settings/delivery-policy", data=form | {"csrf": ""}).status_code
+        client.request(
+            "POST", "/console/settings/delivery-policy", data=form | {"csrf": ""}
+        ).status_code
         == 403
     )
-    saved = client.post("/console/settings/delivery-policy", data=form | {"attempts_allowed": "2"})
+    saved = client.request(
+        "POST", "/console/settings/delivery-policy", data=form | {"attempts_allowed": "2"}
+    )
     assert saved.status_code == 200 and "Delivery policy saved." in saved.text
-    handover = client.post(
+    handover = client.request(
+        "POST",
         "/console/returns/handover",
         data={"csrf": csrf, "brand_id": brand_id, "date": "2026-11-25", "barcodes": barcode},
     )

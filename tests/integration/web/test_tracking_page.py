@@ -12,7 +12,10 @@ from datetime import timedelta
 import httpx
 import pytest
 
+from doorstep.domain.access import Principal
+from doorstep.domain.delivery_policy import AfterLastAttempt, DeliveryPolicy
 from doorstep.domain.model import Role
+from doorstep.services.returns import set_delivery_policy
 from doorstep.services.routes.courier_actions import ActionKind
 from tests.images import photo, sha256
 from tests.integration.live_server import LiveApi, serve
@@ -132,6 +135,21 @@ def test_a_failed_attempt_says_why_and_what_happens_next(live: LiveApi, today: T
     assert "We couldn't deliver your parcel" in shown
     assert "recipient not home" in shown
     assert "try again on the next working day" in shown
+
+
+def test_the_words_after_a_failed_attempt_follow_the_brands_policy(
+    live: LiveApi, today: TrackingDay, clock: FakeClock
+) -> None:
+    admin = Principal.user("usr_admin", Role.ADMIN)
+    policy = DeliveryPolicy(attempts_allowed=1, after_last_attempt=AfterLastAttempt.HOLD_AT_HUB)
+    set_delivery_policy(live.container.uow_factory(admin), today.day.brand_id, policy, clock=clock)
+    today.start()
+    today.fail(0)
+    shown = text(page(live, today.tokens[0]))
+
+    assert "That was the last attempt" in shown
+    assert "waits at our hub for you to collect for 7 working days" in shown
+    assert "try again" not in shown
 
 
 def test_a_link_expires_thirty_days_after_delivery(

@@ -1,3 +1,4 @@
+from doorstep.domain.delivery_policy import AfterLastAttempt, DeliveryPolicy, Reattempt
 from doorstep.domain.tracking_story import Stage, after_failure, first_name, stage_of
 
 
@@ -24,3 +25,15 @@ def test_only_the_first_name_is_shown() -> None:
 def test_after_the_third_failure_the_parcel_goes_back_to_the_sender() -> None:
     assert "next working day" in after_failure(1, returning=False)
     assert "back to the sender" in after_failure(3, returning=False)
+
+
+def test_the_words_after_a_failure_follow_the_brands_policy() -> None:
+    once = DeliveryPolicy(attempts_allowed=1)
+    assert "back to the sender" in after_failure(1, returning=False, policy=once)
+    assert "next working day" in after_failure(3, returning=False, policy=DeliveryPolicy(5))
+    hold = DeliveryPolicy(
+        attempts_allowed=2, hold_at_hub_days=5, after_last_attempt=AfterLastAttempt.HOLD_AT_HUB
+    )
+    assert "collect for 5 working days" in after_failure(2, returning=False, policy=hold)
+    customer = DeliveryPolicy(reattempt=Reattempt.CUSTOMER_DAY)
+    assert "the day you choose" in after_failure(1, returning=False, policy=customer)

@@ -11,7 +11,6 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass, replace
-from datetime import datetime
 
 from doorstep.domain import ids
 from doorstep.domain.access import Principal
@@ -23,12 +22,12 @@ from doorstep.services.access import (
     require_id,
     require_reference,
 )
+from doorstep.services.audit import record as record_audit
 from doorstep.services.audit import record_if
 from doorstep.services.errors import AuthenticationFailed, NotFound
 from doorstep.services.idempotency import BeforeCommit, commit_with
 from doorstep.services.ports import (
     ApiKey,
-    AuditEntry,
     Clock,
     Conflict,
     PasswordHasher,
@@ -223,7 +222,7 @@ def deactivate_user(
             raise Conflict("An admin cannot deactivate their own account; ask another admin.")
         if user.active:
             uow.users.deactivate(user_id)
-            _audit(uow, clock.now(), "user.deactivated", user_id, email=user.email)
+            record_audit(uow, clock.now(), "user.deactivated", user_id, email=user.email)
         done = replace(user, active=False)
         commit_with(uow, done, before_commit)
     return done
@@ -248,7 +247,7 @@ def revoke_api_key(
         if key.revoked_at is None:
             at = clock.now()
             uow.api_keys.revoke(key_id, at)
-            _audit(uow, at, "api_key.revoked", key_id, brand_id=brand_id, prefix=key.prefix)
+            record_audit(uow, at, "api_key.revoked", key_id, brand_id=brand_id, prefix=key.prefix)
             key = replace(key, revoked_at=at)
         commit_with(uow, key, before_commit)
     return key
@@ -269,10 +268,6 @@ def list_api_keys(uow: UnitOfWork, brand_id: str) -> list[ApiKey]:
         if uow.brands.get(brand_id) is None:
             raise NotFound("brand", brand_id)
         return uow.api_keys.list_for_brand(brand_id)
-
-
-def _audit(uow: UnitOfWork, at: datetime, action: str, target_id: str, **details: str) -> None:
-    uow.audit.add(AuditEntry(at, uow.principal.actor, action, target_id, details))
 
 
 def find_brand(uow: UnitOfWork, id_or_name: str) -> Brand:

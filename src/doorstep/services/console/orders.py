@@ -88,12 +88,17 @@ def _timeline(order: Order, audit: list[AuditEntry]) -> list[TimelineEntry]:
             who=a.actor,
             what=a.action,
             where=None,
-            parcel_id=a.details.get("parcel_id"),
-            reason=a.details.get("reason") or a.details.get("changed"),
+            parcel_id=a.details.get("parcel_id") or _parcel_target(order, a),
+            reason=a.details.get("reason") or a.details.get("why") or a.details.get("changed"),
         )
         for a in audit
     ]
     return sorted(entries, key=lambda entry: entry.at)
+
+
+def _parcel_target(order: Order, entry: AuditEntry) -> str | None:
+    """The parcel an entry was written against (a return started from a page), if any."""
+    return None if entry.target_id == order.id else entry.target_id
 
 
 def order_page(uow: UnitOfWork, order_id: str) -> OrderPage:
@@ -104,5 +109,9 @@ def order_page(uow: UnitOfWork, order_id: str) -> OrderPage:
         if order is None:
             raise NotFound("order", order_id)
         attempts = uow.proofs.list_for_order(order_id)
+        # The office's changes to the order, and to its parcels (a return started from the
+        # returns page or this one is audited against the parcel).
         audit = uow.audit.list_for(order_id)
+        for parcel in order.parcels:
+            audit += uow.audit.list_for(parcel.id)
     return OrderPage(order=order, attempts=attempts, timeline=_timeline(order, audit))

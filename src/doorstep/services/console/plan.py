@@ -21,6 +21,7 @@ from doorstep.domain.errors import InvalidValue
 from doorstep.planning.document import PlanDocument, PlanStop
 from doorstep.services import plans
 from doorstep.services.access import require_hub_operator, require_id
+from doorstep.services.audit import record as record_audit
 from doorstep.services.errors import NotFound
 from doorstep.services.plans.request import (
     BreakSpec,
@@ -213,10 +214,6 @@ def _open_plan(uow: UnitOfWork, plan_id: str) -> tuple[PlanRecord, Edits]:
     return plan, replay(plan, entries)
 
 
-def _record(uow: UnitOfWork, clock: Clock, action: str, plan_id: str, **details: str) -> None:
-    uow.audit.add(AuditEntry(clock.now(), uow.principal.actor, action, plan_id, details))
-
-
 def _where(current: Edits, stop_id: str) -> str | None:
     """The vehicle the stop is on now, or None when it is on no route."""
     for vid, route in current.routes.items():
@@ -239,7 +236,7 @@ def move_stop(uow: UnitOfWork, plan_id: str, stop_id: str, to_vehicle_id: str, c
             raise InvalidValue("to_vehicle_id", "choose a vehicle of this plan's fleet")
         if _where(current, stop_id) == to_vehicle_id:
             raise InvalidValue("to_vehicle_id", "the stop is already on that vehicle")
-        _record(uow, clock, MOVED, plan.id, stop_id=stop_id, to_vehicle_id=to_vehicle_id)
+        record_audit(uow, clock.now(), MOVED, plan.id, stop_id=stop_id, to_vehicle_id=to_vehicle_id)
         uow.commit()
     return f"Stop {stop_id} moves to {to_vehicle_id} and stays there when you re-plan."
 
@@ -252,7 +249,7 @@ def lock_stop(uow: UnitOfWork, plan_id: str, stop_id: str, clock: Clock) -> str:
         vehicle_id = _where(current, stop_id)
         if vehicle_id is None or vehicle_id in current.removed:
             raise InvalidValue("stop_id", "only a stop on a route can be locked")
-        _record(uow, clock, LOCKED, plan.id, stop_id=stop_id, vehicle_id=vehicle_id)
+        record_audit(uow, clock.now(), LOCKED, plan.id, stop_id=stop_id, vehicle_id=vehicle_id)
         uow.commit()
     return f"Stop {stop_id} is locked on {vehicle_id} with the stops before it."
 
@@ -273,7 +270,7 @@ def remove_vehicle(uow: UnitOfWork, plan_id: str, vehicle_id: str, clock: Clock)
         ]
         if moved_in:
             raise InvalidValue("vehicle_id", "stops were moved to this vehicle: move them first")
-        _record(uow, clock, REMOVED, plan.id, vehicle_id=vehicle_id)
+        record_audit(uow, clock.now(), REMOVED, plan.id, vehicle_id=vehicle_id)
         uow.commit()
     return f"{vehicle_id} is left out of the next plan; its stops go to the others."
 
@@ -326,7 +323,7 @@ def replan(
     def mark(uow: UnitOfWork, made: PlanRecord) -> None:
         if any(e.action == REPLANNED for e in uow.audit.list_for(plan.id)):
             raise Conflict("this plan has just been re-planned: open the newer plan")
-        _record(uow, clock, REPLANNED, plan.id, new_plan_id=made.id)
+        record_audit(uow, clock.now(), REPLANNED, plan.id, new_plan_id=made.id)
 
     return plans.request_plan(uow_factory(principal), cmd, clock, before_commit=mark)
 

@@ -19,15 +19,14 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from doorstep.domain.eta import DELAY_THRESHOLD
 from doorstep.domain.parcel import Parcel
+from doorstep.domain.preferences import LONDON
 from doorstep.domain.route import RouteState, StopState
 from doorstep.services.errors import NotFound
 from doorstep.services.ports import ConsolePosition, ConsoleRoute, ConsoleStop, UnitOfWork
 
-LONDON = ZoneInfo("Europe/London")
 # Distinct on the base map and for the colour-blind as far as twelve can be (Tableau 10 + 2).
 PALETTE = (
     "#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#17becf",
@@ -91,10 +90,6 @@ class TodayView:
 def day_start(day: date) -> datetime:
     """Midnight in London: positions before it are yesterday's."""
     return datetime.combine(day, time(0), tzinfo=LONDON)
-
-
-def london_day(now: datetime) -> date:
-    return now.astimezone(LONDON).date()
 
 
 def is_late(predicted: datetime | None, ends: list[datetime]) -> bool:

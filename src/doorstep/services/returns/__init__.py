@@ -2,6 +2,7 @@
 back at the hub (``settle``), the returns manifest, and the handover to the sender."""
 
 from doorstep.services.returns.handover import (
+    MAX_REASON,
     HandedOver,
     handover,
     return_label_source,
@@ -9,9 +10,11 @@ from doorstep.services.returns.handover import (
 )
 from doorstep.services.returns.manifest import ReturnLine, ReturnsManifest, returns_manifest
 from doorstep.services.returns.policy import delivery_policy, policy_of, set_delivery_policy
-from doorstep.services.returns.settle import Settler, settle_failed
+from doorstep.services.returns.settle import REATTEMPT_DAYS, Settler, reattempt, settle_failed
 
 __all__ = [
+    "MAX_REASON",
+    "REATTEMPT_DAYS",
     "HandedOver",
     "ReturnLine",
     "ReturnsManifest",
@@ -19,6 +22,7 @@ __all__ = [
     "delivery_policy",
     "handover",
     "policy_of",
+    "reattempt",
     "return_label_source",
     "returns_manifest",
     "set_delivery_policy",

@@ -16,9 +16,10 @@ from doorstep.domain.errors import InvalidValue
 from doorstep.domain.parcel import Parcel, ParcelAction, ParcelState
 from doorstep.domain.text import check_text
 from doorstep.services.access import require_hub_operator, require_id
+from doorstep.services.audit import record as record_audit
 from doorstep.services.errors import NotFound
 from doorstep.services.orders.labels import LabelSource, label_source
-from doorstep.services.ports import AuditEntry, Clock, Conflict, StaleObject, UnitOfWork
+from doorstep.services.ports import Clock, Conflict, StaleObject, UnitOfWork
 from doorstep.services.races import retried_on_race
 
 MAX_HANDOVER: Final = 500
@@ -91,21 +92,18 @@ def _handover_once(
                 uow.parcels.save(parcel)
             done.append(HandedOver(parcel.id, parcel.barcode, already))
         if any(not d.already for d in done):
-            uow.audit.add(
-                AuditEntry(
-                    now,
-                    actor,
-                    "returns.handed_over",
-                    brand_id,
-                    {"parcels": ",".join(d.parcel_id for d in done if not d.already)},
-                )
-            )
+            moved = ",".join(d.parcel_id for d in done if not d.already)
+            record_audit(uow, now, "returns.handed_over", brand_id, parcels=moved)
             uow.commit()
     return done
 
 
-def start_return(uow: UnitOfWork, parcel_id: str, reason: str, *, clock: Clock) -> Parcel:
-    """A dispatcher sends a parcel back now (failed, or waiting at the hub), with a reason."""
+def start_return(
+    uow: UnitOfWork, parcel_id: str, reason: str, *, clock: Clock, order_id: str | None = None
+) -> Parcel:
+    """A dispatcher sends a parcel back now (failed, or waiting at the hub), with a reason:
+    from the returns page, or from the order page (``order_id``: the parcel must be one of
+    that order's)."""
     require_hub_operator(uow.principal)
     require_id(parcel_id, "par", "parcel")
     try:
@@ -119,6 +117,8 @@ def start_return(uow: UnitOfWork, parcel_id: str, reason: str, *, clock: Clock) 
         parcel = uow.parcels.get(parcel_id)
         if parcel is None:
             raise NotFound("parcel", parcel_id)
+        if order_id is not None and parcel.order_id != order_id:
+            raise InvalidValue("parcel_id", f"parcel {parcel_id} is not in this order")
         if parcel.state not in RETURNABLE:
             raise InvalidValue(
                 "parcel",
@@ -133,10 +133,7 @@ def start_return(uow: UnitOfWork, parcel_id: str, reason: str, *, clock: Clock) 
             details={"next_step": "return_to_sender", "why": why},
         )
         uow.parcels.save(parcel)
-        entry = AuditEntry(
-            now, uow.principal.actor, "parcel.return_started", parcel_id, {"why": why}
-        )
-        uow.audit.add(entry)
+        record_audit(uow, now, "parcel.return_started", parcel_id, why=why)
         uow.commit()
     return parcel
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 from doorstep.domain.access import Principal, Reach
 from doorstep.domain.delivery_policy import DEFAULT_POLICY, DeliveryPolicy
 from doorstep.services.access import require_hub_operator, require_id
+from doorstep.services.audit import record as record_audit
 from doorstep.services.errors import NotFound, PermissionDenied
-from doorstep.services.ports import AuditEntry, Clock, UnitOfWork
+from doorstep.services.ports import Clock, UnitOfWork
 
 
 def require_policy_reader(principal: Principal) -> None:
@@ -46,19 +47,12 @@ def set_delivery_policy(
         if uow.brands.get(brand_id) is None:
             raise NotFound("brand", brand_id)
         uow.delivery_policies.put(brand_id, policy, at=now, actor=uow.principal.actor)
-        uow.audit.add(
-            AuditEntry(
-                now,
-                uow.principal.actor,
-                "brand.delivery_policy_changed",
-                brand_id,
-                {
-                    "attempts_allowed": str(policy.attempts_allowed),
-                    "reattempt": policy.reattempt.value,
-                    "hold_at_hub_days": str(policy.hold_at_hub_days),
-                    "after_last_attempt": policy.after_last_attempt.value,
-                },
-            )
-        )
+        record_audit(
+            uow, now, "brand.delivery_policy_changed", brand_id,
+            attempts_allowed=str(policy.attempts_allowed),
+            reattempt=policy.reattempt.value,
+            hold_at_hub_days=str(policy.hold_at_hub_days),
+            after_last_attempt=policy.after_last_attempt.value,
+        )  # fmt: skip
         uow.commit()
     return policy

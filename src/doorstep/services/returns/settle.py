@@ -12,20 +12,31 @@ carries the decision (``next_step``, ``attempt``, ``reattempt_on`` or ``hold_unt
   window, safe place and neighbour, and "needs longer" (more door time and a longer wait);
 - hold at the hub: ``at_hub`` and marked held, so no plan takes it while it waits;
 - return: ``returning``, on the brand's returns manifest for the day.
+
+A dispatcher may also queue a failed parcel's re-attempt for a chosen day from the order
+page (:func:`reattempt`): the policy still says whether another attempt is allowed, and the
+order's window moves by the same :meth:`Settler.requeue`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from typing import Final
 
-from doorstep.domain import preferences
+from doorstep.domain import preferences, working_days
 from doorstep.domain.delivery_policy import NextStep, StepKind, next_step
+from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Order
 from doorstep.domain.parcel import Parcel, ParcelEvent, ParcelState
-from doorstep.services.ports import UnitOfWork
+from doorstep.services.access import require_hub_operator, require_id
+from doorstep.services.audit import record as record_audit
+from doorstep.services.errors import NotFound
+from doorstep.services.ports import Clock, UnitOfWork
 from doorstep.services.returns.policy import policy_of
+
+REATTEMPT_DAYS: Final = 10  # the days a dispatcher may choose from for a re-attempt
 
 
 @dataclass(slots=True)
@@ -39,7 +50,7 @@ class Settler:
 
     def decide(self, parcel: Parcel, today: date) -> NextStep:
         """What the brand's policy says for this failed parcel, changing nothing."""
-        order = self._order(parcel.order_id)
+        order = self.order(parcel.order_id)
         customer_day = None if order is None else order.delivery_date
         policy = policy_of(self.uow, parcel.brand_id)
         return next_step(policy, parcel.events, today=today, customer_day=customer_day)
@@ -67,25 +78,38 @@ class Settler:
             details={**(details or {}), **step.details()},
         )
         if step.kind is StepKind.REATTEMPT and step.day is not None:
-            self._requeue(parcel.order_id, step.day)
+            self.requeue(parcel.order_id, step.day)
         return step, event
 
-    def _order(self, order_id: str) -> Order | None:
+    def order(self, order_id: str) -> Order | None:
+        """The order, read once per unit of work."""
         if order_id not in self._orders:
             self._orders[order_id] = self.uow.orders.get(order_id)
         return self._orders[order_id]
 
-    def _requeue(self, order_id: str, day: date) -> None:
-        order = self._order(order_id)
+    def requeue(self, order_id: str, day: date, *, chosen_by: str | None = None,
+                at: datetime | None = None) -> None:  # fmt: skip
+        """Move the order's window to the same hours on ``day`` (the whole day when it had
+        none), so that day's plan, and no earlier one, takes it.
+
+        ``chosen_by`` (with ``at``): a dispatcher chose the day on the order page; it becomes
+        the order's delivery day and the order records ``order.window_changed``. Otherwise
+        the policy chose it: the recipient's own day stays theirs, and a day the policy
+        chose is not a choice (the parcel's event carries it)."""
+        order = self.order(order_id)
         if order is None or self._moved.get(order_id) == day:
             return
         window = preferences.moved_window(order.window, day)
-        chosen = order.delivery_date == day
-        if order.window == window and chosen:
-            return
-        order.window = window
-        # The recipient's own day stays theirs; a day the policy chose is not a choice.
-        order.delivery_date = day if chosen else None
+        if chosen_by is not None and at is not None:
+            preferences.change_window(
+                order, window, day=day, reason="reattempt", actor=chosen_by, at=at
+            )
+        else:
+            chosen = order.delivery_date == day
+            if order.window == window and chosen:
+                return
+            order.window = window
+            order.delivery_date = day if chosen else None
         self.uow.orders.save_wishes(order)
         self._moved[order_id] = day
 
@@ -105,3 +129,47 @@ def settle_failed(
 
 def is_back_from_attempt(parcel: Parcel) -> bool:
     return parcel.state is ParcelState.ATTEMPT_FAILED
+
+
+def reattempt(uow: UnitOfWork, order_id: str, parcel_id: str, day: date, *, clock: Clock) -> Order:
+    """A dispatcher queues a failed parcel's next attempt for ``day`` (one of the next ten
+    working days, London), for instance after phoning the recipient.
+
+    The brand's policy still rules: when it allows no further attempt the request is
+    refused with its reason (the parcel is held or returned when it is back at the hub).
+    The order's window moves by the same rule as a failed parcel settled at the hub
+    (:meth:`Settler.requeue`), the day is kept as the order's delivery day, and the order
+    records ``order.window_changed``; the audit log says who asked."""
+    require_hub_operator(uow.principal)
+    require_id(order_id, "ord", "order")
+    require_id(parcel_id, "par", "parcel")
+    now = clock.now()
+    today = preferences.london_day(now)
+    if day not in working_days.next_working_days(today + timedelta(days=1), REATTEMPT_DAYS):
+        raise InvalidValue("day", f"choose one of the next {REATTEMPT_DAYS} working days")
+    with uow:
+        settler = Settler(uow)
+        order = settler.order(order_id)
+        if order is None:
+            raise NotFound("order", order_id)
+        parcel = _failed_parcel(order, parcel_id)
+        step = settler.decide(parcel, today)
+        if step.kind is not StepKind.REATTEMPT:
+            why = f"the brand's policy allows no other attempt: {step.why}"
+            raise InvalidValue("parcel_id", why)
+        settler.requeue(order.id, day, chosen_by=uow.principal.actor, at=now)
+        record_audit(
+            uow, now, "parcel.reattempt_queued", order.id, parcel_id=parcel_id, day=day.isoformat()
+        )
+        uow.commit()
+    return order
+
+
+def _failed_parcel(order: Order, parcel_id: str) -> Parcel:
+    for parcel in order.parcels:
+        if parcel.id == parcel_id:
+            if parcel.state is not ParcelState.ATTEMPT_FAILED:
+                state = parcel.state.value.replace("_", " ")
+                raise InvalidValue("parcel_id", f"parcel {parcel_id} is {state}, not failed")
+            return parcel
+    raise InvalidValue("parcel_id", f"parcel {parcel_id} is not in this order")

@@ -14,15 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
 
 from doorstep.domain import ids
 from doorstep.domain.errors import InvalidValue, RouteRefused
 from doorstep.domain.parcel import Parcel, ParcelState
 from doorstep.domain.route import Route, RouteState, RouteStop
 from doorstep.services.access import require_hub_operator, require_id
+from doorstep.services.audit import record as record_audit
 from doorstep.services.errors import NotFound
-from doorstep.services.ports import AuditEntry, Clock, Conflict, UnitOfWork
+from doorstep.services.ports import Clock, Conflict, UnitOfWork
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,10 +81,6 @@ def _parcels(uow: UnitOfWork, stop: RouteStop) -> list[Parcel]:
     return [p for p in (uow.parcels.get(pid) for pid in stop.parcel_ids) if p is not None]
 
 
-def _audit(uow: UnitOfWork, at: datetime, action: str, target: str, **details: str) -> None:
-    uow.audit.add(AuditEntry(at, uow.principal.actor, action, target, details))
-
-
 def _unload_words(barcodes: list[str], then: str) -> str:
     if not barcodes:
         return ""
@@ -107,7 +103,7 @@ def remove_stop(uow: UnitOfWork, cmd: RemoveStop, *, clock: Clock) -> EditResult
         unload = [p.barcode for p in parcels if p.state is ParcelState.LOADED]
         out = [p.barcode for p in parcels if p.state is ParcelState.OUT_FOR_DELIVERY]
         uow.routes.save(route)
-        _audit(uow, now, "route.stop_removed", stop.id, route_id=route.id, reason=cmd.reason)
+        record_audit(uow, now, "route.stop_removed", stop.id, route_id=route.id, reason=cmd.reason)
         uow.commit()
     message = f"Stop {stop.id} is off route {route.id}; its parcels go back to the queue."
     message += _unload_words(unload, "")
@@ -128,7 +124,7 @@ def reorder_stops(uow: UnitOfWork, cmd: ReorderStops, *, clock: Clock) -> EditRe
         route = _route(uow, cmd.route_id)
         route.reorder(cmd.stop_ids, at=now, actor=uow.principal.actor)
         uow.routes.save(route)
-        _audit(uow, now, "route.stops_reordered", route.id, stop_ids=",".join(cmd.stop_ids))
+        record_audit(uow, now, "route.stops_reordered", route.id, stop_ids=",".join(cmd.stop_ids))
         uow.commit()
     message = f"Route {route.id} now visits its open stops in the new order."
     if route.state is RouteState.ASSIGNED:
@@ -176,7 +172,7 @@ def move_stop(uow: UnitOfWork, cmd: MoveStop, *, clock: Clock) -> EditResult:
         target.add_stop(copy, at=now, actor=actor, moved_from=route.id)
         uow.routes.save(route)
         uow.routes.save(target)
-        _audit(
+        record_audit(
             uow,
             now,
             "route.stop_moved",
@@ -233,7 +229,7 @@ def reassign_route(uow: UnitOfWork, cmd: ReassignRoute, *, clock: Clock) -> Edit
         previous = route.courier_id
         route.reassign(courier.id, at=now, actor=uow.principal.actor)
         uow.routes.save(route)
-        _audit(
+        record_audit(
             uow,
             now,
             "route.reassigned",

@@ -22,8 +22,9 @@ from doorstep.domain.access import Principal
 from doorstep.domain.model import Order
 from doorstep.domain.route import Route, RouteState
 from doorstep.domain.tracking import token_expired, token_well_formed
+from doorstep.services.audit import record as record_audit
 from doorstep.services.errors import Gone, NotFound, ServiceError
-from doorstep.services.ports import AuditEntry, Clock, UnitOfWork, UnitOfWorkFactory
+from doorstep.services.ports import Clock, UnitOfWork, UnitOfWorkFactory
 
 _READER = Principal.system("tracking")
 
@@ -191,13 +192,9 @@ def _change(uow_factory: UnitOfWorkFactory, token: str, clock: Clock, apply: Cha
         changed = apply(order, principal.actor, now)
         if changed:
             uow.orders.save_wishes(order)
-            _audit(uow, now, "order.preferences_changed", order.id, changed=",".join(changed))
+            record_audit(uow, now, "order.preferences_changed", order.id, changed=",".join(changed))
             uow.commit()
     return ActionDone(order_id=order.id, changed=changed)
-
-
-def _audit(uow: UnitOfWork, at: datetime, action: str, target: str, **details: str) -> None:
-    uow.audit.add(AuditEntry(at, uow.principal.actor, action, target, details))
 
 
 def set_safe_place(
@@ -285,7 +282,7 @@ def reschedule(uow_factory: UnitOfWorkFactory, cmd: Reschedule, *, clock: Clock)
                     )
                 uow.routes.save(on.route)
         uow.orders.save_wishes(order)
-        _audit(
+        record_audit(
             uow,
             now,
             "order.rescheduled",

@@ -13,12 +13,14 @@ and the announced window), no decryption. The privacy rules live here once:
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
 from doorstep.domain.access import Principal
+from doorstep.domain.delivery_policy import DeliveryPolicy
 from doorstep.domain.eta import AnnouncedWindow
 from doorstep.domain.model import GeoPoint
 from doorstep.domain.tracking import final_at, token_expired, token_well_formed
@@ -44,6 +46,7 @@ from doorstep.services.ports import (
     TrackingFacts,
     UnitOfWorkFactory,
 )
+from doorstep.services.returns.policy import policy_of
 from doorstep.services.tracking.appearance import logo_path
 from doorstep.services.tracking.live import channels_of
 
@@ -145,8 +148,9 @@ def tracking_view(
             if found is not None and found[1] <= mark:
                 snapped = snap(found[0])
                 position = PositionShown(snapped, mark) if snapped else None
+        policy = policy_of(uow, facts.brand_id)
     window = min(windows.values(), key=lambda w: w.start) if windows else None
-    return _view(facts, final_at, window, position, links, now)
+    return _view(facts, final_at, window, position, links, now, policy)
 
 
 def _view(
@@ -156,6 +160,7 @@ def _view(
     position: PositionShown | None,
     links: BlobLinks,
     now: datetime,
+    policy: DeliveryPolicy,
 ) -> TrackingView:
     stop = facts.stop
     next_stop = bool(stop and not _stop_done(facts) and stop.stops_before == 0)
@@ -174,7 +179,7 @@ def _view(
         brand_logo=logo,
         stage=stage,
         headline=HEADLINES[stage],
-        detail=_detail(stage, facts),
+        detail=_detail(stage, facts, policy),
         window=window if on_the_road else None,
         promised=facts.promised,
         steps=_steps(facts, stage),
@@ -266,17 +271,23 @@ def _steps(facts: TrackingFacts, stage: Stage) -> tuple[Step, ...]:
     return tuple(steps)
 
 
-def _detail(stage: Stage, facts: TrackingFacts) -> str | None:
+def _detail(stage: Stage, facts: TrackingFacts, policy: DeliveryPolicy) -> str | None:
     if stage is Stage.ATTEMPT_FAILED:
         failed = _last(facts.moves, "fail_attempt")
-        attempts = sum(1 for move in facts.moves if move.action == "fail_attempt")
         reason = failure_reason(failed.reason_code if failed else None)
-        return f"Reason: {reason}. {after_failure(attempts, returning=False)}"
+        return f"Reason: {reason}. {after_failure(_attempts(facts.moves), False, policy)}"
     if stage is Stage.RETURNING:
         return after_failure(0, returning=True)
     if stage is Stage.NEXT_STOP:
         return "Your courier is on the way to you now."
     return None
+
+
+def _attempts(moves: tuple[TrackedMove, ...]) -> int:
+    """Failed attempts of the parcel tried most (the policy counts per parcel: an order's
+    parcels failing at one door are one attempt, not several)."""
+    counts = Counter(move.parcel_id for move in moves if move.action == "fail_attempt")
+    return max(counts.values(), default=0)
 
 
 def _proof(proofs: tuple[TrackedProof, ...], links: BlobLinks, now: datetime) -> ProofShown | None:

@@ -16,7 +16,6 @@ import json
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Final
-from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
@@ -25,19 +24,19 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from doorstep.domain import working_days
 from doorstep.domain.errors import DomainError, InvalidValue
 from doorstep.domain.model import Order
-from doorstep.domain.parcel import ParcelState
-from doorstep.domain.preferences import london_day
+from doorstep.domain.parcel import Parcel, ParcelState
+from doorstep.domain.preferences import LONDON, london_day
+from doorstep.services import returns
 from doorstep.services.blobs.signed_urls import BlobLinks
-from doorstep.services.console import orders_actions
 from doorstep.services.console.orders import OrderPage, order_page, search_orders
 from doorstep.services.errors import NotFound, PermissionDenied, ServiceError
 from doorstep.services.orders.use_cases import cancel_order, order_status
+from doorstep.services.orders.window import change_window as change_order_window
 from doorstep.services.ports import SEARCH_FIELDS, BlobVariant
 from doorstep.web.console.render import headers, page
 from doorstep.web.console.session import ConsoleUser, checked_form, container_of
 
 router = APIRouter()
-LONDON: Final = ZoneInfo("Europe/London")
 LINK_LIFETIME: Final = timedelta(hours=1)
 DONE: Final = {  # ?done= -> the notice shown after an action (never text from the query)
     "cancelled": "The order is cancelled.",
@@ -139,7 +138,7 @@ def _render(
         photo=lambda sha, variant="display": _photo(links, sha, BlobVariant(variant), now),
         proof_map=_proof_map(found),
         failed=[p for p in order.parcels if p.state is ParcelState.ATTEMPT_FAILED],
-        days=working_days.next_working_days(today + timedelta(days=1), 10),
+        days=working_days.next_working_days(today + timedelta(days=1), returns.REATTEMPT_DAYS),
         has_access_code=bool(order.address.access_code),
         error=error,
         notice=notice,
@@ -243,7 +242,7 @@ async def change_window(request: Request, user: ConsoleUser, order_id: str) -> R
         day = _text(form, "day", 10)
         start = _moment(day, _text(form, "start", 5), "start")
         end = _moment(day, _text(form, "end", 5), "end")
-        return orders_actions.change_window(
+        return change_order_window(
             container.uow_factory(user), order_id, start, end, clock=container.clock
         )
 
@@ -260,7 +259,7 @@ async def reattempt(request: Request, user: ConsoleUser, order_id: str) -> Respo
         except ValueError:
             raise InvalidValue("day", "is not a date") from None
         parcel_id = _text(form, "parcel_id", 40)
-        return orders_actions.reattempt(
+        return returns.reattempt(
             container.uow_factory(user), order_id, parcel_id, day, clock=container.clock
         )
 
@@ -271,10 +270,12 @@ async def reattempt(request: Request, user: ConsoleUser, order_id: str) -> Respo
 async def start_return(request: Request, user: ConsoleUser, order_id: str) -> Response:
     container = container_of(request)
 
-    def apply(form: Any) -> Order:
+    def apply(form: Any) -> Parcel:
         parcel_id = _text(form, "parcel_id", 40)
-        return orders_actions.start_return(
-            container.uow_factory(user), order_id, parcel_id, clock=container.clock
-        )
+        reason = _text(form, "reason", returns.MAX_REASON)
+        return returns.start_return(
+            container.uow_factory(user), parcel_id, reason, clock=container.clock,
+            order_id=order_id,
+        )  # fmt: skip
 
     return await _act(request, user, order_id, "return", apply)

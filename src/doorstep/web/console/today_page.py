@@ -20,9 +20,9 @@ from fastapi.responses import HTMLResponse, JSONResponse
 
 from doorstep.domain import ids
 from doorstep.domain.errors import DomainError
+from doorstep.domain.preferences import london_day
 from doorstep.services.console.today import (
     TodayView,
-    london_day,
     map_data,
     route_view,
     stop_details,
