@@ -38,7 +38,7 @@ from doorstep.services.returns import ReturnsManifest
 
 router = APIRouter(tags=["returns"])
 ERRORS: dict[int | str, dict[str, Any]] = {
-    code: {"model": Problem} for code in (401, 403, 404, 422)
+    code: {"model": Problem} for code in (401, 403, 404, 409, 422)
 }
 PDF: dict[str, Any] = {"content": {"application/pdf": {}}, "description": "A PDF document."}
 CSV: dict[str, Any] = {"content": {"text/csv": {}}, "description": "UTF-8 CSV with a BOM."}
