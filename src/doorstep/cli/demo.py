@@ -8,6 +8,7 @@ the hub loads the vans by those routes and a courier can start one in the courie
 
 from __future__ import annotations
 
+import logging
 import secrets
 import threading
 import time
@@ -39,6 +40,7 @@ from doorstep.sim.scenario import DEMO_BRANDS, DEMO_PIN_DIGITS
 from doorstep.store import migrate
 
 LONDON = ZoneInfo("Europe/London")
+logger = logging.getLogger(__name__)
 ADMIN_EMAIL = "admin@doorstep.local"
 DISPATCHER_EMAIL = "dispatcher@doorstep.local"
 DRIVEN_SHARE = 0.35  # of each driven route served before the console opens: a day under way
@@ -170,17 +172,24 @@ def seed(
     return DemoDay(summary, dispatched[0])
 
 
-def start_the_day(
-    base_url: str, standing: StandingData, demo_day: DemoDay, seed: int
-) -> list[Driver]:
+def drive_the_day(
+    base_url: str, standing: StandingData, demo_day: DemoDay, seed: int, stop: threading.Event
+) -> None:
     """Every route but the first (left for whoever opens the courier app) driven by a
-    simulated courier over HTTP, part of the way at once: the console opens on a day in
-    progress, with positions, deliveries and a few failed attempts."""
+    simulated courier over HTTP: a share of each at once, then a step every few seconds,
+    so the console shows a day in progress (positions, deliveries, a few failed attempts).
+    Runs beside the server: the welcome does not wait for it, the console fills live."""
     shifts = [Shift(c.email, c.route_id) for c in demo_day.routes.couriers[1:]]
     hub = (HUB.point.lat, HUB.point.lon)
-    fleet_on_road = drivers(base_url, shifts, standing.courier_password, hub, seed=seed)
-    catch_up(fleet_on_road, DRIVEN_SHARE)
-    return fleet_on_road
+    on_road: list[Driver] = []
+    try:
+        on_road = drivers(base_url, shifts, standing.courier_password, hub, seed=seed)
+        catch_up(on_road, DRIVEN_SHARE, stop)
+        keep_driving(on_road, stop, DRIVE_EVERY_S)
+    except Exception:  # the demo goes on serving without its simulated couriers
+        logger.warning("the demo's simulated couriers stopped", exc_info=True)
+    finally:
+        close_drivers(on_road)
 
 
 def print_welcome(
@@ -225,7 +234,10 @@ def print_welcome(
         ]
         if len(planned.couriers) > 1:
             last = planned.couriers[-1].email
-            lines.append(f"    the other couriers up to {last} share that password")
+            lines.append(
+                f"    the other couriers up to {last} share that password; their routes are "
+                "being driven by simulated couriers (watch them on the console)"
+            )
         lines.append(
             f"    a stop asking for a PIN: the last {DEMO_PIN_DIGITS} digits of the order's "
             "reference (demo orders only)"
@@ -263,15 +275,15 @@ def demo(
     server = start_server(create_app(container, tile_url=settings.tile_url), "127.0.0.1", port)
     started = time.monotonic()
     demo_day = seed(base_url, standing, container, container.clock.now(), orders, seed_value)
-    on_road = start_the_day(base_url, standing, demo_day, seed_value) if drive else []
     typer.echo(f"Seeded and dispatched the day in {time.monotonic() - started:.1f} s")
     stop_driving = threading.Event()
-    threading.Thread(
-        target=keep_driving,
-        args=(on_road, stop_driving, DRIVE_EVERY_S),
-        name="doorstep-demo-couriers",
-        daemon=True,
-    ).start()
+    if drive:
+        threading.Thread(
+            target=drive_the_day,
+            args=(base_url, standing, demo_day, seed_value, stop_driving),
+            name="doorstep-demo-couriers",
+            daemon=True,
+        ).start()
     first_route = demo_day.routes.couriers[0].route_id if demo_day.routes.couriers else ""
     links = route_tracking_links(container.uow_factory, first_route, base_url)
     print_welcome(base_url, standing, demo_day, links)
@@ -282,7 +294,6 @@ def demo(
         pass
     finally:
         stop_driving.set()
-        close_drivers(on_road)
         server.should_exit = True
         consumer.stop(graceful=True)
         container.close()

@@ -184,13 +184,18 @@ def drivers(
     ]
 
 
-def catch_up(fleet: Sequence[Driver], share: float) -> None:
-    """Drive each route until ``share`` of its stops are served: the morning so far."""
+def catch_up(fleet: Sequence[Driver], share: float, stop: threading.Event | None = None) -> None:
+    """Drive each route until ``share`` of its stops are served: the morning so far.
+    The routes move on together, a stop at a time, until ``stop`` is set."""
     for driver in fleet:
         driver.begin()
-        target = int(len(driver.stops) * share)
-        while driver.next_stop < target and driver.tick():
-            pass
+    targets = [int(len(driver.stops) * share) for driver in fleet]
+    behind = True
+    while behind and not (stop and stop.is_set()):
+        behind = False
+        for driver, target in zip(fleet, targets, strict=True):
+            if driver.next_stop < target and driver.tick():
+                behind = True
 
 
 def keep_driving(fleet: Sequence[Driver], stop: threading.Event, every_s: float) -> None:
