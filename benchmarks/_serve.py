@@ -25,8 +25,12 @@ def free_port() -> int:
 
 
 @contextmanager
-def served(url: str, data_dir: Path) -> Iterator[str]:
-    """``doorstep serve`` in its own process over ``url``; yields its base URL."""
+def served(url: str, data_dir: Path, *, jobs: bool = False) -> Iterator[str]:
+    """``doorstep serve`` in its own process over ``url``; yields its base URL.
+
+    Without ``jobs`` it serves requests only (``--no-jobs``): nothing relays the outbox.
+    With ``jobs`` it runs the in-process job queue as ``doorstep serve`` does by default
+    on one machine, so the relay raises exceptions and tells open consoles."""
     port = free_port()
     env = os.environ | {
         "DOORSTEP_DATABASE_URL": url,
@@ -39,7 +43,7 @@ def served(url: str, data_dir: Path) -> Iterator[str]:
     env.pop("DOORSTEP_REDIS_URL", None)
     command = [sys.executable, "-m", "doorstep", "serve", "--host", "127.0.0.1"]
     process = subprocess.Popen(
-        [*command, "--port", str(port), "--no-jobs"],
+        [*command, "--port", str(port), "--jobs" if jobs else "--no-jobs"],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -718,6 +718,7 @@ class _Plans(_Repo):
         if self.uow.principal.is_brand:
             raise ValueError("brands may not add plans")
         self.uow.stage("plans", plan)
+        self.uow.seen.add(plan)
 
     def get(self, plan_id: str) -> PlanRecord | None:
         return None if self.uow.principal.is_brand else self.db.plans.get(plan_id)
@@ -726,6 +727,7 @@ class _Plans(_Repo):
         if self.get(plan.id) is None:
             raise ValueError(f"no such plan: {plan.id}")
         self.uow.stage("plan_updates", plan)
+        self.uow.seen.add(plan)
 
     def list_unfinished(self) -> list[PlanRecord]:
         if self.uow.principal.is_brand:

@@ -37,6 +37,8 @@ class EventName(StrEnum):
     PARCEL_RETURNED_TO_SENDER = "parcel.returned_to_sender"
     PARCEL_CANCELLED = "parcel.cancelled"
     SCAN_UNKNOWN_BARCODE = "scan.unknown_barcode"
+    SCAN_REFUSED = "scan.refused"
+    PLAN_FINISHED = "plan.finished"
     ROUTE_DISPATCHED = "route.dispatched"
     ROUTE_STARTED = "route.started"
     ROUTE_FINISHED = "route.finished"
@@ -99,6 +101,24 @@ PAYLOAD_FIELDS: Mapping[EventName, tuple[str, ...]] = MappingProxyType(
             "reason",
         ),
         EventName.SCAN_UNKNOWN_BARCODE: ("scan_id", "hub_id", "barcode", "kind", "scanned_at"),
+        EventName.SCAN_REFUSED: (
+            "scan_id",
+            "hub_id",
+            "parcel_id",
+            "barcode",
+            "kind",
+            "reason",
+            "message",
+            "scanned_at",
+        ),
+        EventName.PLAN_FINISHED: (
+            "plan_id",
+            "hub_id",
+            "plan_date",
+            "status",
+            "unassigned",
+            "unroutable_stop_ids",
+        ),
         EventName.ROUTE_DISPATCHED: (
             "route_id",
             "actor",
@@ -371,6 +391,68 @@ def scan_unknown_barcode(
             "barcode": barcode,
             "kind": kind,
             "scanned_at": scanned_at.isoformat(),
+        },
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class RefusedScan:
+    """What ``scan.refused`` says of a known parcel's scan the hub turned down."""
+
+    scan_id: str
+    hub_id: str
+    parcel_id: str
+    barcode: str
+    kind: str
+    reason: str  # the outcome: ``refused`` (not allowed now) or ``wrong_hub``
+    message: str  # the words the hub worker was shown
+    scanned_at: datetime
+
+
+def scan_refused(scan: RefusedScan, *, at: datetime) -> DomainEvent:
+    """No brand: a refusal is the hub's business (a mis-sort for the exceptions queue),
+    not the brand's; its parcel's own events tell the brand what happened to it."""
+    return DomainEvent(
+        name=EventName.SCAN_REFUSED,
+        aggregate_id=scan.scan_id,
+        occurred_at=at,
+        payload={
+            "scan_id": scan.scan_id,
+            "hub_id": scan.hub_id,
+            "parcel_id": scan.parcel_id,
+            "barcode": scan.barcode,
+            "kind": scan.kind,
+            "reason": scan.reason,
+            "message": scan.message,
+            "scanned_at": scan.scanned_at.isoformat(),
+        },
+    )
+
+
+def plan_finished(
+    *,
+    plan_id: str,
+    hub_id: str,
+    plan_date: date,
+    status: str,
+    unassigned: Mapping[str, int],
+    unroutable_stop_ids: Sequence[str],
+    at: datetime,
+) -> DomainEvent:
+    """A planning run ended (``succeeded`` or ``failed``). No brand: a plan holds many
+    brands' parcels and is the office's; ``unassigned`` counts the stops left out by
+    reason, ``unroutable_stop_ids`` names those whose address could not be routed."""
+    return DomainEvent(
+        name=EventName.PLAN_FINISHED,
+        aggregate_id=plan_id,
+        occurred_at=at,
+        payload={
+            "plan_id": plan_id,
+            "hub_id": hub_id,
+            "plan_date": plan_date.isoformat(),
+            "status": status,
+            "unassigned": dict(unassigned),
+            "unroutable_stop_ids": list(unroutable_stop_ids),
         },
     )
 

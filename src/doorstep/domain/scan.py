@@ -7,7 +7,13 @@ from datetime import datetime
 from enum import StrEnum
 
 from doorstep.domain.errors import WrongHub, WrongVehicle
-from doorstep.domain.events import DomainEvent, drain, scan_unknown_barcode
+from doorstep.domain.events import (
+    DomainEvent,
+    RefusedScan,
+    drain,
+    scan_refused,
+    scan_unknown_barcode,
+)
 from doorstep.domain.model import Hub
 from doorstep.domain.parcel import ParcelAction
 
@@ -29,6 +35,19 @@ class ScanOutcome(StrEnum):
     UNKNOWN_BARCODE = "unknown_barcode"  # recorded as an exception for a person to resolve
     WRONG_HUB = "wrong_hub"  # the parcel's order is pinned to another hub; it is unchanged
 
+    @property
+    def refusal(self) -> bool:
+        """A known parcel's scan turned down: announced as ``scan.refused``."""
+        return self in {ScanOutcome.REFUSED, ScanOutcome.WRONG_HUB}
+
+
+def is_mis_sort(outcome: ScanOutcome, kind: ScanKind) -> bool:
+    """A refusal a person must put right: a parcel at the wrong hub, or loaded onto the
+    wrong van. Other refusals (a parcel scanned in twice) only tell the scanner no."""
+    return outcome is ScanOutcome.WRONG_HUB or (
+        outcome is ScanOutcome.REFUSED and kind is ScanKind.LOAD
+    )
+
 
 @dataclass(frozen=True, slots=True)
 class ScanTarget:
@@ -42,7 +61,8 @@ class HubScan:
     """One scan as stored: idempotent by (hub_id, client_event_id).
 
     A new scan is made with :meth:`create`, so that an unknown barcode records its
-    ``scan.unknown_barcode`` event; the store rebuilds stored scans with the constructor.
+    ``scan.unknown_barcode`` event and a refused parcel its ``scan.refused``; the store
+    rebuilds stored scans with the constructor.
     """
 
     id: str
@@ -76,8 +96,10 @@ class HubScan:
         actor: str,
         outcome: ScanOutcome,
         message: str,
+        parcel_id: str | None = None,
+        parcel_state: str | None = None,
     ) -> HubScan:
-        """A new scan; an unknown barcode is an exception, announced as an event."""
+        """A new scan; an unknown barcode and a refused parcel are announced as events."""
         scan = cls(
             id=id,
             hub_id=hub_id,
@@ -90,7 +112,21 @@ class HubScan:
             actor=actor,
             outcome=outcome,
             message=message,
+            parcel_id=parcel_id,
+            parcel_state=parcel_state,
         )
+        if outcome.refusal and parcel_id is not None:
+            refused = RefusedScan(
+                scan_id=id,
+                hub_id=hub_id,
+                parcel_id=parcel_id,
+                barcode=barcode,
+                kind=kind.value,
+                reason=outcome.value,
+                message=message,
+                scanned_at=scanned_at,
+            )
+            scan.new_events.append(scan_refused(refused, at=recorded_at))
         if outcome is ScanOutcome.UNKNOWN_BARCODE:
             scan.new_events.append(
                 scan_unknown_barcode(

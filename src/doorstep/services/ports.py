@@ -169,6 +169,13 @@ class PlanRecord:
     finished_at: datetime | None = None
     error: str | None = None
     result: dict[str, Any] | None = None
+    # Outbox events not yet stored (``plan.finished``); not part of what the plan is.
+    new_events: list[DomainEvent] = field(default_factory=list, compare=False, repr=False)
+
+    def collect_events(self) -> list[DomainEvent]:
+        taken = list(self.new_events)
+        self.new_events.clear()
+        return taken
 
 
 class BrandRepository(Protocol):

@@ -139,8 +139,14 @@ def _check_target(uow: UnitOfWork, cmd: RecordScan) -> None:
 
 
 def _new_scan(
-    cmd: RecordScan, now: datetime, actor: str, outcome: ScanOutcome, message: str
+    cmd: RecordScan,
+    now: datetime,
+    actor: str,
+    outcome: ScanOutcome,
+    message: str,
+    parcel: Parcel | None = None,
 ) -> HubScan:
+    """A refused parcel's scan is made with its parcel, so it records ``scan.refused``."""
     return HubScan.create(
         id=ids.new_id("scn"),
         hub_id=cmd.hub_id,
@@ -153,6 +159,8 @@ def _new_scan(
         actor=actor,
         outcome=outcome,
         message=message,
+        parcel_id=None if parcel is None else parcel.id,
+        parcel_state=None if parcel is None else parcel.state.value,
     )
 
 
@@ -203,11 +211,9 @@ def _apply(
             details=details,
         )
     except WrongHub as wrong:
-        scan = _new_scan(cmd, now, actor, ScanOutcome.WRONG_HUB, wrong.message)
-        return _with_parcel(scan, parcel)
+        return _new_scan(cmd, now, actor, ScanOutcome.WRONG_HUB, wrong.message, parcel)
     except (InvalidTransition, WrongVehicle) as refusal:
-        scan = _new_scan(cmd, now, actor, ScanOutcome.REFUSED, refusal.message)
-        return _with_parcel(scan, parcel)
+        return _new_scan(cmd, now, actor, ScanOutcome.REFUSED, refusal.message, parcel)
     uow.parcels.save(parcel)
     message = f"Parcel {parcel.barcode} is now {parcel.state.value.replace('_', ' ')}."
     if leg is not None and (sorting or loading):

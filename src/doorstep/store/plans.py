@@ -4,10 +4,14 @@ work reads none (store/scoping.py) and writes none."""
 from __future__ import annotations
 
 from sqlalchemy import Select
+from sqlalchemy.orm import Session
 
+from doorstep.domain.access import Principal
 from doorstep.domain.errors import InvalidValue
+from doorstep.domain.events import SeenAggregates
 from doorstep.services.ports import PlanRecord, PlanStatus
 from doorstep.store.base import SqlRepository
+from doorstep.store.crypto import FieldCipher
 from doorstep.store.scoping import pk_of, scoped
 from doorstep.store.tables import HubRow, PlanRow
 
@@ -33,6 +37,15 @@ def _record(row: PlanRow) -> PlanRecord:
 
 
 class SqlPlanRepository(SqlRepository):
+    """What it stores is marked seen: a finished plan's ``plan.finished`` goes to the outbox
+    in the same commit."""
+
+    def __init__(
+        self, session: Session, principal: Principal, cipher: FieldCipher, *, seen: SeenAggregates
+    ) -> None:
+        super().__init__(session, principal, cipher)
+        self._seen = seen
+
     def _select(self) -> Select[PlanRow]:
         return scoped(self.principal, PlanRow)
 
@@ -43,6 +56,7 @@ class SqlPlanRepository(SqlRepository):
         row = PlanRow(public_id=plan.id, hub_pk=hub_pk, created_by=plan.created_by)
         self._write(row, plan)
         self.insert(row)
+        self._seen.add(plan)
 
     def get(self, plan_id: str) -> PlanRecord | None:
         row = self.session.scalar(self._select().where(PlanRow.public_id == plan_id))
@@ -54,6 +68,7 @@ class SqlPlanRepository(SqlRepository):
             raise InvalidValue("plan_id", f"no such plan: {plan.id}")
         with self.savepoint():
             self._write(row, plan)
+        self._seen.add(plan)
 
     def list_unfinished(self) -> list[PlanRecord]:
         query = self._select().where(PlanRow.status.in_(_UNFINISHED))

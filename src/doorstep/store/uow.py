@@ -142,7 +142,7 @@ class SqlUnitOfWork:
         self.users = SqlUserRepository(*parts)
         self.api_keys = SqlApiKeyRepository(*parts)
         self.idempotency = SqlIdempotencyRepository(*parts)
-        self.plans = SqlPlanRepository(*parts)
+        self.plans = SqlPlanRepository(*parts, seen=seen)
         self.audit = SqlAuditLog(*parts)
         self.routes = SqlRouteRepository(*parts, seen=seen, committed=self._route_stops)
         self.courier_actions = SqlCourierActionRepository(*parts)

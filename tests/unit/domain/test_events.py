@@ -20,7 +20,7 @@ def _has_declared_fields(event: DomainEvent) -> bool:
     return tuple(event.payload) == PAYLOAD_FIELDS[EventName(event.name)]
 
 
-def _scan(outcome: ScanOutcome) -> HubScan:
+def _scan(outcome: ScanOutcome, parcel_id: str | None = None) -> HubScan:
     return HubScan.create(
         id=ids.new_id("scn"),
         hub_id="hub_kentish",
@@ -33,6 +33,8 @@ def _scan(outcome: ScanOutcome) -> HubScan:
         actor="usr_hub",
         outcome=outcome,
         message="...",
+        parcel_id=parcel_id,
+        parcel_state=None if parcel_id is None else "delivered",
     )
 
 
@@ -112,7 +114,7 @@ def test_replaying_a_parcels_history_records_nothing() -> None:
     assert replayed.state is ParcelState.AT_HUB and replayed.collect_events() == []
 
 
-def test_only_an_unknown_barcode_scan_records_an_event() -> None:
+def test_an_unknown_barcode_and_a_refused_parcel_record_events_and_an_accepted_scan_none() -> None:
     unknown = _scan(ScanOutcome.UNKNOWN_BARCODE)
     [event] = unknown.collect_events()
     assert (event.name, event.aggregate_id, event.brand_id) == (
@@ -122,7 +124,22 @@ def test_only_an_unknown_barcode_scan_records_an_event() -> None:
     )
     assert event.payload["scanned_at"] == MORNING.isoformat()
     assert _has_declared_fields(event)
-    assert _scan(ScanOutcome.ACCEPTED).collect_events() == []
+    assert _scan(ScanOutcome.ACCEPTED, "par_1").collect_events() == []
+
+
+def test_a_refused_or_wrong_hub_scan_of_a_parcel_records_scan_refused_for_no_brand() -> None:
+    for outcome in (ScanOutcome.REFUSED, ScanOutcome.WRONG_HUB):
+        scan = _scan(outcome, "par_1")
+        [event] = scan.collect_events()
+        assert (event.name, event.aggregate_id, event.brand_id) == (
+            EventName.SCAN_REFUSED,
+            scan.id,
+            None,
+        )
+        assert event.payload["reason"] == outcome.value
+        assert event.payload["parcel_id"] == "par_1" and event.payload["kind"] == "receive"
+        assert _has_declared_fields(event)
+    # A refusal without its parcel says nothing: nothing to put right.
     assert _scan(ScanOutcome.REFUSED).collect_events() == []
 
 

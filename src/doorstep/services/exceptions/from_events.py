@@ -22,6 +22,7 @@ from doorstep.domain.exceptions import (
 )
 from doorstep.domain.parcel import ParcelState
 from doorstep.domain.route import Route, RouteStop
+from doorstep.services.exceptions.hub_and_plans import plan_finished, scan_refused
 from doorstep.services.exceptions.queue import close_by_cause, open_exceptions, raise_exception
 from doorstep.services.exceptions.words import hhmm, minutes, reason_words, where
 from doorstep.services.ports import Clock, UnitOfWork
@@ -274,6 +275,8 @@ RULES: dict[str, Handle] = {
     EventName.ROUTE_STOP_REMOVED: _stop_gone,
     EventName.STOP_ARRIVED: _arrived,
     EventName.SCAN_UNKNOWN_BARCODE: _unknown_barcode,
+    EventName.SCAN_REFUSED: scan_refused,
+    EventName.PLAN_FINISHED: plan_finished,
     EventName.ORDER_CREATED: _order_created,
     EventName.ROUTE_STARTED: _route_started,
     EventName.ROUTE_FINISHED: _route_finished,

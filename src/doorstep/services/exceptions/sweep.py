@@ -9,8 +9,11 @@ one racing it) raises nothing twice:
 - a courier standing still 15 minutes away from the next stop (their positions), closed
   by itself once they move;
 - a predicted delay whose prediction came back inside the promise (closed);
-- a refused hub scan of a parcel at the wrong hub or loaded onto the wrong van;
-- a plan finished in the last day with stops whose address could not be routed.
+- a refused hub scan of a parcel at the wrong hub or loaded onto the wrong van, and a
+  plan finished in the last day with stops whose address could not be routed: both are
+  raised at once from their events (``services/exceptions/hub_and_plans.py``); the sweep
+  finds any an event missed (an outbox row written by an older version), under the
+  same keys, so nothing is raised twice.
 """
 
 from __future__ import annotations
@@ -30,8 +33,9 @@ from doorstep.domain.exceptions import (
 from doorstep.domain.parcel import ParcelState
 from doorstep.domain.pings import Ping
 from doorstep.domain.route import Route, RouteState
-from doorstep.domain.scan import ScanKind, ScanOutcome
+from doorstep.domain.scan import is_mis_sort
 from doorstep.geo.geometry import haversine_m
+from doorstep.services.exceptions.hub_and_plans import raise_mis_sort, raise_unroutable
 from doorstep.services.exceptions.queue import (
     SYSTEM,
     close_by_cause,
@@ -194,52 +198,26 @@ def _mis_sorts(uow: UnitOfWork, now: datetime) -> int:
         for scan in uow.scans.list_exceptions(hub.id, SCANS_PER_HUB):
             if scan.recorded_at < now - SCAN_LOOKBACK:
                 break
-            wrong_hub = scan.outcome is ScanOutcome.WRONG_HUB
-            wrong_van = scan.outcome is ScanOutcome.REFUSED and scan.kind is ScanKind.LOAD
-            if scan.parcel_id is None or not (wrong_hub or wrong_van):
+            if scan.parcel_id is None or not is_mis_sort(scan.outcome, scan.kind):
                 continue
-            raised += _one(
-                raise_exception(
-                    uow,
-                    ExceptionKind.MIS_SORT,
-                    key_of(scan.id),
-                    at=now,
-                    details=f"{scan.kind.value.capitalize()} scan at {hub.name}: {scan.message}",
-                    parcel_ids=[scan.parcel_id],
-                    order_ids=_order_of(uow, scan.parcel_id),
-                    moment=scan.scanned_at,
-                )
+            raised += raise_mis_sort(
+                uow,
+                scan_id=scan.id,
+                kind=scan.kind,
+                parcel_id=scan.parcel_id,
+                hub_name=hub.name,
+                message=scan.message,
+                scanned_at=scan.scanned_at,
+                now=now,
             )
     return raised
-
-
-def _order_of(uow: UnitOfWork, parcel_id: str) -> list[str]:
-    parcel = uow.parcels.get(parcel_id)
-    return [] if parcel is None else [parcel.order_id]
 
 
 def _unroutable(uow: UnitOfWork, now: datetime) -> int:
-    raised = 0
-    for plan in uow.exceptions.plans_finished_since(now - PLAN_LOOKBACK):
-        for item in (plan.result or {}).get("unassigned") or []:
-            if item.get("reason") != "unroutable_address":
-                continue
-            parcel_ids = [str(p) for p in item.get("parcel_ids") or []]
-            detail = item.get("detail") or "the address could not be placed on the road network"
-            raised += _one(
-                raise_exception(
-                    uow,
-                    ExceptionKind.ADDRESS_UNROUTABLE,
-                    key_of(plan.id, str(item.get("stop_id"))),
-                    at=now,
-                    details=f"Plan {plan.id} for {plan.plan_date.isoformat()}: {detail}.",
-                    parcel_ids=parcel_ids,
-                    order_ids=sorted(
-                        {p.order_id for p in uow.parcels.get_many(parcel_ids).values()}
-                    ),
-                )
-            )
-    return raised
+    return sum(
+        raise_unroutable(uow, plan, now)
+        for plan in uow.exceptions.plans_finished_since(now - PLAN_LOOKBACK)
+    )
 
 
 def _one(found: object | None) -> int:

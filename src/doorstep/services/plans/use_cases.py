@@ -9,16 +9,19 @@ worker died mid-solve, does no harm.
 from __future__ import annotations
 
 import logging
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
 
 from doorstep.domain import ids
 from doorstep.domain.access import Principal
 from doorstep.domain.errors import DomainError, InvalidValue
+from doorstep.domain.events import DomainEvent, plan_finished
 from doorstep.geo.road_network import packaged_networks
 from doorstep.geo.straight_line import STRAIGHT_LINE
 from doorstep.planning import PlannerParams, plan_day
 from doorstep.planning.export import plan_document
+from doorstep.planning.model import UnassignedReason
 from doorstep.planning.pinned import plan_pinned
 from doorstep.services.access import require_hub_operator, require_id
 from doorstep.services.errors import NotFound
@@ -181,6 +184,27 @@ def _solve(
     return plan_document(solved, problem, built.manifest).to_json()
 
 
+def finished_event(plan: PlanRecord, at: datetime) -> DomainEvent:
+    """``plan.finished`` for a plan just finished: its stops left out, counted by reason,
+    and those whose address could not be routed (an exception each, at once)."""
+    unassigned: Counter[str] = Counter()
+    unroutable: list[str] = []
+    for item in (plan.result or {}).get("unassigned") or []:
+        reason = str(item.get("reason") or "unknown")
+        unassigned[reason] += 1
+        if reason == UnassignedReason.UNROUTABLE_ADDRESS:
+            unroutable.append(str(item.get("stop_id")))
+    return plan_finished(
+        plan_id=plan.id,
+        hub_id=plan.hub_id,
+        plan_date=plan.plan_date,
+        status=plan.status.value,
+        unassigned=dict(sorted(unassigned.items())),
+        unroutable_stop_ids=unroutable,
+        at=at,
+    )
+
+
 def _reason(error: Exception) -> str:
     """A dispatcher's sentence, never a stack trace."""
     message = error.message if isinstance(error, DomainError) else str(error)
@@ -196,7 +220,11 @@ def _finish(
     error: str | None = None,
 ) -> PlanRecord:
     status = PlanStatus.FAILED if error is not None else PlanStatus.SUCCEEDED
-    done = replace(plan, status=status, finished_at=clock.now(), error=error, result=document)
+    now = clock.now()
+    done = replace(
+        plan, status=status, finished_at=now, error=error, result=document, new_events=[]
+    )
+    done.new_events.append(finished_event(done, now))
     with uow_factory(JOB) as uow:
         uow.plans.save(done)
         uow.commit()

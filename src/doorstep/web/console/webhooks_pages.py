@@ -13,6 +13,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from doorstep.domain.access import Principal
 from doorstep.domain.events import EventName
+from doorstep.domain.webhooks import BRAND_EVENTS
 from doorstep.services import accounts, webhooks
 from doorstep.web.console import render
 from doorstep.web.console.admin import Refused, attempt, text
@@ -44,7 +45,7 @@ async def _page(
         dead_letters=dead,
         brands=brands,
         brand_names={b.id: b.name for b in brands},
-        event_names=[name.value for name in EventName],
+        event_names=[name.value for name in EventName if name in BRAND_EVENTS],
         **context,
     )
 
