@@ -39,7 +39,7 @@ format: $(STAMP) ## fix what ruff can fix and reformat
 	$(BIN)/ruff format src tests benchmarks
 
 test: lint ## lint, then every test (slow and browser ones too) on two workers, as CI does
-	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --dist loadgroup --durations=25 $(PYTEST_ARGS)
 
 test-fast: $(STAMP) ## unit and integration tests without the slow ones; no lint
 	$(BIN)/pytest -q -m "not slow" tests/unit tests/integration $(PYTEST_ARGS)
