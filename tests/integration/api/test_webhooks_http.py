@@ -140,5 +140,11 @@ def test_an_order_made_over_http_reaches_the_brands_receiver_signed_through_the_
     ((webhook_id, document),) = receiver.taken.items()
     assert document["type"] == "order.created" and document["data"]["order_id"] == order["id"]
     assert receiver.bad_signatures == 0 and webhook_id.startswith("msg_")
-    deliveries = brand.get(f"/v1/webhook-endpoints/{made.json()['id']}/deliveries").json()
-    assert [(d["id"], d["status"]) for d in deliveries["items"]] == [(webhook_id, "delivered")]
+    # The sender records "delivered" after the receiver's answer: wait for that commit.
+    listed = f"/v1/webhook-endpoints/{made.json()['id']}/deliveries"
+    while True:
+        deliveries = [(d["id"], d["status"]) for d in brand.get(listed).json()["items"]]
+        if deliveries != [(webhook_id, "pending")] or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert deliveries == [(webhook_id, "delivered")]
