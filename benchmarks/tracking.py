@@ -141,8 +141,12 @@ async def _load(base_url: str, tokens: list[str], args: argparse.Namespace, sse:
     ]
     await asyncio.wait_for(asyncio.gather(*(e.wait() for e in opened)), START_GUARD_S)
     pool = [_Connection(host, port) for _ in range(args.connections)]
-    for _ in range(3):  # warm: imports, templates, the connections
-        await asyncio.gather(*(c.get(f"/t/{tokens[n % len(tokens)]}") for n, c in enumerate(pool)))
+    # Warm, as a server that has been up a while is: imports, templates, the connections,
+    # and every recipient's page read once (a cold page costs a read and a render).
+    for first in range(0, max(len(tokens), 3 * len(pool)), len(pool)):
+        await asyncio.gather(
+            *(c.get(f"/t/{tokens[(first + n) % len(tokens)]}") for n, c in enumerate(pool))
+        )
     total = int(args.rate * args.seconds)
     due: asyncio.Queue[tuple[float, str] | None] = asyncio.Queue()
     latencies: list[float] = []

@@ -90,12 +90,14 @@ def serve(
     data_dir: Path | None = None,
     planner: PlannerParams | None = None,
     clock: Clock | None = None,
+    page_cache_seconds: float = 0.0,
     **settings: Any,
 ) -> Iterator[LiveApi]:
     """Run the API for ``database_url`` in a thread until the block ends.
 
     ``settings`` override the test settings (rate limits, lock-outs, mode); ``clock``
-    replaces the system clock (tests of lock-outs move time by hand).
+    replaces the system clock (tests of lock-outs move time by hand). Tracking pages are
+    read afresh for every request unless ``page_cache_seconds`` keeps them.
 
     Jobs go to a local (SQLite) queue in ``data_dir`` and a consumer thread runs them, as
     ``doorstep serve`` does on one machine; the queue is made only when a job is enqueued.
@@ -103,7 +105,9 @@ def serve(
     """
     with (
         tempfile.TemporaryDirectory() as scratch,
-        _serve(database_url, data_dir or Path(scratch), planner, settings, clock) as live,
+        _serve(
+            database_url, data_dir or Path(scratch), planner, settings, clock, page_cache_seconds
+        ) as live,
     ):
         yield live
 
@@ -115,6 +119,7 @@ def _serve(
     planner: PlannerParams | None,
     overrides: dict[str, Any],
     clock: Clock | None,
+    page_cache_seconds: float,
 ) -> Iterator[LiveApi]:
     settings = Settings(
         **{
@@ -146,7 +151,9 @@ def _serve(
     sock.bind(("127.0.0.1", 0))
     port = sock.getsockname()[1]
     config = uvicorn.Config(
-        create_app(container, tile_url=settings.tile_url, tracking_cache_seconds=0.0),
+        create_app(
+            container, tile_url=settings.tile_url, tracking_cache_seconds=page_cache_seconds
+        ),
         log_level="warning",
         lifespan="off",
         server_header=False,

@@ -44,7 +44,7 @@ def create_app(
     max_body_bytes: int = DEFAULT_MAX_BODY,
     max_import_bytes: int = IMPORT_MAX_BODY,
     tile_url: str | None = None,
-    tracking_cache_seconds: float = 5.0,
+    tracking_cache_seconds: float = 60.0,
 ) -> FastAPI:
     """The HTTP API under ``/v1``, wired to ``container``; OpenAPI at ``/v1/openapi.json``.
 
@@ -52,7 +52,8 @@ def create_app(
     own cap (``max_import_bytes``) and is never held in memory, and image uploads (15 MB).
     ``tile_url`` (``settings.tile_url``) gives the courier app's map raster tiles, and its
     origin a place in that page's content security policy. The tracking page keeps each
-    rendered page for ``tracking_cache_seconds`` (tests pass 0 to see every change at once).
+    rendered page until its order changes, and at most ``tracking_cache_seconds`` (tests of
+    what the page says pass 0).
     """
     app = FastAPI(
         title="Doorstep API",

@@ -12,7 +12,7 @@ import uvicorn
 
 from doorstep.api import create_app
 from doorstep.bootstrap import build_jobs
-from doorstep.cli._common import load_settings, open_container
+from doorstep.cli._common import load_settings, open_container, settle_heap
 from doorstep.jobs.consumer import start_in_process
 from doorstep.jobs.queue import is_local
 
@@ -32,9 +32,11 @@ def serve(
     if jobs if jobs is not None else is_local(plan_jobs.queue):
         plan_jobs.resume()
         consumer = start_in_process(plan_jobs.queue)
+    app = create_app(container, tile_url=settings.tile_url)
+    settle_heap()
     try:
         uvicorn.run(
-            create_app(container, tile_url=settings.tile_url),
+            app,
             host=host or settings.host,
             port=port or settings.port,
             log_level="info",

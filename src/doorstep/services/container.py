@@ -79,6 +79,9 @@ class _NoBroadcaster:
     def subscribe(self, channels: Sequence[str]) -> Subscription:
         return _Silent()
 
+    def listen(self, hear: Callable[[str], None]) -> None:
+        return None
+
 
 @dataclass(frozen=True, slots=True)
 class Container:

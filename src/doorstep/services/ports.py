@@ -871,6 +871,11 @@ class Broadcaster(Protocol):
         """Start receiving the notices of ``channels`` (one queue for all of them); call on
         the event loop that will read."""
 
+    def listen(self, hear: Callable[[str], None]) -> None:
+        """Call ``hear(channel)`` for every notice this process hears, on whichever thread
+        delivers it: for a cache that must forget what changed. ``hear`` must be quick and
+        thread-safe. Call on the event loop (the Redis adapter starts its listener there)."""
+
 
 @dataclass(frozen=True, slots=True)
 class TrackedMove:

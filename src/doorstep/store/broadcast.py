@@ -17,7 +17,7 @@ import contextlib
 import logging
 import threading
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 import redis
@@ -60,13 +60,24 @@ class LocalBroadcaster:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._subscribers: dict[str, set[_Queue]] = defaultdict(set)
+        self._hearers: list[Callable[[str], None]] = []
 
     def publish(self, channel: str, message: str) -> None:
         with self._lock:
             targets = list(self._subscribers.get(channel, ()))
+            hearers = list(self._hearers)
         for target in targets:
             with contextlib.suppress(RuntimeError):  # its loop has closed
                 target.loop.call_soon_threadsafe(target.offer, message)
+        for hear in hearers:
+            try:
+                hear(channel)
+            except Exception:  # one bad listener never stops the notice reaching pages
+                logger.exception("a listener failed on %s", channel)
+
+    def listen(self, hear: Callable[[str], None]) -> None:
+        with self._lock:
+            self._hearers.append(hear)
 
     def subscribe(self, channels: Sequence[str]) -> _Queue:
         subscriber = _Queue(self, channels)
@@ -107,10 +118,17 @@ class RedisBroadcaster:
 
     def subscribe(self, channels: Sequence[str]) -> _Queue:
         subscriber = self._local.subscribe(channels)
+        self._start_listener()
+        return subscriber
+
+    def listen(self, hear: Callable[[str], None]) -> None:
+        self._local.listen(hear)
+        self._start_listener()
+
+    def _start_listener(self) -> None:
         if self._listener is None or self._listener.done():
             self._ready = asyncio.Event()
             self._listener = asyncio.get_running_loop().create_task(self._listen(self._ready))
-        return subscriber
 
     async def ready(self) -> None:
         """Wait until this process's listener is subscribed (tests and start-up)."""

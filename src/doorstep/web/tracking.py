@@ -7,11 +7,11 @@ parts that change, and draws the map when there is a courier to show. Every answ
 style; the brand's colour is a small stylesheet of its own, cached for good).
 
 Unknown and malformed tokens get the same plain 404 page, expired ones a 410 page. The
-rendered page is kept per token for a moment (``cache_seconds``, then served stale for as
-long again while one worker renders it anew): a whole route's recipients opening their
-link at once read the database once per token per moment, and the live updates read it
-fresh. The courier's position is never in the page itself, only in the live events,
-read fresh for each: a kept page cannot show a position after its stop is done.
+rendered page is kept per token until a live notice says its order, parcels or route
+changed, and at most ``cache_seconds`` (:mod:`doorstep.web.page_cache`): a whole route's
+recipients opening their link at once read the database once per token, and the live
+updates read it fresh. The courier's position is never in the page itself, only in the
+live events, read fresh for each: a kept page cannot show a position after its stop is done.
 """
 
 from __future__ import annotations
@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import json
 import random
-import threading
 import time
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -40,6 +39,7 @@ from doorstep.services.errors import NotFound
 from doorstep.services.tracking import appearance
 from doorstep.services.tracking.view import TrackingExpired, TrackingView, tracking_view
 from doorstep.web import csrf
+from doorstep.web.page_cache import PageCache
 from doorstep.web.tracking_actions import ACTIONS as DONE
 
 PATH: Final = "/t"
@@ -47,12 +47,12 @@ STATIC: Final = "/static/tracking"
 LEAFLET: Final = "/static/vendor/leaflet-1.9.4"
 BASEMAP: Final = "/courier/basemap.json"
 LONDON: Final = ZoneInfo("Europe/London")
-REFRESH_S: Final = 30.0  # a live page looks again at least this often (positions step at 30 s)
+REFRESH_S: Final = 30.0  # a live page near the courier looks again this often (positions step)
+QUIET_REFRESH_S: Final = 300.0  # any other live page, in case a notice was lost
 POLICY: Final = (
     "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:{tiles}; "
     "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
 )
-CACHE_LIMIT: Final = 20_000
 
 
 def policy(tile_source: str | None) -> str:
@@ -113,62 +113,12 @@ def fragments(view: TrackingView) -> dict[str, Any]:
     }
 
 
-class PageCache:
-    """Rendered pages by token, fresh for ``seconds`` and then served stale for as long
-    again while one worker renders the page anew (so that pages warmed together do not
-    all miss together). Bounded: dropped whole when full."""
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self._pages: dict[str, tuple[float, int, str]] = {}
-        self._refreshing: set[str] = set()
-        self._lock = threading.Lock()
-
-    def get(self, token: str) -> tuple[int, str] | None:
-        """A fresh page, or None."""
-        found = self._pages.get(token) if self.seconds > 0 else None
-        if found is None or found[0] < time.monotonic():
-            return None
-        return found[1], found[2]
-
-    def lookup(self, token: str) -> tuple[int, str, bool] | None:
-        """A page not older than twice the freshness, and whether it is still fresh."""
-        found = self._pages.get(token) if self.seconds > 0 else None
-        now = time.monotonic()
-        if found is None or found[0] + self.seconds < now:
-            return None
-        return found[1], found[2], found[0] >= now
-
-    def claim(self, token: str) -> bool:
-        """Whether the caller is the one to render ``token``'s stale page anew."""
-        with self._lock:
-            if token in self._refreshing:
-                return False
-            self._refreshing.add(token)
-            return True
-
-    def release(self, token: str) -> None:
-        with self._lock:
-            self._refreshing.discard(token)
-
-    def put(self, token: str, status: int, body: str) -> None:
-        if self.seconds <= 0:
-            return
-        with self._lock:
-            if len(self._pages) >= CACHE_LIMIT:
-                self._pages.clear()
-            # Fresh for between half and all of ``seconds``: pages rendered together
-            # (a route's recipients opening the same message) go stale apart.
-            fresh = self.seconds * (0.5 + random.random() / 2)
-            self._pages[token] = (time.monotonic() + fresh, status, body)
-
-
 def make_router(
     container: Container,
     tile_url: str | None = None,
     *,
     tile_source: str | None = None,
-    cache_seconds: float = 5.0,
+    cache_seconds: float = 60.0,
 ) -> APIRouter:
     """The page, its live events and the brand colour's stylesheet. ``tile_url`` adds
     raster tiles to the map, and ``tile_source`` (its origin) a place in the policy."""
@@ -191,6 +141,8 @@ def make_router(
         cached = None if done else pages.get(token)
         if cached is not None:
             return cached
+        mark = pages.mark()
+        channels: tuple[str, ...] = ()
         try:
             view = view_of(token)
         except NotFound:
@@ -198,6 +150,7 @@ def make_router(
         except TrackingExpired:
             answer = 410, render("expired.html")
         else:
+            channels = view.channels
             theme = view.brand_colour or DEFAULT_COLOUR
             body = render(
                 "page.html",
@@ -213,10 +166,11 @@ def make_router(
             )
             answer = 200, body
         if not done:
-            pages.put(token, *answer)
+            pages.put(token, *answer, channels=channels, mark=mark)
         return answer
 
     refreshing: set[asyncio.Task[None]] = set()
+    listening: list[bool] = []  # the cache hears notices once the first page is asked for
 
     async def refresh(token: str) -> None:
         try:
@@ -229,6 +183,9 @@ def make_router(
         # A page kept from a moment ago is answered on the event loop; only a page to
         # read and render goes to a worker thread. After a recipient's change
         # (``?done=...``, web/tracking_actions.py) it is read afresh, with the confirmation.
+        if not listening and cache_seconds > 0:  # on the event loop, as listen() asks
+            container.broadcaster.listen(pages.changed)
+            listening.append(True)
         if done in DONE:
             status, body = await run_in_threadpool(page, token, done)
             return HTMLResponse(body, status_code=status, headers=headers)
@@ -286,9 +243,15 @@ async def _updates(
     read: Callable[[], TrackingView],
     request: Request,
 ) -> AsyncIterator[dict[str, str]]:
-    """Each change of the page's parts, as it happens (a notice) or at least every 30 s."""
+    """Each change of the page's parts, as it happens (a notice), and the courier's
+    position every 30 s while the courier is near.
+
+    Everything but the position changes only with an event, and every event sends a
+    notice; so a page far from the courier reads again on a notice, or every 5 minutes in
+    case one was lost. Reading 500 open pages every 30 s cost the tracking page's p99."""
     view, last = first, fragments(first)
     subscription = container.broadcaster.subscribe(view.channels)
+    read_at = time.monotonic()
     try:
         yield {"event": "ready", "data": "{}"}
         if last["position"] is not None:  # the page itself never holds a position
@@ -296,9 +259,13 @@ async def _updates(
         while view.live:
             # Between half and all of 30 s: pages opened together (a message to a whole
             # route) do not all read at once; positions still step at 30 s marks.
-            await subscription.receive(REFRESH_S * (0.5 + random.random() / 2))
+            notice = await subscription.receive(REFRESH_S * (0.5 + random.random() / 2))
             if await request.is_disconnected():
                 return
+            quiet = notice is None and not view.courier_near
+            if quiet and time.monotonic() - read_at < QUIET_REFRESH_S:
+                continue
+            read_at = time.monotonic()
             try:
                 view = await run_in_threadpool(read)
             except (NotFound, TrackingExpired):

@@ -91,3 +91,42 @@ def test_a_notice_published_in_one_process_reaches_a_page_served_by_another_over
         return got
 
     assert asyncio.run(scenario()) == "look again"
+
+
+def test_a_listener_hears_every_channel_and_a_failing_one_stops_nothing() -> None:
+    heard: list[str] = []
+
+    def broken(channel: str) -> None:
+        raise RuntimeError("a listener that fails")
+
+    async def scenario() -> str | None:
+        hub = LocalBroadcaster()
+        hub.listen(broken)
+        hub.listen(heard.append)
+        page = hub.subscribe(["order:a"])
+        await asyncio.to_thread(hub.publish, "route:r", "look")
+        await asyncio.to_thread(hub.publish, "order:a", "look")
+        return await page.receive(2.0)
+
+    assert asyncio.run(scenario()) == "look"
+    assert heard == ["route:r", "order:a"]
+
+
+def test_a_listener_in_one_process_hears_a_notice_published_by_another_over_redis() -> None:
+    url = redis_url()
+    heard: list[str] = []
+
+    async def scenario() -> None:
+        serving, publishing = RedisBroadcaster(url), RedisBroadcaster(url)
+        serving.listen(heard.append)
+        await serving.ready()
+        await asyncio.to_thread(publishing.publish, "order:ord_listen", "look again")
+        for _ in range(500):  # bounded by iterations: at most 5 s
+            if heard:
+                break
+            await asyncio.sleep(0.01)
+        serving.close()
+        publishing.close()
+
+    asyncio.run(scenario())
+    assert heard == ["order:ord_listen"]

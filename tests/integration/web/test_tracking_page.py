@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -18,7 +19,7 @@ from doorstep.domain.model import Role
 from doorstep.services.returns import set_delivery_policy
 from doorstep.services.routes.courier_actions import ActionKind
 from tests.images import photo, sha256
-from tests.integration.live_server import LiveApi, serve
+from tests.integration.live_server import HANG_GUARD_S, LiveApi, serve
 from tests.tracking_day import T0, TrackingDay, tracking_day
 from tests.unit.fakes import FakeClock
 
@@ -125,6 +126,25 @@ def test_the_next_stop_sees_the_courier_on_the_road_and_then_never_after_deliver
     photo = re.search(r'<img class="photo" src="([^"]+)"', after.text)
     assert photo is not None and photo.group(1).startswith("/v1/blobs/")
     assert "variant=display" in photo.group(1)
+
+
+def test_a_kept_page_is_read_afresh_as_soon_as_its_order_changes(
+    database_url: str, clock: FakeClock
+) -> None:
+    """Pages are kept for an hour here: only the change's notice can make one new."""
+    with serve(database_url, clock=clock, page_cache_seconds=3600) as kept:
+        today = tracking_day(kept.container.uow_factory, clock=clock)
+        assert "Your parcel is at our London hub" in text(page(kept, today.tokens[4]))
+        today.start()
+        deadline = time.monotonic() + HANG_GUARD_S
+        while "Your parcel is out for delivery" not in (shown := text(page(kept, today.tokens[4]))):
+            assert time.monotonic() < deadline, "the kept page never changed"
+            time.sleep(0.05)
+        today.deliver(0)
+        while "3 stops before yours" not in shown:
+            assert time.monotonic() < deadline, "the kept page missed the stop done"
+            time.sleep(0.05)
+            shown = text(page(kept, today.tokens[4]))
 
 
 def test_a_failed_attempt_says_why_and_what_happens_next(live: LiveApi, today: TrackingDay) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,6 +30,9 @@ class _Broadcaster:
         self.sent.append((channel, message))
 
     def subscribe(self, channels: Sequence[str]) -> Subscription:
+        raise NotImplementedError
+
+    def listen(self, hear: Callable[[str], None]) -> None:
         raise NotImplementedError
 
 

@@ -107,6 +107,7 @@ class TrackingView:
     courier: CourierShown | None
     stops_before: int | None
     position: PositionShown | None
+    courier_near: bool  # this stop is one of the courier's next three: a position may show
     proof: ProofShown | None
     can_act: bool
     final_at: datetime | None
@@ -186,6 +187,7 @@ def _view(
         courier=courier,
         stops_before=stop.stops_before if stop is not None and on_the_road else None,
         position=position if on_the_road else None,
+        courier_near=on_the_road and _may_show_position(facts),
         proof=_proof(facts.proofs, links, now) if stage is Stage.DELIVERED else None,
         can_act=not stage.final and stage is not Stage.RETURNING,
         final_at=final_at,
