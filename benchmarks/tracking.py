@@ -59,6 +59,7 @@ class Row:
     p50_ms: float
     p99_ms: float
     max_ms: float
+    steal_pct: float  # CPU time the hypervisor gave to others (/proc/stat); high = noisy host
     machine: str
 
 
@@ -166,6 +167,7 @@ async def _load(base_url: str, tokens: list[str], args: argparse.Namespace, sse:
             latencies.append(time.perf_counter() - moment)
 
     workers = [asyncio.create_task(worker(c)) for c in pool]
+    cpu_before = _cpu_times()
     start = time.perf_counter() + 0.1
     for n in range(total):  # open loop: each request is due at its moment
         moment = start + n / args.rate
@@ -175,6 +177,7 @@ async def _load(base_url: str, tokens: list[str], args: argparse.Namespace, sse:
         due.put_nowait(None)
     await asyncio.gather(*workers)
     elapsed = time.perf_counter() - start
+    steal = _steal_share(cpu_before, _cpu_times())
     still_open = sum(1 for s in streams if not s.done())
     for stream in streams:
         stream.cancel()
@@ -198,8 +201,26 @@ async def _load(base_url: str, tokens: list[str], args: argparse.Namespace, sse:
         p50_ms=at(0.50),
         p99_ms=at(0.99),
         max_ms=round(latencies[-1] * 1000, 1),
+        steal_pct=round(steal * 100, 1),
         machine=f"{platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}",
     )
+
+
+def _cpu_times() -> list[int]:
+    """The machine's CPU counters (user, nice, system, idle, iowait, irq, softirq, steal);
+    zeros where /proc/stat is not there."""
+    try:
+        first = Path("/proc/stat").read_text().splitlines()[0].split()
+    except OSError:
+        return [0] * 8
+    return [int(value) for value in first[1:9]]
+
+
+def _steal_share(before: list[int], after: list[int]) -> float:
+    """Of the CPU time that passed, the share a virtual machine's host took for others: a
+    run with much of it measured a busy host, not the server."""
+    spent = [b - a for a, b in zip(before, after, strict=True)]
+    return spent[7] / sum(spent) if sum(spent) else 0.0
 
 
 @contextmanager
@@ -257,11 +278,11 @@ def main(argv: list[str] | None = None) -> list[Row]:
     args = parser.parse_args(argv)
     rows = run(args)
     print(f"{'database':<11} {'sse':>4} {'open':>4} {'rate':>5} {'reached':>7} {'requests':>8} "
-          f"{'errors':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7}")  # fmt: skip
+          f"{'errors':>6} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>7} {'steal %':>7}")  # fmt: skip
     for r in rows:
         print(f"{r.database:<11} {r.sse_clients:>4} {r.sse_open:>4} {r.rate:>5.0f} "
               f"{r.achieved_rate:>7.1f} {r.requests:>8} {r.errors:>6} {r.p50_ms:>7.1f} "
-              f"{r.p99_ms:>7.1f} {r.max_ms:>7.1f}")  # fmt: skip
+              f"{r.p99_ms:>7.1f} {r.max_ms:>7.1f} {r.steal_pct:>7.1f}")  # fmt: skip
     if args.json:
         args.json.write_text(json.dumps([asdict(row) for row in rows], indent=1))
     return rows

@@ -18,4 +18,5 @@ def test_benchmark_asks_for_pages_with_live_pages_open_and_writes_its_rows(
     for row in rows:
         assert row["requests"] == 20 and row["errors"] == 0
         assert 0 < row["p50_ms"] <= row["p99_ms"] <= row["max_ms"]
+        assert 0 <= row["steal_pct"] <= 100
     assert rows[1]["sse_open"] == 5
