@@ -64,6 +64,15 @@ def create_app(
         redoc_url=None,
     )
     app.state.container = container
+    # Routes are matched in order: the recipients' tracking page, the busiest by far, first.
+    app.include_router(
+        tracking_page.make_router(
+            container,
+            tile_url,
+            tile_source=tile_source(tile_url),
+            cache_seconds=tracking_cache_seconds,
+        )
+    )
     v1 = APIRouter(prefix=API_PREFIX)
     for module in (
         auth,
@@ -90,14 +99,6 @@ def create_app(
     app.include_router(v1)
     app.include_router(courier_app.make_router(tile_url))
     app.include_router(tracking_actions.make_router())
-    app.include_router(
-        tracking_page.make_router(
-            container,
-            tile_url,
-            tile_source=tile_source(tile_url),
-            cache_seconds=tracking_cache_seconds,
-        )
-    )
     app.include_router(console.make_router(container, tile_url, tile_source=tile_source(tile_url)))
     problems.install(app)
     app.add_exception_handler(console.ConsoleRefusal, console.refusal_response)
