@@ -15,6 +15,11 @@ Figures chosen to look like a small London parcel operator, not to flatter a sol
 * About 40% of stops have a 2-4 h window (booked slots, must be served), 10% are
   same-day (must be served), the rest next-day parcels the planner may defer at a penalty.
 * 1-3 parcels per stop; weights are mostly small (median ~1.5 kg), volumes follow.
+
+A *tight* day (``fleet="tight"``) has the same stops and a December fleet: five vans,
+four bikes and one and a half walkers per 1,000 stops, about 7% less parcel room than
+parcels and too few van hours to serve every stop, so the planner must choose what
+waits while keeping every promise (the promised half of the parcels fits easily).
 """
 
 from __future__ import annotations
@@ -61,7 +66,7 @@ class FleetClass:
 
     prefix: str
     vehicle_type: Vehicle
-    per_thousand: int
+    per_thousand: float
     capacity: Capacity
     hub: PlanningHub
     shift: tuple[time, time]
@@ -77,6 +82,9 @@ FLEET = (
     FleetClass("bike", BIKE, 4, Capacity(50, 150, 1200), HUB, DAY_SHIFT, 0.05, 15.0, 8.0),
     FleetClass("foot", WALK, 2, Capacity(20, 30, 120), MICRO_HUB, WALK_SHIFT, 0.0, 14.0, 2.0),
 )  # fmt: skip
+# December: the same classes, fewer of them (vans are the first thing short).
+TIGHT_PER_THOUSAND = {"van": 3, "bike": 3, "foot": 1.5}
+FLEETS = ("comfortable", "tight")
 BREAK_EARLIEST, BREAK_LATEST, BREAK_S = time(12), time(14), 30 * 60
 
 
@@ -140,11 +148,12 @@ def _stop(rng: random.Random, number: int, row: dict[str, str]) -> PlanningStop:
     )
 
 
-def fleet(stops: int) -> tuple[PlanningVehicle, ...]:
+def fleet(stops: int, kind: str = "comfortable") -> tuple[PlanningVehicle, ...]:
     vehicles = []
     brk = Break(at(BREAK_EARLIEST), at(BREAK_LATEST), BREAK_S)
     for cls in FLEET:
-        for k in range(max(1, round(cls.per_thousand * stops / 1000))):
+        per_thousand = TIGHT_PER_THOUSAND[cls.prefix] if kind == "tight" else cls.per_thousand
+        for k in range(max(1, round(per_thousand * stops / 1000))):
             vehicles.append(
                 PlanningVehicle(
                     id=f"{cls.prefix}_{k + 1:02d}",
@@ -164,7 +173,11 @@ def fleet(stops: int) -> tuple[PlanningVehicle, ...]:
 
 
 def build_problem(
-    stops: int, seed: int, rows: list[dict[str, str]], routable: set[int] | None = None
+    stops: int,
+    seed: int,
+    rows: list[dict[str, str]],
+    routable: set[int] | None = None,
+    fleet_kind: str = "comfortable",
 ) -> PlanningProblem:
     """``stops`` distinct entrances drawn with ``seed`` (among ``routable`` row indices)."""
     rng = random.Random(seed)
@@ -188,7 +201,7 @@ def build_problem(
         departure=at(time(7, 30)),
         hubs=(HUB, MICRO_HUB),
         stops=tuple(chosen),
-        vehicles=fleet(stops),
+        vehicles=fleet(stops, fleet_kind),
     )
 
 

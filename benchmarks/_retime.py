@@ -120,7 +120,7 @@ class _RouteClock:
         start = self.shift[0]
         plain = self.walk(start, None)
         gap: int | None = None
-        if self.brk is not None and start <= self.brk[1] and plain.end > self.brk[0]:
+        if self.brk is not None and start <= self.brk[1] < plain.end:  # Break.due
             options = [(g, self.walk(start, g)) for g in range(len(self.service) + 1)]
             gap, _ = min(options, key=lambda o: (o[1].late, o[1].end, o[0]))
         chosen = self._delayed(start, gap)

@@ -2,14 +2,17 @@
 
 Reads the two files, checks everything a person could have mistyped (naming file, row
 and column), then solves on the chosen network with London traffic by time of day and
-writes the plan as JSON, GeoJSON or CSV. Bad input exits 1 with the reasons, never a
-traceback. See docs/planning.md.
+writes the plan as JSON, GeoJSON or CSV, or several of them from the one solve (a second
+solve with a wall-clock budget would be a different plan). ``doorstep plan export
+PLAN.json --format csv`` converts a saved plan without solving. Bad input exits 1 with
+the reasons, never a traceback. See docs/planning.md.
 """
 
 from __future__ import annotations
 
 import csv
 import json
+import os
 import sys
 import threading
 import time
@@ -21,8 +24,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
-from doorstep.cli._common import fail, load_settings
+from doorstep.cli._common import TYPER_SETTINGS, fail, load_settings
 from doorstep.domain.model import GeoPoint
 
 if TYPE_CHECKING:
@@ -38,6 +42,25 @@ class Format(StrEnum):
     CSV = "csv"
 
 
+class _DayByDefault(TyperGroup):
+    """``doorstep plan ORDERS.csv ...`` means ``doorstep plan day ORDERS.csv ...``: the
+    command planned days before it had an ``export`` beside it, and still does."""
+
+    def parse_args(self, ctx: Any, args: list[str]) -> list[str]:
+        if args and args[0] not in self.commands and args[0] not in ("-h", "--help"):
+            args = ["day", *args]
+        return super().parse_args(ctx, args)
+
+
+app = typer.Typer(
+    cls=_DayByDefault,
+    no_args_is_help=True,
+    help="Plan a day's routes from files (the default), or convert a saved plan.",
+    **TYPER_SETTINGS,
+)
+
+
+@app.command("day")
 def plan(
     orders: Annotated[Path, typer.Argument(help="Order CSV (docs/orders-csv.md).")],
     fleet: Annotated[Path, typer.Option("--fleet", help="Fleet CSV (docs/planning.md).")],
@@ -50,7 +73,13 @@ def plan(
         str,
         typer.Option("--network", help="'straight_line', a packaged network or a .npz path."),
     ] = "straight_line",
-    fmt: Annotated[Format, typer.Option("--format", help="Output format.")] = Format.JSON,
+    fmt: Annotated[Format, typer.Option("--format", help="Format of --out.")] = Format.JSON,
+    also_geojson: Annotated[
+        Path | None, typer.Option("--geojson", help="Also write the same plan as GeoJSON here.")
+    ] = None,
+    also_csv: Annotated[
+        Path | None, typer.Option("--csv", help="Also write the same plan as CSV here.")
+    ] = None,
     seed: Annotated[int, typer.Option("--seed", help="Random seed of the search.")] = 1,
     workers: Annotated[int, typer.Option("--workers", help="Search processes.")] = 2,
     iterations: Annotated[
@@ -58,7 +87,7 @@ def plan(
         typer.Option("--iterations", help="Stop each search after N iterations (repeatable)."),
     ] = None,
 ) -> None:
-    """Plan a day's routes from an order file and a fleet file."""
+    """Plan a day's routes from an order file and a fleet file (the default command)."""
     from doorstep.bootstrap import postcode_lookup
     from doorstep.domain.errors import InvalidValue
     from doorstep.planning.export import plan_document
@@ -85,16 +114,66 @@ def plan(
         for warning in plan_input.warnings:
             typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
         problem = plan_input.problem
+        _refuse_what_will_not_fit(problem)
         leg_factor = traffic_leg_factor(routing.traffic, departure, problem.profiles())
         label = f"planning {len(problem.stops)} stops on {len(problem.vehicles)} vehicles"
-        with _Ticker(label, budget):
-            result, _ = solve_input(plan_input, routing.provider, params, leg_factor=leg_factor)
+        with _Ticker(label, budget) as ticker:
+            result, _ = solve_input(
+                plan_input, routing.provider, params, leg_factor=leg_factor, on_phase=ticker.phase
+            )
     except PlanInputError as error:
         _fail_listing([str(p) for p in error.problems])
     document = plan_document(result, problem, plan_input.built.manifest)
-    _write(out, fmt, document)
     _summary(document, plan_input.stop_rows)
+    outputs = [(out, fmt), (also_geojson, Format.GEOJSON), (also_csv, Format.CSV)]
+    for path, kind in outputs:
+        if path is not None:
+            _write(path, kind, document)
+            typer.echo(f"wrote {path} ({kind.value})")
+
+
+@app.command("export")
+def export(
+    saved: Annotated[Path, typer.Argument(help="A plan written by doorstep plan (JSON).")],
+    fmt: Annotated[Format, typer.Option("--format", help="Format to write.")],
+    out: Annotated[Path, typer.Option("--out", help="File to write.")],
+) -> None:
+    """Convert a saved JSON plan to GeoJSON or CSV, without solving again."""
+    from pydantic import ValidationError
+
+    from doorstep.planning.document import PlanDocument
+
+    if not saved.is_file():
+        fail(f"{saved}: no such file")
+    try:
+        document = PlanDocument.model_validate_json(saved.read_bytes())
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the document"
+        fail(f"{saved}: not a plan written by doorstep plan ({where}: {first['msg']})")
+    _write(out, fmt, document)
     typer.echo(f"wrote {out} ({fmt.value})")
+
+
+def _refuse_what_will_not_fit(problem: Any) -> None:
+    """Stop before the matrices are built if they cannot fit in this machine's memory."""
+    from doorstep.planning.memory import MemoryEstimate
+
+    estimate = MemoryEstimate(len(problem.hubs) + len(problem.stops), len(problem.profiles()))
+    refusal = estimate.refusal(_available_memory())
+    if refusal is not None:
+        fail(refusal)
+
+
+def _available_memory() -> int:
+    """MemAvailable from /proc/meminfo (Linux), else all physical memory."""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) * 1024
+    except OSError:
+        pass
+    return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
 
 
 def _when_and_where(day: str, depart: str, hub: str) -> tuple[date, datetime, GeoPoint]:
@@ -180,20 +259,29 @@ def _routing(network: str) -> Any:
 
 
 class _Ticker:
-    """Prints ``label: 12/30 s`` on stderr every half second while the block runs."""
+    """Prints ``label: searching 12 s (14/30 s)`` on stderr every half second while the
+    block runs: the phase, how long it has run, and the whole call against the budget."""
 
     def __init__(self, label: str, budget: float) -> None:
         self.label, self.budget = label, budget
+        self.current = ("starting", time.monotonic())
         self.done = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def phase(self, name: str) -> None:
+        self.current = (name, time.monotonic())
 
     def _run(self) -> None:
         start = time.monotonic()
         while not self.done.wait(0.5):
-            elapsed = time.monotonic() - start
-            sys.stderr.write(f"\r{self.label}: {elapsed:.0f}/{self.budget:g} s")
+            name, since = self.current
+            now = time.monotonic()
+            sys.stderr.write(
+                f"\r{self.label}: {name} {now - since:.0f} s "
+                f"({now - start:.0f}/{self.budget:g} s)    "
+            )
             sys.stderr.flush()
-        sys.stderr.write(f"\r{self.label}: done in {time.monotonic() - start:.1f} s\n")
+        sys.stderr.write(f"\r{self.label}: done in {time.monotonic() - start:.1f} s    \n")
 
     def __enter__(self) -> _Ticker:
         self.thread.start()

@@ -40,13 +40,28 @@ class TravelMatrix:
 
 
 class UnroutablePoint(Exception):
-    """A point cannot be placed on the network (too far from any road of the profile)."""
+    """A point cannot be placed on the network (too far from any road of the profile).
 
-    def __init__(self, index: int, point: GeoPoint, reason: str) -> None:
+    ``others`` are further points of the same request found off the network at the same
+    time, so a person fixing an order file sees every bad row at once rather than one per
+    run (a back-end that can only name one leaves it empty)."""
+
+    def __init__(
+        self,
+        index: int,
+        point: GeoPoint,
+        reason: str,
+        others: tuple[UnroutablePoint, ...] = (),
+    ) -> None:
         super().__init__(f"point {index} ({point.lat:.6f}, {point.lon:.6f}): {reason}")
         self.index = index
         self.point = point
         self.reason = reason
+        self.others = others
+
+    @property
+    def every(self) -> tuple[UnroutablePoint, ...]:
+        return (self, *self.others)
 
 
 class TravelTimeProvider(Protocol):

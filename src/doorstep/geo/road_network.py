@@ -183,12 +183,16 @@ class RoadNetworkProvider:
         snapped = self.network.snap(points, profile)
         far = np.flatnonzero(snapped.offsets_m > self.max_snap_m)
         if len(far):
-            i = int(far[0])
-            reason = (
-                f"{snapped.offsets_m[i]:.0f} m from the nearest {profile.value} road "
-                f"(limit {self.max_snap_m:.0f} m)"
+            first, *rest = (
+                UnroutablePoint(
+                    int(i),
+                    points[int(i)],
+                    f"{snapped.offsets_m[i]:.0f} m from the nearest {profile.value} road "
+                    f"(limit {self.max_snap_m:.0f} m)",
+                )
+                for i in far
             )
-            raise UnroutablePoint(i, points[i], reason)
+            raise UnroutablePoint(first.index, first.point, first.reason, tuple(rest))
         seconds, metres = self.network.graph(profile).road(snapped.nodes, snapped.nodes)
         walk = snapped.offsets_m[:, None] + snapped.offsets_m[None, :]
         durations = seconds / factor + walk / WALK_MS

@@ -123,10 +123,9 @@ class _RouteCheck:
             if taken is not None:
                 self.flag("break", "break taken but the vehicle has none")
             return
-        needed = r.start <= brk.latest_start and r.end > brk.earliest_start
         if taken is None:
-            if needed:
-                self.flag("break", "no break taken during a shift that spans the break window")
+            if brk.due(r.start, r.end):
+                self.flag("break", "no break on a route still running when it must start")
             return
         if not brk.earliest_start <= taken.start <= brk.latest_start:
             self.flag("break", f"starts at {taken.start:%H:%M}, outside its window")

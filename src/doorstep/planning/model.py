@@ -41,7 +41,9 @@ class UnassignedReason(StrEnum):
     WINDOW_IN_PAST = "window_in_past"
     WINDOW_UNREACHABLE = "window_unreachable"
     UNROUTABLE_ADDRESS = "unroutable_address"
+    OUTSIDE_SERVICE_AREA = "outside_service_area"
     DEFERRED_CAPACITY_SHORT = "deferred_capacity_short"
+    DEFERRED_BY_COST = "deferred_by_cost"
     NO_FEASIBLE_ROUTE = "no_feasible_route"
 
 
@@ -120,6 +122,12 @@ class Break:
             raise InvalidValue("break", "latest start is before earliest start")
         if self.duration_s <= 0:
             raise InvalidValue("break.duration_s", "must be positive")
+
+    def due(self, start: datetime, end: datetime) -> bool:
+        """Whether a route from ``start`` to ``end`` (without the break) must take it:
+        only if the courier is still working when the break must have begun. A route
+        home by then, or leaving after it, needs none."""
+        return start <= self.latest_start < end
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from doorstep.domain.errors import InvalidValue
@@ -18,6 +18,22 @@ def free_flow(_at: datetime) -> float:
     return 1.0
 
 
+PhaseHook = Callable[[str], None]
+"""Told the phase a planning call has entered: routing, checking, searching, scheduling."""
+
+
+def quiet(_phase: str) -> None:
+    """No one is watching the phases."""
+
+
+def budget_left(params: PlannerParams, spent_s: float) -> PlannerParams:
+    """The params with what the search may still spend after ``spent_s`` (matrices, for
+    example), so the budget covers the whole call; never below a tenth of it, so a slow
+    routing back-end still leaves the search a moment to improve the first plan."""
+    left = max(params.time_budget_s - spent_s, params.time_budget_s / 10)
+    return replace(params, time_budget_s=left)
+
+
 @dataclass(frozen=True, slots=True)
 class PlannerParams:
     """How long and how hard to search, and what a deferred parcel costs.
@@ -27,6 +43,11 @@ class PlannerParams:
     a given seed and worker count give the same plan on any machine (tests use this).
     ``deferral_penalty`` is what leaving one next-day parcel for tomorrow is worth avoiding,
     in the currency of vehicle costs: the solver drops it only when serving it costs more.
+    ``promise_penalty`` is the same for a promised parcel (same-day, booked window or high
+    priority). Promised stops are not hard constraints in the solver, so a day that cannot
+    keep every promise still has a feasible plan to improve; each promised stop is worth
+    its parcels times this plus the most any deferrable stop is worth, so no number of
+    next-day parcels at one door ever outweighs a promise.
     ``solver_traffic_factor`` multiplies matrix times inside the solver; None takes the
     worst ``leg_factor`` over the shifts, so the time-dependent schedule recomputed after
     solving is never later than the solver assumed.
@@ -37,6 +58,7 @@ class PlannerParams:
     workers: int = 2
     max_iterations: int | None = None
     deferral_penalty: float = 50.0
+    promise_penalty: float = 500.0
     door_time: DoorTimeParams = field(default_factory=DoorTimeParams)
     solver_traffic_factor: float | None = None
 
@@ -51,5 +73,7 @@ class PlannerParams:
             raise InvalidValue("max_iterations", "must be positive")
         if self.deferral_penalty < 0:
             raise InvalidValue("deferral_penalty", "must not be negative")
+        if self.promise_penalty < self.deferral_penalty:
+            raise InvalidValue("promise_penalty", "must not be less than deferral_penalty")
         if self.solver_traffic_factor is not None and self.solver_traffic_factor <= 0:
             raise InvalidValue("solver_traffic_factor", "must be positive")

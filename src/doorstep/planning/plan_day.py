@@ -29,15 +29,18 @@ def routable_matrices(
         try:
             return problem, travel_matrices(problem, provider), unroutable
         except UnroutablePoint as error:
-            index = error.index - len(problem.hubs)
-            if index < 0:
-                hub = problem.hubs[error.index]
-                raise ValueError(f"hub {hub.id}: cannot be routed ({error.reason})") from error
-            stop = problem.stops[index]
-            unroutable.append(
-                Unassigned(stop.id, stop.parcel_ids, UnassignedReason.UNROUTABLE_ADDRESS)
-            )
-            problem = problem.replace_stops(s for s in problem.stops if s.id != stop.id)
+            off: set[str] = set()
+            for point in error.every:
+                index = point.index - len(problem.hubs)
+                if index < 0:
+                    hub = problem.hubs[point.index]
+                    raise ValueError(f"hub {hub.id}: cannot be routed ({point.reason})") from error
+                stop = problem.stops[index]
+                off.add(stop.id)
+                unroutable.append(
+                    Unassigned(stop.id, stop.parcel_ids, UnassignedReason.UNROUTABLE_ADDRESS)
+                )
+            problem = problem.replace_stops(s for s in problem.stops if s.id not in off)
 
 
 def plan_day(

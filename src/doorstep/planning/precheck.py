@@ -20,6 +20,7 @@ from doorstep.planning.model import (
     Unassigned,
     UnassignedReason,
 )
+from doorstep.planning.service_area import outside_service_area
 
 
 def precheck(
@@ -31,7 +32,13 @@ def precheck(
     kept: list[int] = []
     rejected: list[Unassigned] = []
     shifts = _distinct_shifts(problem.vehicles)
+    hubs = [h.point for h in problem.hubs]
     for index, stop in enumerate(problem.stops):
+        far = outside_service_area(stop.point, hubs)
+        if far is not None:
+            outside = UnassignedReason.OUTSIDE_SERVICE_AREA
+            rejected.append(Unassigned(stop.id, stop.parcel_ids, outside, far))
+            continue
         reason = _reason(problem, index, stop, shifts, matrices, service_s[index])
         if reason is None:
             kept.append(index)

@@ -4,8 +4,9 @@ Units inside PyVRP: seconds since ``problem.departure``, metres, and money in mi
 of the currency unit (so £0.50/km is 500 per metre, and costs stay integers without
 rounding a cheap bike to zero). Loads have three dimensions: thousandths of a parcel,
 grams and millilitres, so one parcel, one kg and one litre weigh alike in PyVRP's
-per-unit penalties. Those penalties are scaled by ``penalty_unit`` (the largest unit
-cost) so they keep the same strength relative to costs as PyVRP's defaults.
+per-unit penalties. Those penalties are bounded by ``penalties`` (see
+:class:`~doorstep.planning.search.PenaltyBounds`): scaled by the largest unit cost, and
+able to outweigh the largest prize.
 
 Breaks are not a PyVRP concept (PyVRP issue #352: a dummy break client per vehicle makes
 the search struggle). Doorstep reserves the break instead: a vehicle with a break gets its
@@ -15,6 +16,12 @@ visit after the break arrives at most that much later). The schedule step then p
 the break in the first gap of the route, and no promised stop is pushed out of its window
 by it. The price is conservatism: a stop served before the break was held to a slightly
 earlier deadline than it needed.
+
+No client is required. A promised stop carries a prize larger than any deferrable stop's
+(see :class:`~doorstep.planning.params.PlannerParams`), so the search serves it whenever
+it can; but on a day that cannot keep every promise, leaving one out is a feasible plan
+PyVRP can improve, where a required client would keep every solution infeasible and the
+search would never move its best away from the first construction.
 """
 
 from __future__ import annotations
@@ -31,6 +38,7 @@ import pyvrp
 from doorstep.domain.model import VehicleType
 from doorstep.geo.provider import TravelMatrix
 from doorstep.planning.model import PlanningProblem, PlanningStop, PlanningVehicle
+from doorstep.planning.search import PenaltyBounds
 
 MONEY_SCALE = 1_000_000
 _UNLIMITED = np.iinfo(np.int64).max // 4
@@ -44,7 +52,7 @@ class SolverModel:
     client_stop: tuple[int, ...]  # PyVRP client index -> index into problem.stops
     type_vehicles: tuple[tuple[str, ...], ...]  # vehicle type index -> vehicle ids
     profiles: tuple[VehicleType, ...]
-    penalty_unit: int
+    penalties: PenaltyBounds
 
 
 def seconds_after(moment: datetime, epoch: datetime) -> int:
@@ -57,7 +65,7 @@ def build_model(
     matrices: Mapping[VehicleType, TravelMatrix],
     service_s: Sequence[int],
     solver_factor: float,
-    deferral_penalty: float,
+    prizes: Prizes,
 ) -> SolverModel:
     """PyVRP data for the stops at ``stop_indices`` (the ones the pre-check kept)."""
     profiles = tuple(problem.profiles())
@@ -82,14 +90,11 @@ def build_model(
         stop = problem.stops[stop_index]
         locations.append(pyvrp.Location(x=stop.point.lon, y=stop.point.lat, name=stop.id))
         made = _clients_for(
-            stop, n_hubs + k, service_s[stop_index], problem, len(groups), deferral_penalty,
-            reserve,
-        )  # fmt: skip
+            stop, n_hubs + k, service_s[stop_index], problem, len(groups), prizes, reserve
+        )
         if len(made) > 1:
             first = len(clients)
-            groups.append(
-                pyvrp.ClientGroup(list(range(first, first + len(made))), required=stop.must_serve)
-            )
+            groups.append(pyvrp.ClientGroup(list(range(first, first + len(made))), required=False))
         clients.extend(made)
         client_stop.extend([stop_index] * len(made))
     vehicle_types, type_vehicles = _vehicle_types(problem, profiles)
@@ -98,7 +103,8 @@ def build_model(
         locations, clients, depots, vehicle_types, distances, durations, groups=groups
     )
     unit = max(1, *(max(t.unit_distance_cost, t.unit_duration_cost) for t in vehicle_types))
-    return SolverModel(data, tuple(client_stop), type_vehicles, profiles, unit)
+    penalties = PenaltyBounds.scaled(unit, max((c.prize for c in clients), default=0))
+    return SolverModel(data, tuple(client_stop), type_vehicles, profiles, penalties)
 
 
 def _coarsest_load_units(
@@ -173,6 +179,29 @@ def vehicle_capacity(vehicle: PlanningVehicle) -> list[int]:
 
 
 @dataclass(frozen=True, slots=True)
+class Prizes:
+    """What serving a stop is worth to the solver, in the currency of vehicle costs."""
+
+    per_deferrable_parcel: float
+    per_promised_parcel: float
+    most_parcels_at_a_stop: int
+
+    @classmethod
+    def of(
+        cls, problem: PlanningProblem, stop_indices: Sequence[int], deferral: float, promise: float
+    ) -> Prizes:
+        most = max((problem.stops[i].parcel_count for i in stop_indices), default=1)
+        return cls(deferral, promise, most)
+
+    def of_stop(self, stop: PlanningStop) -> int:
+        if not stop.must_serve:
+            return _money(self.per_deferrable_parcel * stop.parcel_count)
+        # Above every deferrable stop's prize, so no deferrable door outweighs a promise.
+        above = self.per_deferrable_parcel * self.most_parcels_at_a_stop
+        return _money(self.per_promised_parcel * stop.parcel_count + above)
+
+
+@dataclass(frozen=True, slots=True)
 class _BreakReserve:
     """How much earlier a window must close in the solver so the break fits before it."""
 
@@ -199,7 +228,7 @@ def _clients_for(
     service: int,
     problem: PlanningProblem,
     group: int,
-    deferral_penalty: float,
+    prizes: Prizes,
     reserve: _BreakReserve,
 ) -> list[pyvrp.Client]:
     """One client per window still open; alternatives become a mutually exclusive group."""
@@ -211,7 +240,7 @@ def _clients_for(
         for early in (max(0, seconds_after(w.start, epoch)),)
     ] or [(0, int(_UNLIMITED))]
     in_group = len(windows) > 1
-    prize = 0 if stop.must_serve else _money(deferral_penalty * stop.parcel_count)
+    prize = prizes.of_stop(stop)
     return [
         pyvrp.Client(
             location=location,
@@ -220,7 +249,7 @@ def _clients_for(
             tw_early=early,
             tw_late=late,
             prize=prize,
-            required=stop.must_serve and not in_group,
+            required=False,
             group=group if in_group else None,
             name=stop.id,
         )

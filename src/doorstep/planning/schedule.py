@@ -73,8 +73,7 @@ def plan_timeline(inputs: RouteInputs, start: datetime) -> Timeline:
 
 
 def _needs_break(vehicle: PlanningVehicle, start: datetime, end: datetime) -> bool:
-    brk = vehicle.break_
-    return brk is not None and start <= brk.latest_start and end > brk.earliest_start
+    return vehicle.break_ is not None and vehicle.break_.due(start, end)
 
 
 def _walk(inputs: RouteInputs, start: datetime, break_gap: int | None) -> Timeline:

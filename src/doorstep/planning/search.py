@@ -20,14 +20,41 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
 import pyvrp
-from pyvrp import PenaltyParams
-from pyvrp.stop import MaxIterations
+from pyvrp import IteratedLocalSearch, PenaltyManager, PenaltyParams
+from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
+from pyvrp.stop import MaxIterations, StoppingCriterion
 
 RouteSpec = tuple[int, tuple[int, ...]]  # (vehicle type, client indices in visit order)
 
-_DATA: pyvrp.ProblemData | None = None  # set in each worker at fork time
 _LONG_SEARCH_ROUNDS = 20  # budgets of this many first rounds search independently
-_PENALTY_UNIT = 1
+
+
+@dataclass(frozen=True, slots=True)
+class PenaltyBounds:
+    """Where PyVRP's adaptive penalty per unit of lateness or overload may move.
+
+    The floor is PyVRP's default scaled to Doorstep's cost units. The ceiling must let a
+    single second of lateness outweigh the largest prize: below that, the search keeps
+    squeezing one more promised stop in at a few seconds late and never settles on a
+    plan that is on time.
+    """
+
+    low: float = PenaltyParams().min_penalty
+    high: float = PenaltyParams().max_penalty
+    first: float = (PenaltyParams().min_penalty + PenaltyParams().max_penalty) / 2
+
+    @classmethod
+    def scaled(cls, unit_cost: int, largest_prize: int) -> PenaltyBounds:
+        """PyVRP's default range times the unit cost, with its ceiling raised above the
+        largest prize; the search starts where PyVRP's would (the default midpoint), as
+        a high start makes the first thousands of iterations too timid to improve."""
+        default = PenaltyParams()
+        low, high = default.min_penalty * unit_cost, default.max_penalty * unit_cost
+        return cls(low, max(high, 2.0 * largest_prize), (low + high) / 2)
+
+
+_DATA: pyvrp.ProblemData | None = None  # set in each worker at fork time
+_BOUNDS = PenaltyBounds()
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -47,7 +74,7 @@ class SearchPlan:
     deadline: float | None  # time.monotonic() value; None when iteration-limited
     max_iterations: int | None
     rounds: int
-    penalty_unit: int = 1
+    penalties: PenaltyBounds = PenaltyBounds()
 
 
 def rounds_for(workers: int, budget_s: float, num_clients: int) -> int:
@@ -73,9 +100,9 @@ def search(data: pyvrp.ProblemData, plan: SearchPlan) -> Found:
     """The best of ``plan.workers`` searches per round; this process runs one of them, so
     only ``workers - 1`` are forked and the first search does not wait for a fork."""
     if plan.workers == 1:
-        return _run(data, plan.seed, _stop(plan, 1), None, plan.penalty_unit)
+        return _run(data, plan.seed, _stop(plan, 1), None, plan.penalties)
     context = multiprocessing.get_context("fork")
-    init_args = (data, plan.penalty_unit)
+    init_args = (data, plan.penalties)
     pool = ProcessPoolExecutor(plan.workers - 1, context, initializer=_init, initargs=init_args)
     try:
         best: Found | None = None
@@ -84,7 +111,7 @@ def search(data: pyvrp.ProblemData, plan: SearchPlan) -> Found:
             seeds = [plan.seed + r * plan.workers + w for w in range(plan.workers)]
             stop = _stop(plan, plan.rounds - r)
             futures = [pool.submit(_run_in_worker, s, stop, initial) for s in seeds[1:]]
-            here = _run(data, seeds[0], stop, initial, plan.penalty_unit)
+            here = _run(data, seeds[0], stop, initial, plan.penalties)
             found = min([here, *(f.result() for f in futures)])
             best = found if best is None else min(best, found)
         assert best is not None
@@ -118,26 +145,46 @@ class _Until:
         return time.monotonic() >= self.moment
 
 
-def _init(data: pyvrp.ProblemData, penalty_unit: int) -> None:
-    global _DATA, _PENALTY_UNIT
-    _DATA, _PENALTY_UNIT = data, penalty_unit
+def _init(data: pyvrp.ProblemData, penalties: PenaltyBounds) -> None:
+    global _DATA, _BOUNDS
+    _DATA, _BOUNDS = data, penalties
 
 
 def _run_in_worker(
     seed: int, stop: tuple[str, float], initial: tuple[RouteSpec, ...] | None
 ) -> Found:
     assert _DATA is not None
-    return _run(_DATA, seed, stop, initial, _PENALTY_UNIT)
+    return _run(_DATA, seed, stop, initial, _BOUNDS)
 
 
-def solver_params(penalty_unit: int) -> pyvrp.SolveParams:
-    """PyVRP's defaults with penalty bounds scaled to Doorstep's cost units."""
-    default = PenaltyParams()
-    penalty = PenaltyParams(
-        min_penalty=default.min_penalty * penalty_unit,
-        max_penalty=default.max_penalty * penalty_unit,
-    )
-    return pyvrp.SolveParams(penalty=penalty)
+def solver_params(penalties: PenaltyBounds) -> pyvrp.SolveParams:
+    """PyVRP's defaults with Doorstep's penalty bounds."""
+    bounds = PenaltyParams(min_penalty=penalties.low, max_penalty=penalties.high)
+    return pyvrp.SolveParams(penalty=bounds)
+
+
+def _solve(
+    data: pyvrp.ProblemData,
+    stop: StoppingCriterion,
+    seed: int,
+    penalties: PenaltyBounds,
+    initial: pyvrp.Solution | None,
+) -> pyvrp.Result:
+    """``pyvrp.solve`` with the first penalties chosen here rather than at the midpoint
+    of the bounds (the one thing its signature does not let a caller set)."""
+    params = solver_params(penalties)
+    rng = pyvrp.RandomNumberGenerator(seed=seed)
+    neighbours = compute_neighbours(data, params.neighbourhood)
+    ls = LocalSearch(data, rng, neighbours, PerturbationManager(params.perturbation))
+    for op in params.operators:
+        if op.supports(data):
+            ls.add_operator(op(data))
+    first = min(max(penalties.first, penalties.low), penalties.high)
+    manager = PenaltyManager(([first] * data.num_load_dimensions, first, first), params.penalty)
+    if initial is None:  # as pyvrp.solve: a random start, improved at the highest penalty
+        initial = ls(pyvrp.Solution.make_random(data, rng), manager.max_cost_evaluator(), True)
+    ils = IteratedLocalSearch(data, manager, ls, initial, params.ils)
+    return ils.run(stop, collect_stats=False)
 
 
 def _run(
@@ -145,21 +192,14 @@ def _run(
     seed: int,
     stop: tuple[str, float],
     initial: tuple[RouteSpec, ...] | None,
-    penalty_unit: int = 1,
+    penalties: PenaltyBounds = PenaltyBounds(),
 ) -> Found:
     kind, amount = stop
     criterion = MaxIterations(max(1, int(amount))) if kind == "iterations" else _Until(amount)
     start = None
     if initial is not None:
         start = pyvrp.Solution(data, [pyvrp.Route(data, list(v), t) for t, v in initial])
-    result = pyvrp.solve(
-        data,
-        criterion,
-        seed=seed,
-        collect_stats=False,
-        params=solver_params(penalty_unit),
-        initial_solution=start,
-    )
+    result = _solve(data, criterion, seed, penalties, start)
     best = result.best
     routes = tuple(
         (r.vehicle_type(), tuple(a.idx for a in r if a.is_client())) for r in best.routes()

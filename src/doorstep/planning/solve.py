@@ -17,6 +17,7 @@ from doorstep.domain.model import VehicleType
 from doorstep.geo.provider import TravelMatrix
 from doorstep.planning.door_time import door_time_s
 from doorstep.planning.emissions import co2_kg
+from doorstep.planning.left_out import LeftOut
 from doorstep.planning.model import (
     Load,
     Plan,
@@ -26,9 +27,9 @@ from doorstep.planning.model import (
     Unassigned,
     UnassignedReason,
 )
-from doorstep.planning.params import LegFactor, PlannerParams, free_flow
+from doorstep.planning.params import LegFactor, PhaseHook, PlannerParams, free_flow, quiet
 from doorstep.planning.precheck import precheck
-from doorstep.planning.pyvrp_model import SolverModel, build_model, route_start_s
+from doorstep.planning.pyvrp_model import Prizes, SolverModel, build_model, route_start_s
 from doorstep.planning.schedule import RouteInputs, repair
 from doorstep.planning.search import Found, SearchPlan, rounds_for, search
 
@@ -46,9 +47,11 @@ def solve(
     params: PlannerParams | None = None,
     *,
     leg_factor: LegFactor = free_flow,
+    on_phase: PhaseHook = quiet,
 ) -> Plan:
     """Routes for the problem; ``matrices`` cover ``problem.points()`` for each profile."""
     started = time.monotonic()
+    on_phase("checking")
     params = params or PlannerParams()
     if not problem.vehicles:
         reason = UnassignedReason.NO_FEASIBLE_ROUTE
@@ -58,7 +61,8 @@ def solve(
     if not kept:
         return Plan((), tuple(unassigned))
     factor = params.solver_traffic_factor or worst_factor(problem.vehicles, leg_factor)
-    model = build_model(problem, kept, matrices, service, factor, params.deferral_penalty)
+    prizes = Prizes.of(problem, kept, params.deferral_penalty, params.promise_penalty)
+    model = build_model(problem, kept, matrices, service, factor, prizes)
     reserve = (
         _FINISH_RESERVE_S
         + _FINISH_RESERVE_PER_STOP_S * len(kept)
@@ -68,8 +72,10 @@ def solve(
     iterations = params.max_iterations
     rounds = 1 if iterations else rounds_for(params.workers, deadline - time.monotonic(), len(kept))
     limit = None if iterations else deadline
-    plan = SearchPlan(params.seed, params.workers, limit, iterations, rounds, model.penalty_unit)
+    plan = SearchPlan(params.seed, params.workers, limit, iterations, rounds, model.penalties)
+    on_phase("searching")
     found = search(model.data, plan)
+    on_phase("scheduling")
     inputs = _Decoded(problem, matrices, service, leg_factor)
     return inputs.plan(model, found, kept, unassigned)
 
@@ -135,15 +141,19 @@ class _Decoded:
             routed.update(i for i in sequence if i not in lost)
             if route is not None:
                 routes.append(route)
+        judge = LeftOut(self.problem, self.matrices, self.service, routes)
         for i in kept:
-            if i not in routed:
-                stop = self.problem.stops[i]
-                reason = (
-                    UnassignedReason.NO_FEASIBLE_ROUTE
-                    if stop.must_serve or i in dropped
-                    else UnassignedReason.DEFERRED_CAPACITY_SHORT
+            if i in routed:
+                continue
+            stop = self.problem.stops[i]
+            if i in dropped:
+                late = "late once traffic and the break were timed on its route"
+                unassigned.append(
+                    Unassigned(stop.id, stop.parcel_ids, UnassignedReason.NO_FEASIBLE_ROUTE, late)
                 )
-                unassigned.append(Unassigned(stop.id, stop.parcel_ids, reason))
+                continue
+            verdict = judge.verdict(i)
+            unassigned.append(Unassigned(stop.id, stop.parcel_ids, verdict.reason, verdict.detail))
         return Plan(tuple(routes), tuple(unassigned))
 
     def route(

@@ -92,18 +92,71 @@ def test_a_fleet_without_vehicles_is_refused(tmp_path: Path) -> None:
     assert "no vehicles" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_a_point_in_the_sea_names_its_order_row(tmp_path: Path) -> None:
-    point = "50.5,-1.5"  # the English Channel, far outside the Camden network
+def moved(tmp: Path, points: dict[int, str]) -> Path:
+    """The example orders with the given data lines (1 = first order) moved to LAT,LON."""
     lines = ORDERS.read_text().splitlines()
     header = lines[0].split(",")
-    cells = lines[5].split(",")
-    cells[header.index("lat")], cells[header.index("lon")] = point.split(",")
-    orders = tmp_path / "orders.csv"
-    orders.write_text("\n".join([*lines[:5], ",".join(cells), *lines[6:]]) + "\n")
-    result, _ = plan(tmp_path, "json", orders=orders)
+    for line, point in points.items():
+        cells = lines[line].split(",")
+        cells[header.index("lat")], cells[header.index("lon")] = point.split(",")
+        lines[line] = ",".join(cells)
+    orders = tmp / "orders.csv"
+    orders.write_text("\n".join(lines) + "\n")
+    return orders
+
+
+def test_a_point_in_the_sea_names_its_order_row(tmp_path: Path) -> None:
+    sea = "50.5,-1.5"  # the English Channel, far outside the Camden network
+    result, _ = plan(tmp_path, "json", orders=moved(tmp_path, {5: sea}))
     assert result.returncode == 1
     assert "orders row 6, column lat, lon" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_every_point_off_the_network_is_named_in_one_run(tmp_path: Path) -> None:
+    orders = moved(tmp_path, {3: "50.5,-1.5", 9: "51.9,-0.9", 20: "50.6,-1.4"})
+    result, _ = plan(tmp_path, "json", orders=orders)
+    assert result.returncode == 1
+    for row in (4, 10, 21):
+        assert f"orders row {row}, column lat, lon" in result.stderr
+    assert "3 problem(s) in the input" in result.stderr
+
+
+def test_swapped_coordinates_are_refused_even_on_straight_lines(tmp_path: Path) -> None:
+    orders = moved(tmp_path, {2: "-0.1426,51.5353"})  # the Indian Ocean
+    result, out = plan(tmp_path, "json", orders=orders, network="straight_line")
+    assert result.returncode == 1
+    assert "orders row 3, column lat, lon" in result.stderr
+    assert "km from the nearest hub" in result.stderr and not out.exists()
+
+
+def test_one_solve_writes_every_format_and_export_converts_the_saved_plan(
+    tmp_path: Path,
+) -> None:
+    out, geo, table = tmp_path / "p.json", tmp_path / "p.geojson", tmp_path / "p.csv"
+    result = run(
+        tmp_path, str(ORDERS), "--fleet", str(FLEET), "--hub", HUB, "--date", "2026-11-26",
+        "--budget", "1", "--workers", "1", "--network", "camden", "--out", str(out),
+        "--geojson", str(geo), "--csv", str(table),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("wrote ") == 3
+    for fmt, written in (("csv", table), ("geojson", geo), ("json", out)):
+        again = tmp_path / f"again.{fmt}"
+        converted = run(tmp_path, "export", str(out), "--format", fmt, "--out", str(again))
+        assert converted.returncode == 0, converted.stderr
+        assert again.read_text() == written.read_text()  # the same plan, not a new solve
+
+
+def test_export_refuses_a_file_that_is_not_a_saved_plan(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.json"
+    broken.write_text('{"date": "2026-11-26", "routes": "many"}')
+    out = tmp_path / "out.csv"
+    for source in (broken, ORDERS, tmp_path / "missing.json"):
+        result = run(tmp_path, "export", str(source), "--format", "csv", "--out", str(out))
+        assert result.returncode == 1
+        assert "error:" in result.stderr and "Traceback" not in result.stderr
+        assert not out.exists()
 
 
 def test_a_hub_off_the_globe_names_the_flag_without_a_traceback(tmp_path: Path) -> None:

@@ -1,7 +1,7 @@
 """The independent checker catches each kind of broken promise."""
 
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -106,3 +106,15 @@ def test_catches_door_time_cut_short(solved: tuple[PlanningProblem, Plan]) -> No
     rushed = replace(first, departure=first.service_start + timedelta(seconds=5))
     stops = plan.routes[0].stops
     assert "service" in kinds(p, with_route(plan, stops=(rushed, *stops[1:])))
+
+
+def test_a_break_is_due_only_while_the_courier_works_past_its_latest_start() -> None:
+    brk = Break(MORNING + timedelta(hours=4), MORNING + timedelta(hours=6), 1800)
+
+    def at(hours: float) -> datetime:
+        return MORNING + timedelta(hours=hours)
+
+    assert brk.due(at(0), at(6.5))
+    assert brk.due(at(5), at(7))
+    assert not brk.due(at(0), at(5.9))  # home before it must start
+    assert not brk.due(at(6.1), at(9))  # leaves after it must have started

@@ -48,6 +48,14 @@ def test_a_window_already_closed_is_reported_window_in_past() -> None:
     assert solved(late).unassigned_reasons() == {"gone": UnassignedReason.WINDOW_IN_PAST}
 
 
+def test_a_point_far_from_every_hub_is_outside_the_service_area_on_any_network() -> None:
+    swapped = stop("swapped", -0.12, 51.53)  # latitude and longitude the wrong way round
+    plan = solved(problem([stop("here"), swapped], [vehicle()]))
+    (left,) = plan.unassigned
+    assert left.reason is UnassignedReason.OUTSIDE_SERVICE_AREA
+    assert left.detail is not None and "km from the nearest hub" in left.detail
+
+
 def test_a_parcel_heavier_than_every_vehicle_is_too_heavy_for_every_vehicle() -> None:
     plan = solved(problem([stop("piano", kg=900.0), stop("book")], [vehicle()]))
     assert plan.unassigned_reasons() == {"piano": UnassignedReason.TOO_HEAVY_FOR_EVERY_VEHICLE}
@@ -64,6 +72,40 @@ def test_capacity_shortfall_defers_next_day_parcels_but_keeps_same_day_and_prior
     reasons = plan.unassigned_reasons()
     assert len(reasons) == 3
     assert set(reasons.values()) == {UnassignedReason.DEFERRED_CAPACITY_SHORT}
+
+
+def test_more_promises_than_room_keeps_as_many_as_fit_and_says_the_fleet_is_full() -> None:
+    """Six same-day parcels for a van that holds four: a plan with four on time, never one
+    with six where two are late (which the search used to end on and then cut)."""
+    van = vehicle(capacity=Capacity(parcels=4, weight_kg=100.0, volume_litres=500.0))
+    plan = solved(problem(grid_stops(6), [van]))
+    assert len(plan.routed_stop_ids) == 4
+    assert [(u.reason, u.detail) for u in plan.unassigned] == [
+        (
+            UnassignedReason.NO_FEASIBLE_ROUTE,
+            "every vehicle that can carry it is full or out of shift time",
+        )
+    ] * 2
+
+
+def test_a_stop_left_while_a_vehicle_had_room_is_deferred_by_cost_not_capacity() -> None:
+    """A next-day parcel 40 km out, worth almost nothing to deliver today, with a second
+    van standing idle: the fleet is not short, the price said wait."""
+    far = stop("far", 51.85, -0.12, service_level=ServiceLevel.NEXT_DAY)
+    p = problem([stop("near"), far], [vehicle("van_a"), vehicle("van_b")])
+    m = matrices_for(p)
+    plan = solve(p, m, replace(FAST, deferral_penalty=0.01))
+    assert check_plan(p, plan, m) == []
+    (left,) = plan.unassigned
+    assert left.stop_id == "far" and left.reason is UnassignedReason.DEFERRED_BY_COST
+    assert left.detail is not None and "had room" in left.detail
+
+
+def test_a_route_home_before_the_break_must_start_takes_no_break() -> None:
+    lunch = Break(MORNING + timedelta(hours=2), MORNING + timedelta(hours=4), 1800)
+    plan = solved(problem(grid_stops(5), [vehicle(break_=lunch)]))
+    (route,) = plan.routes
+    assert route.end < lunch.latest_start and route.break_ is None
 
 
 def test_routes_return_before_the_shift_ends() -> None:
@@ -211,13 +253,13 @@ def test_lunch_breaks_do_not_push_promised_stops_out_of_their_windows() -> None:
             f"s{i}",
             51.53 + rng.uniform(-0.03, 0.03),
             -0.12 + rng.uniform(-0.05, 0.05),
-            window=(float(start), float(start) + 2.0) if i % 2 == 0 else None,
+            window=(float(start), float(start) + 2.0) if i % 2 == 0 else (4.0, 7.0),
         )
         for i, start in enumerate(1 + rng.integers(0, 7, size=60))
     ]
     lunch = Break(MORNING + timedelta(hours=4), MORNING + timedelta(hours=6), 1800)
     fleet = [
-        vehicle(f"v{i}", break_=lunch, shift_end=MORNING + timedelta(hours=10)) for i in range(3)
+        vehicle(f"v{i}", break_=lunch, shift_end=MORNING + timedelta(hours=10)) for i in range(2)
     ]
     p = problem(stops, fleet)
     m = matrices_for(p)

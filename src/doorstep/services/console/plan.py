@@ -54,7 +54,9 @@ REASONS = {
     "window_in_past": "Its delivery window is already over.",
     "window_unreachable": "No vehicle can reach it within its delivery window.",
     "unroutable_address": "The address could not be placed on the road network.",
+    "outside_service_area": "Too far from every hub: the coordinates look wrong.",
     "deferred_capacity_short": "Left for another day: the fleet is full today.",
+    "deferred_by_cost": "Left for another day: cheaper than serving it today.",
     "no_feasible_route": "No route could take it within the shifts and windows.",
 }
 

@@ -21,6 +21,7 @@ from datetime import date, datetime
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Address, Capacity, GeoPoint, TimeWindow
 from doorstep.planning.model import Break, PlanningHub, PlanningProblem, PlanningVehicle
+from doorstep.planning.service_area import outside_service_area
 from doorstep.services.orders.draft import OrderDraft, ParcelDraft
 from doorstep.services.plans.problem import BuiltProblem, ParcelToPlan, build_problem
 from doorstep.services.ports import Geocoder
@@ -62,6 +63,9 @@ class PlanInput:
     geocoded_rows: frozenset[int]
     hub_sources: dict[str, str]
     warnings: tuple[InputProblem, ...] = field(default_factory=tuple)
+    # Orders outside the service area, left out of the problem so that routing can still
+    # name every point off the network in the same run; solving refuses while any remain.
+    outside: tuple[InputProblem, ...] = field(default_factory=tuple)
 
     @property
     def problem(self) -> PlanningProblem:
@@ -99,6 +103,9 @@ def build_plan_input(
     hubs, hub_sources, vehicles = _fleet(fleet, hub, problems)
     if problems:
         raise PlanInputError(problems)
+    outside = _far_from_hubs(orders, postcodes, [h.point for h in hubs])
+    far_rows = {p.row for p in outside}
+    parcels = [p for p in parcels if parcel_rows[p.parcel_id] not in far_rows]
     try:
         built = build_problem(
             parcels, hubs=hubs, vehicles=vehicles, plan_date=plan_date, departure=departure
@@ -106,7 +113,9 @@ def build_plan_input(
     except InvalidValue as error:
         raise PlanInputError([InputProblem("input", None, None, str(error))]) from error
     warnings += _too_big(orders, fleet)
-    return PlanInput(built, parcel_rows, frozenset(geocoded), hub_sources, tuple(warnings))
+    return PlanInput(
+        built, parcel_rows, frozenset(geocoded), hub_sources, tuple(warnings), tuple(outside)
+    )
 
 
 def _parcels(
@@ -136,6 +145,22 @@ def _parcels(
             parcel_rows[pid] = row
             parcels.append(_parcel(draft, pid, parcel, address, window))
     return parcels, parcel_rows, geocoded
+
+
+def _far_from_hubs(
+    orders: Sequence[AcceptedRow], postcodes: Geocoder, hubs: Sequence[GeoPoint]
+) -> list[InputProblem]:
+    """Every order whose point is outside the service area, on any network."""
+    found = []
+    for accepted in orders:
+        point = _point(accepted.draft, postcodes)
+        far = outside_service_area(point, hubs) if point is not None else None
+        if far is not None:
+            given = accepted.draft.lat is not None and accepted.draft.lon is not None
+            found.append(
+                InputProblem("orders", accepted.row, "lat, lon" if given else "postcode", far)
+            )
+    return found
 
 
 def _parcel(

@@ -8,6 +8,7 @@ the plan so a caller can re-check it with :func:`doorstep.planning.check_plan`.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
@@ -16,7 +17,14 @@ from doorstep.domain.model import VehicleType
 from doorstep.geo.provider import TravelMatrix, TravelTimeProvider, UnroutablePoint
 from doorstep.geo.traffic import TrafficProfile
 from doorstep.planning.model import Plan
-from doorstep.planning.params import LegFactor, PlannerParams, free_flow
+from doorstep.planning.params import (
+    LegFactor,
+    PhaseHook,
+    PlannerParams,
+    budget_left,
+    free_flow,
+    quiet,
+)
 from doorstep.planning.plan_day import travel_matrices
 from doorstep.planning.solve import solve
 from doorstep.services.plans.from_files import InputProblem, PlanInput, PlanInputError
@@ -51,16 +59,25 @@ def solve_input(
     params: PlannerParams,
     *,
     leg_factor: LegFactor = free_flow,
+    on_phase: PhaseHook = quiet,
 ) -> tuple[Plan, dict[VehicleType, TravelMatrix]]:
     """The plan and the matrices it was solved on; :class:`PlanInputError` for a point
     off the network (the hub named by its flag or fleet row, a stop by its order rows).
-    Parcels without a point (unknown postcode) are in the plan as ``unroutable_address``."""
+    Parcels without a point (unknown postcode) are in the plan as ``unroutable_address``.
+    Orders outside the service area are refused here too, with the points off the
+    network, so one run names them all. The budget covers the matrices too."""
+    started = time.monotonic()
     problem = plan_input.problem
+    on_phase("routing")
     try:
         matrices = travel_matrices(problem, provider)
     except UnroutablePoint as error:
-        raise PlanInputError([_unroutable(plan_input, error)]) from error
-    plan = solve(problem, matrices, params, leg_factor=leg_factor)
+        off = [_unroutable(plan_input, e) for e in error.every]
+        raise PlanInputError([*plan_input.outside, *off]) from error
+    if plan_input.outside:
+        raise PlanInputError(plan_input.outside)
+    params = budget_left(params, time.monotonic() - started)
+    plan = solve(problem, matrices, params, leg_factor=leg_factor, on_phase=on_phase)
     plan = replace(plan, unassigned=plan.unassigned + plan_input.built.unplaceable)
     return plan, matrices
 

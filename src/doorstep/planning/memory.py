@@ -1,0 +1,47 @@
+"""What a planning run will need in memory, told before it starts rather than by a crash.
+
+A day is solved on dense travel matrices: one of durations and one of distances per
+vehicle profile, each ``points x points`` 8-byte numbers. They are made by the routing
+back-end, cut to the stops worth solving, and copied into PyVRP, so the peak holds
+several copies at once; the day's size grows with the square of its stops. The figure
+here is an estimate to refuse early with, measured against real runs
+(docs/benchmarks.md), not an exact account.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+_CELL_BYTES = 8
+# Per profile: the back-end's two matrices, the solver's cut copies of both and PyVRP's
+# own two; plus the back-end's working arrays while it builds one profile (three).
+_COPIES_PER_PROFILE = 6
+_WORKING_COPIES = 3
+_BASE_BYTES = 400 * 1024**2  # the interpreter, PyVRP, the road network and the rest
+
+
+@dataclass(frozen=True, slots=True)
+class MemoryEstimate:
+    points: int
+    profiles: int
+
+    @property
+    def bytes(self) -> int:
+        cells = self.points * self.points
+        copies = _COPIES_PER_PROFILE * self.profiles + _WORKING_COPIES
+        return _BASE_BYTES + cells * _CELL_BYTES * copies
+
+    def refusal(self, available_bytes: int) -> str | None:
+        """Why this run will not fit in ``available_bytes``, or None when it will."""
+        if self.bytes <= available_bytes:
+            return None
+        return (
+            f"planning {self.points:,} points on {self.profiles} vehicle profile(s) needs "
+            f"about {_gb(self.bytes)} of memory (dense travel matrices grow with the square "
+            f"of the stops); {_gb(available_bytes)} is available. Plan the day in smaller "
+            "parts (by hub or area), or with fewer vehicle types"
+        )
+
+
+def _gb(amount: int) -> str:
+    return f"{amount / 1024**3:.1f} GB"
