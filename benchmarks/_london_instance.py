@@ -16,10 +16,13 @@ Figures chosen to look like a small London parcel operator, not to flatter a sol
   same-day (must be served), the rest next-day parcels the planner may defer at a penalty.
 * 1-3 parcels per stop; weights are mostly small (median ~1.5 kg), volumes follow.
 
-A *tight* day (``fleet="tight"``) has the same stops and a December fleet: five vans,
-four bikes and one and a half walkers per 1,000 stops, about 7% less parcel room than
-parcels and too few van hours to serve every stop, so the planner must choose what
-waits while keeping every promise (the promised half of the parcels fits easily).
+A *tight* day (``fleet="tight"``) has the same stops and a December fleet: three vans,
+three bikes and one and a half walkers per 1,000 stops, with less room in one load than
+the promised parcels alone, so the planner must choose what waits. Its vehicles may go
+back to their hub to load again (bikes and walkers twice, 10 minutes each; vans once,
+20 minutes), as operators do in December; ``london_day`` also runs Doorstep with one
+trip each (``doorstep_one_trip``) to compare like with like against solvers that are
+given no reloads.
 """
 
 from __future__ import annotations
@@ -82,8 +85,10 @@ FLEET = (
     FleetClass("bike", BIKE, 4, Capacity(50, 150, 1200), HUB, DAY_SHIFT, 0.05, 15.0, 8.0),
     FleetClass("foot", WALK, 2, Capacity(20, 30, 120), MICRO_HUB, WALK_SHIFT, 0.0, 14.0, 2.0),
 )  # fmt: skip
-# December: the same classes, fewer of them (vans are the first thing short).
+# December: the same classes, fewer of them (vans are the first thing short), and the
+# reloads (count, seconds at the hub) each class may make.
 TIGHT_PER_THOUSAND = {"van": 3, "bike": 3, "foot": 1.5}
+TIGHT_RELOADS = {"van": (1, 1200), "bike": (2, 600), "foot": (2, 600)}
 FLEETS = ("comfortable", "tight")
 BREAK_EARLIEST, BREAK_LATEST, BREAK_S = time(12), time(14), 30 * 60
 
@@ -152,7 +157,9 @@ def fleet(stops: int, kind: str = "comfortable") -> tuple[PlanningVehicle, ...]:
     vehicles = []
     brk = Break(at(BREAK_EARLIEST), at(BREAK_LATEST), BREAK_S)
     for cls in FLEET:
-        per_thousand = TIGHT_PER_THOUSAND[cls.prefix] if kind == "tight" else cls.per_thousand
+        tight = kind == "tight"
+        per_thousand = TIGHT_PER_THOUSAND[cls.prefix] if tight else cls.per_thousand
+        reloads, reload_s = TIGHT_RELOADS[cls.prefix] if tight else (0, 900)
         for k in range(max(1, round(per_thousand * stops / 1000))):
             vehicles.append(
                 PlanningVehicle(
@@ -167,6 +174,8 @@ def fleet(stops: int, kind: str = "comfortable") -> tuple[PlanningVehicle, ...]:
                     cost_per_km=cls.cost_per_km,
                     cost_per_hour=cls.cost_per_hour,
                     fixed_cost=cls.fixed_cost,
+                    max_reloads=reloads,
+                    reload_s=reload_s,
                 )
             )
     return tuple(vehicles)

@@ -12,13 +12,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from doorstep.domain.model import VehicleType
+from doorstep.domain.model import Capacity, VehicleType
 from doorstep.geo.provider import TravelMatrix
 from doorstep.planning.door_time import DoorTimeParams, door_time_s
 from doorstep.planning.model import (
     Plan,
+    PlannedReload,
     PlannedStop,
     PlanningProblem,
+    PlanningStop,
     PlanningVehicle,
     Route,
 )
@@ -108,8 +110,20 @@ class _RouteCheck:
         return self.out
 
     def _check_loads(self) -> None:
-        cap = self.vehicle.capacity
-        stops = [self.stops[s.stop_id][1] for s in self.route.stops if s.stop_id in self.stops]
+        """Each trip's load against the vehicle (one trip unless it reloads at the hub)."""
+        cap, reloads = self.vehicle.capacity, self.route.reloads
+        if len(reloads) > self.vehicle.max_reloads:
+            self.flag("reload", f"{len(reloads)} reloads, limit {self.vehicle.max_reloads}")
+        ends = {r.after_stop for r in reloads}
+        trip: list[PlanningStop] = []
+        for planned in self.route.stops:
+            if planned.stop_id in self.stops:
+                trip.append(self.stops[planned.stop_id][1])
+            if planned.stop_id in ends or planned is self.route.stops[-1]:
+                self._check_trip_load(trip, cap)
+                trip = []
+
+    def _check_trip_load(self, stops: list[PlanningStop], cap: Capacity) -> None:
         if sum(s.parcel_count for s in stops) > cap.parcels:
             self.flag("capacity", "more parcels than the vehicle holds")
         if sum(s.weight_kg for s in stops) > cap.weight_kg + 1e-9:
@@ -137,8 +151,11 @@ class _RouteCheck:
         here = self.problem.hub_index(self.vehicle.start_hub)
         clock = self.route.start
         after: str | None = None
+        reloads = {r.after_stop: r for r in self.route.reloads}
         for planned in [*self.route.stops, None]:
             clock = self._after_break(clock, after)
+            if after in reloads:
+                here, clock = self._reload(reloads[after], here, clock)
             if planned is None:
                 there = self.problem.hub_index(self.vehicle.end_hub)
                 earliest = clock + self._leg(here, there, clock)
@@ -153,6 +170,17 @@ class _RouteCheck:
             earliest = clock + self._leg(here, there, clock)
             self._check_visit(planned, earliest, door_time_s(stop, door_time))
             here, clock, after = there, planned.departure, planned.stop_id
+
+    def _reload(self, reload: PlannedReload, here: int, clock: datetime) -> tuple[int, datetime]:
+        """Back to the start hub, loading time there, and on from the hub."""
+        hub = self.problem.hub_index(self.vehicle.start_hub)
+        earliest = clock + self._leg(here, hub, clock)
+        if reload.arrival + _TOLERANCE < earliest:
+            self.flag("travel", f"back to reload at {reload.arrival:%H:%M:%S}, too soon")
+        loading = timedelta(seconds=self.vehicle.reload_s)
+        if reload.departure + _TOLERANCE < max(reload.arrival, earliest) + loading:
+            self.flag("reload", f"leaves the hub at {reload.departure:%H:%M:%S}, still loading")
+        return hub, reload.departure
 
     def _after_break(self, clock: datetime, after: str | None) -> datetime:
         taken = self.route.break_

@@ -48,6 +48,14 @@ class PlanBreak(_Part):
     after_stop: str | None = Field(description="The stop before the break; null: at the hub.")
 
 
+class PlanReload(_Part):
+    """Back at the start hub between two trips, loading the next one."""
+
+    after_stop: str = Field(description="The last stop of the trip before it.")
+    arrival: dt.datetime
+    departure: dt.datetime
+
+
 class PlanStop(_Part):
     """A visit: one door, one or more parcels handed over."""
 
@@ -66,6 +74,8 @@ class PlanStop(_Part):
 
 
 class PlanRoute(_Part):
+    """One vehicle's day; ``load`` is everything it carries, over all its trips."""
+
     vehicle_id: str
     vehicle_type: str
     start_hub: str
@@ -78,6 +88,9 @@ class PlanRoute(_Part):
     co2_kg: float
     cost: float
     break_: PlanBreak | None = Field(alias="break")
+    reloads: list[PlanReload] = Field(
+        default=[], description="Second and later trips: each return to the hub to load."
+    )
     stops: list[PlanStop]
 
 

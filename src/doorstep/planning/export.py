@@ -16,6 +16,7 @@ from doorstep.planning.document import (
     PlanHub,
     PlanLoad,
     PlanParcel,
+    PlanReload,
     PlanRoute,
     PlanStop,
     PlanTotals,
@@ -80,6 +81,10 @@ def _route(route: Route, problem: PlanningProblem, manifest: Mapping[str, PlanPa
         break_=None
         if brk is None
         else PlanBreak(start=brk.start, duration_s=brk.duration_s, after_stop=brk.after_stop),
+        reloads=[
+            PlanReload(after_stop=r.after_stop, arrival=r.arrival, departure=r.departure)
+            for r in route.reloads
+        ],
         stops=[
             _stop(sequence, planned, stops[planned.stop_id], manifest)
             for sequence, planned in enumerate(route.stops, start=1)
@@ -130,8 +135,12 @@ def _point(lon: float, lat: float, properties: Feature) -> Feature:
 
 
 def _route_features(route: PlanRoute, hubs: dict[str, tuple[float, float]]) -> list[Feature]:
+    reloaded = {r.after_stop for r in route.reloads}
     path = [list(hubs[route.start_hub])]
-    path += [[stop.lon, stop.lat] for stop in route.stops]
+    for stop in route.stops:
+        path.append([stop.lon, stop.lat])
+        if stop.stop_id in reloaded:
+            path.append(list(hubs[route.start_hub]))
     path.append(list(hubs[route.end_hub]))
     summary = route.model_dump(
         mode="json",
@@ -140,7 +149,12 @@ def _route_features(route: PlanRoute, hubs: dict[str, tuple[float, float]]) -> l
     line = {
         "type": "Feature",
         "geometry": {"type": "LineString", "coordinates": path},
-        "properties": {"kind": "route", **summary, "stops": len(route.stops)},
+        "properties": {
+            "kind": "route",
+            **summary,
+            "stops": len(route.stops),
+            "reloads": len(route.reloads),
+        },
     }
     keep = {"stop_id", "sequence", "arrival", "service_start", "departure", "postcode"}
     points = [
@@ -191,11 +205,14 @@ def csv_rows(document: PlanDocument) -> Iterator[dict[str, Any]]:
 
 def _rows(document: PlanDocument) -> Iterator[dict[str, Any]]:
     for route in document.routes:
+        reloads = {r.after_stop: r for r in route.reloads}
         for stop in route.stops:
             row = stop.model_dump(mode="json", include=set(CSV_COLUMNS))
             row |= {"vehicle_id": route.vehicle_id, "status": "planned"}
             row["parcel_ids"] = " ".join(stop.parcel_ids)
             yield {column: row.get(column, "") for column in CSV_COLUMNS}
+            if stop.stop_id in reloads:
+                yield _reload_row(route, reloads[stop.stop_id])
     for item in document.unassigned:
         status = f"unassigned: {item.reason}" + (f" ({item.detail})" if item.detail else "")
         yield {column: "" for column in CSV_COLUMNS} | {
@@ -205,3 +222,14 @@ def _rows(document: PlanDocument) -> Iterator[dict[str, Any]]:
             "lon": item.lon,
             "status": status,
         }
+
+
+def _reload_row(route: PlanRoute, reload: PlanReload) -> dict[str, Any]:
+    """A row for a return to the hub between trips, in its place in the visiting order."""
+    row: dict[str, Any] = dict.fromkeys(CSV_COLUMNS, "")
+    times = reload.model_dump(mode="json", include={"arrival", "departure"})
+    return (
+        row
+        | times
+        | {"vehicle_id": route.vehicle_id, "stop_id": route.start_hub, "status": "reload at hub"}
+    )

@@ -138,6 +138,9 @@ class PlanningHub:
     point: GeoPoint
 
 
+MAX_RELOADS = 20  # trips back to the hub in one shift; more is a data error, not a plan
+
+
 @dataclass(frozen=True, slots=True)
 class PlanningVehicle:
     """One vehicle with its courier's shift. Costs are in the operator's currency."""
@@ -155,8 +158,18 @@ class PlanningVehicle:
     cost_per_hour: float = 15.0
     fixed_cost: float = 0.0
     co2_kg_per_km: float | None = None
+    # Second and later trips: how many times the vehicle may come back to its start hub
+    # to load again, and how long loading takes there each time.
+    max_reloads: int = 0
+    reload_s: int = 900
 
     def __post_init__(self) -> None:
+        if not 0 <= self.max_reloads <= MAX_RELOADS:
+            raise InvalidValue(
+                f"vehicle {self.id}.max_reloads", f"must be between 0 and {MAX_RELOADS}"
+            )
+        if self.reload_s < 0:
+            raise InvalidValue(f"vehicle {self.id}.reload_s", "must not be negative")
         if self.shift_end <= self.shift_start:
             raise InvalidValue(f"vehicle {self.id}.shift_end", "must be after shift_start")
         if self.max_route_duration_s is not None and self.max_route_duration_s <= 0:
@@ -240,6 +253,15 @@ class PlannedBreak:
 
 
 @dataclass(frozen=True, slots=True)
+class PlannedReload:
+    """Back at the start hub after ``after_stop`` to load the next trip."""
+
+    after_stop: str
+    arrival: datetime
+    departure: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class Route:
     vehicle_id: str
     start_hub: str
@@ -252,6 +274,7 @@ class Route:
     co2_kg: float
     cost: float
     break_: PlannedBreak | None = None
+    reloads: tuple[PlannedReload, ...] = ()
 
     @property
     def duration_s(self) -> int:

@@ -38,7 +38,7 @@ import pyvrp
 from doorstep.domain.model import VehicleType
 from doorstep.geo.provider import TravelMatrix
 from doorstep.planning.model import PlanningProblem, PlanningStop, PlanningVehicle
-from doorstep.planning.search import PenaltyBounds
+from doorstep.planning.search import PenaltyBounds, activities
 
 MONEY_SCALE = 1_000_000
 _UNLIMITED = np.iinfo(np.int64).max // 4
@@ -82,6 +82,11 @@ def build_model(
         durations.append(np.ascontiguousarray(dur))
     locations = [pyvrp.Location(x=h.point.lon, y=h.point.lat, name=h.id) for h in problem.hubs]
     depots = [pyvrp.Depot(location=i, name=h.id) for i, h in enumerate(problem.hubs)]
+    reload_depots = _reload_depots(problem)
+    depots += [
+        pyvrp.Depot(location=problem.hub_index(hub), service_duration=seconds, name=f"{hub} reload")
+        for hub, seconds in reload_depots
+    ]
     clients: list[pyvrp.Client] = []
     client_stop: list[int] = []
     groups: list[pyvrp.ClientGroup] = []
@@ -97,7 +102,7 @@ def build_model(
             groups.append(pyvrp.ClientGroup(list(range(first, first + len(made))), required=False))
         clients.extend(made)
         client_stop.extend([stop_index] * len(made))
-    vehicle_types, type_vehicles = _vehicle_types(problem, profiles)
+    vehicle_types, type_vehicles = _vehicle_types(problem, profiles, reload_depots)
     clients, vehicle_types = _coarsest_load_units(clients, vehicle_types)
     data = pyvrp.ProblemData(
         locations, clients, depots, vehicle_types, distances, durations, groups=groups
@@ -257,12 +262,22 @@ def _clients_for(
     ]
 
 
+def _reload_depots(problem: PlanningProblem) -> list[tuple[str, int]]:
+    """One reload depot per (hub, loading time) in use. It stands where the hub does but
+    is a depot of its own, so the loading time counts at a reload and not when a route
+    leaves in the morning (PyVRP counts a depot's service time at both)."""
+    wanted = {(v.start_hub, v.reload_s) for v in problem.vehicles if v.max_reloads > 0}
+    return sorted(wanted)
+
+
 def _money(amount: float) -> int:
     return round(amount * MONEY_SCALE)
 
 
 def _vehicle_types(
-    problem: PlanningProblem, profiles: tuple[VehicleType, ...]
+    problem: PlanningProblem,
+    profiles: tuple[VehicleType, ...],
+    reload_depots: list[tuple[str, int]],
 ) -> tuple[list[pyvrp.VehicleType], tuple[tuple[str, ...], ...]]:
     """Identical vehicles share one PyVRP type: fewer symmetric choices, faster search."""
     by_key: dict[tuple[object, ...], list[PlanningVehicle]] = {}
@@ -270,16 +285,28 @@ def _vehicle_types(
         key = (
             v.vehicle_type, v.capacity, v.start_hub, v.end_hub, v.shift_start, v.shift_end,
             v.break_, v.max_route_duration_s, v.cost_per_km, v.cost_per_hour, v.fixed_cost,
+            v.max_reloads, v.reload_s,
         )  # fmt: skip
         by_key.setdefault(key, []).append(v)
-    types = [_vehicle_type(vs[0], len(vs), problem, profiles) for vs in by_key.values()]
+    types = [
+        _vehicle_type(vs[0], len(vs), problem, profiles, reload_depots) for vs in by_key.values()
+    ]
     return types, tuple(tuple(v.id for v in vs) for vs in by_key.values())
 
 
 def _vehicle_type(
-    v: PlanningVehicle, count: int, problem: PlanningProblem, profiles: tuple[VehicleType, ...]
+    v: PlanningVehicle,
+    count: int,
+    problem: PlanningProblem,
+    profiles: tuple[VehicleType, ...],
+    reload_depots: list[tuple[str, int]],
 ) -> pyvrp.VehicleType:
     epoch = problem.departure
+    reload_at = (
+        [len(problem.hubs) + reload_depots.index((v.start_hub, v.reload_s))]
+        if v.max_reloads > 0
+        else []
+    )
     reserved = v.break_.duration_s if v.break_ else 0
     max_duration = v.max_route_duration_s if v.max_route_duration_s else int(_UNLIMITED)
     return pyvrp.VehicleType(
@@ -294,10 +321,12 @@ def _vehicle_type(
         unit_distance_cost=round(v.cost_per_km * MONEY_SCALE / 1000),
         unit_duration_cost=round(v.cost_per_hour * MONEY_SCALE / 3600),
         profile=profiles.index(v.vehicle_type),
+        reload_depots=reload_at,
+        max_reloads=v.max_reloads if reload_at else int(np.iinfo(np.uint64).max),
         name=v.id,
     )
 
 
-def route_start_s(model: SolverModel, vehicle_type: int, clients: Sequence[int]) -> int:
+def route_start_s(model: SolverModel, vehicle_type: int, visits: Sequence[int]) -> int:
     """When PyVRP lets this route leave its depot, in seconds after the epoch."""
-    return int(pyvrp.Route(model.data, list(clients), vehicle_type).start_time())
+    return int(pyvrp.Route(model.data, activities(visits), vehicle_type).start_time())

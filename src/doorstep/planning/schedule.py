@@ -5,12 +5,14 @@ free-flow matrix time times the traffic factor at the moment the courier sets of
 route leaving at 07:00 and one leaving at 08:30 get different ETAs for the same order.
 The break is taken where the courier is, after a stop (or at the hub) and before driving
 on: in the first gap that keeps every later window, else in the first gap it fits.
+A vehicle on a second trip drives back to its start hub before the trip's first stop and
+spends its loading time there.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -19,6 +21,7 @@ import numpy.typing as npt
 from doorstep.domain.model import TimeWindow
 from doorstep.planning.model import (
     PlannedBreak,
+    PlannedReload,
     PlannedStop,
     PlanningProblem,
     PlanningVehicle,
@@ -33,6 +36,7 @@ class Timeline:
     break_: PlannedBreak | None
     late: tuple[int, ...]  # positions whose every window closed before arrival
     overrun: bool  # ends after the shift or lasts longer than allowed
+    reloads: tuple[PlannedReload, ...] = ()
 
     @property
     def feasible(self) -> bool:
@@ -49,6 +53,7 @@ class RouteInputs:
     durations_s: npt.NDArray[np.int64]
     service_s: Sequence[int]
     leg_factor: LegFactor
+    reload_before: frozenset[int] = frozenset()  # stops that begin a trip after a reload
 
 
 def travel_s(free_flow_s: int, factor: float) -> int:
@@ -85,6 +90,7 @@ def _walk(inputs: RouteInputs, start: datetime, break_gap: int | None) -> Timeli
     planned: list[PlannedStop] = []
     late: list[int] = []
     placed: PlannedBreak | None = None
+    reloads: list[PlannedReload] = []
     for position, stop_index in enumerate([*inputs.sequence, None]):
         if break_gap == position and vehicle.break_ is not None:
             b = vehicle.break_
@@ -93,6 +99,13 @@ def _walk(inputs: RouteInputs, start: datetime, break_gap: int | None) -> Timeli
                 after = planned[-1].stop_id if planned else None
                 placed = PlannedBreak(begin, b.duration_s, after)
                 clock = begin + timedelta(seconds=b.duration_s)
+        if planned and stop_index in inputs.reload_before:
+            hub = problem.hub_index(vehicle.start_hub)
+            leg = travel_s(int(inputs.durations_s[here, hub]), inputs.leg_factor(clock))
+            arrival = clock + timedelta(seconds=leg)
+            clock = arrival + timedelta(seconds=vehicle.reload_s)
+            reloads.append(PlannedReload(planned[-1].stop_id, arrival, clock))
+            here = hub
         there = problem.hub_index(vehicle.end_hub) if stop_index is None else n_hubs + stop_index
         leg = travel_s(int(inputs.durations_s[here, there]), inputs.leg_factor(clock))
         arrival = clock + timedelta(seconds=leg)
@@ -111,7 +124,7 @@ def _walk(inputs: RouteInputs, start: datetime, break_gap: int | None) -> Timeli
     overrun = clock > vehicle.shift_end or (
         limit is not None and (clock - start).total_seconds() > limit
     )
-    return Timeline(tuple(planned), clock, placed, tuple(late), overrun)
+    return Timeline(tuple(planned), clock, placed, tuple(late), overrun, tuple(reloads))
 
 
 def _service_start(arrival: datetime, windows: Sequence[TimeWindow]) -> datetime | None:
@@ -129,14 +142,23 @@ def repair(inputs: RouteInputs, start: datetime) -> tuple[Timeline, list[int]]:
     when the solver could not make every required stop fit; dropped stops are reported.
     """
     sequence = list(inputs.sequence)
+    trips = set(inputs.reload_before)
     dropped: list[int] = []
     while True:
-        current = RouteInputs(
-            inputs.problem, inputs.vehicle, sequence, inputs.durations_s,
-            inputs.service_s, inputs.leg_factor,
-        )  # fmt: skip
+        current = replace(inputs, sequence=sequence, reload_before=frozenset(trips))
         timeline = plan_timeline(current, start)
         if timeline.feasible or not sequence:
             return timeline, dropped
         position = timeline.late[0] if timeline.late else len(sequence) - 1
-        dropped.append(sequence.pop(position))
+        dropped.append(drop_keeping_trips(sequence, trips, position))
+
+
+def drop_keeping_trips(sequence: list[int], reload_before: set[int], position: int) -> int:
+    """Remove the stop at ``position``; if it began a trip, the trip now begins with the
+    next stop (unless that one begins a trip of its own: the emptied trip goes)."""
+    gone = sequence.pop(position)
+    if gone in reload_before:
+        reload_before.discard(gone)
+        if position < len(sequence):
+            reload_before.add(sequence[position])
+    return gone

@@ -16,6 +16,7 @@ from __future__ import annotations
 import math
 import multiprocessing
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -24,7 +25,8 @@ from pyvrp import IteratedLocalSearch, PenaltyManager, PenaltyParams
 from pyvrp.search import LocalSearch, PerturbationManager, compute_neighbours
 from pyvrp.stop import MaxIterations, StoppingCriterion
 
-RouteSpec = tuple[int, tuple[int, ...]]  # (vehicle type, client indices in visit order)
+# (vehicle type, visits in order): a client index, or -1 - d for a reload at depot d.
+RouteSpec = tuple[int, tuple[int, ...]]
 
 _LONG_SEARCH_ROUNDS = 20  # budgets of this many first rounds search independently
 
@@ -198,15 +200,29 @@ def _run(
     criterion = MaxIterations(max(1, int(amount))) if kind == "iterations" else _Until(amount)
     start = None
     if initial is not None:
-        start = pyvrp.Solution(data, [pyvrp.Route(data, list(v), t) for t, v in initial])
+        start = pyvrp.Solution(data, [pyvrp.Route(data, activities(v), t) for t, v in initial])
     result = _solve(data, criterion, seed, penalties, start)
     best = result.best
-    routes = tuple(
-        (r.vehicle_type(), tuple(a.idx for a in r if a.is_client())) for r in best.routes()
-    )
+    routes = tuple((r.vehicle_type(), _visits(r)) for r in best.routes())
     feasible = best.is_feasible()
     cost = int(result.cost()) if feasible else _penalised(best)
     return Found(not feasible, cost, seed, routes)
+
+
+def _visits(route: pyvrp.Route) -> tuple[int, ...]:
+    """Clients and reloads between the first and last depot (see :data:`RouteSpec`)."""
+    inner = list(route)[1:-1]
+    return tuple(a.idx if a.is_client() else -1 - a.idx for a in inner)
+
+
+def activities(visits: Sequence[int]) -> list[pyvrp.Activity]:
+    """PyVRP activities from a route spec's visits (see :data:`RouteSpec`)."""
+    return [
+        pyvrp.Activity(pyvrp.ActivityType.CLIENT, x)
+        if x >= 0
+        else pyvrp.Activity(pyvrp.ActivityType.DEPOT, -1 - x)
+        for x in visits
+    ]
 
 
 def _penalised(solution: pyvrp.Solution) -> int:

@@ -13,7 +13,7 @@ import time
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
-from doorstep.domain.model import VehicleType
+from doorstep.domain.model import Capacity, VehicleType
 from doorstep.geo.provider import TravelMatrix
 from doorstep.planning.door_time import door_time_s
 from doorstep.planning.emissions import co2_kg
@@ -30,7 +30,7 @@ from doorstep.planning.model import (
 from doorstep.planning.params import LegFactor, PhaseHook, PlannerParams, free_flow, quiet
 from doorstep.planning.precheck import precheck
 from doorstep.planning.pyvrp_model import Prizes, SolverModel, build_model, route_start_s
-from doorstep.planning.schedule import RouteInputs, repair
+from doorstep.planning.schedule import RouteInputs, drop_keeping_trips, repair
 from doorstep.planning.search import Found, SearchPlan, rounds_for, search
 
 # Kept back from the budget for collecting results, reading the solution and scheduling
@@ -135,8 +135,8 @@ class _Decoded:
         for (vehicle_type, clients), start in zip(found.routes, starts, strict=True):
             vehicle_id = model.type_vehicles[vehicle_type][used_per_type[vehicle_type]]
             used_per_type[vehicle_type] += 1
-            sequence = [model.client_stop[c] for c in clients]
-            route, lost = self.route(vehicles[vehicle_id], sequence, start)
+            sequence, trips = _trips(model, clients)
+            route, lost = self.route(vehicles[vehicle_id], sequence, start, trips)
             dropped.extend(lost)
             routed.update(i for i in sequence if i not in lost)
             if route is not None:
@@ -157,24 +157,34 @@ class _Decoded:
         return Plan(tuple(routes), tuple(unassigned))
 
     def route(
-        self, vehicle: PlanningVehicle, sequence: list[int], start: datetime
+        self,
+        vehicle: PlanningVehicle,
+        sequence: list[int],
+        start: datetime,
+        reload_before: frozenset[int] = frozenset(),
     ) -> tuple[Route | None, list[int]]:
-        sequence, lost = _fit_capacity(self.problem, vehicle, sequence)
+        trips = set(reload_before)
+        sequence, lost = _fit_capacity(self.problem, vehicle, sequence, trips)
         durations = self.matrices[vehicle.vehicle_type].durations_s
         inputs = RouteInputs(
-            self.problem, vehicle, sequence, durations, self.service, self.leg_factor
-        )
+            self.problem, vehicle, sequence, durations, self.service, self.leg_factor,
+            frozenset(trips),
+        )  # fmt: skip
         timeline, late = repair(inputs, start)
         lost += late
-        sequence = [i for i in sequence if i not in late]
-        if not sequence:
+        if not timeline.stops:
             return None, lost
+        routed_ids = {s.stop_id for s in timeline.stops}
+        sequence = [i for i in sequence if self.problem.stops[i].id in routed_ids]
+        reloaded = {r.after_stop for r in timeline.reloads}
         n_hubs = len(self.problem.hubs)
-        nodes = [
-            self.problem.hub_index(vehicle.start_hub),
-            *(n_hubs + i for i in sequence),
-            self.problem.hub_index(vehicle.end_hub),
-        ]
+        home = self.problem.hub_index(vehicle.start_hub)
+        nodes = [home]
+        for i in sequence:
+            nodes.append(n_hubs + i)
+            if self.problem.stops[i].id in reloaded:
+                nodes.append(home)
+        nodes.append(self.problem.hub_index(vehicle.end_hub))
         metres = self.matrices[vehicle.vehicle_type].distances_m
         distance = int(sum(int(metres[a, b]) for a, b in itertools.pairwise(nodes)))
         hours = (timeline.end - start).total_seconds() / 3600
@@ -198,6 +208,7 @@ class _Decoded:
             + vehicle.cost_per_km * distance / 1000
             + vehicle.cost_per_hour * hours,
             break_=timeline.break_,
+            reloads=timeline.reloads,
         )
         return route, lost
 
@@ -210,20 +221,52 @@ def _start_times(problem: PlanningProblem, model: SolverModel, found: Found) -> 
     ]
 
 
+def _trips(model: SolverModel, visits: Sequence[int]) -> tuple[list[int], frozenset[int]]:
+    """Stop indices in visiting order, and the stops that begin a trip after a reload."""
+    sequence: list[int] = []
+    reload_before: set[int] = set()
+    reloading = False
+    for visit in visits:
+        if visit < 0:
+            reloading = bool(sequence)
+            continue
+        stop = model.client_stop[visit]
+        if reloading:
+            reload_before.add(stop)
+            reloading = False
+        sequence.append(stop)
+    return sequence, frozenset(reload_before)
+
+
 def _fit_capacity(
-    problem: PlanningProblem, vehicle: PlanningVehicle, sequence: list[int]
+    problem: PlanningProblem, vehicle: PlanningVehicle, sequence: list[int], trips: set[int]
 ) -> tuple[list[int], list[int]]:
-    """Drop trailing stops while over capacity (only if the solver returned an overload)."""
+    """Drop each trip's last stops while it is over capacity (only if the solver returned
+    an overload); ``trips`` (the stops that begin a trip) is kept up to date."""
     kept = list(sequence)
     lost: list[int] = []
     cap = vehicle.capacity
-    while kept:
-        stops = [problem.stops[i] for i in kept]
+    while True:
+        over = _overloaded_trip_end(problem, kept, trips, cap)
+        if over is None:
+            return kept, lost
+        lost.append(drop_keeping_trips(kept, trips, over))
+
+
+def _overloaded_trip_end(
+    problem: PlanningProblem, sequence: list[int], trips: set[int], cap: Capacity
+) -> int | None:
+    """The position of the last stop of the first trip over capacity, if any."""
+    begin = 0
+    for end in range(1, len(sequence) + 1):
+        if end < len(sequence) and sequence[end] not in trips:
+            continue
+        stops = [problem.stops[i] for i in sequence[begin:end]]
         if (
-            sum(s.parcel_count for s in stops) <= cap.parcels
-            and sum(s.weight_kg for s in stops) <= cap.weight_kg + 1e-9
-            and sum(s.volume_litres for s in stops) <= cap.volume_litres + 1e-9
+            sum(s.parcel_count for s in stops) > cap.parcels
+            or sum(s.weight_kg for s in stops) > cap.weight_kg + 1e-9
+            or sum(s.volume_litres for s in stops) > cap.volume_litres + 1e-9
         ):
-            break
-        lost.append(kept.pop())
-    return kept, lost
+            return end - 1
+        begin = end
+    return None

@@ -29,3 +29,14 @@ def test_every_solver_returns_a_checked_plan_with_the_documented_row_keys(
     assert doorstep["vehicles_used"] >= 1
     assert doorstep["unassigned_stops"] < 30
     assert doorstep["cost"] > 0
+
+
+def test_a_tight_day_reports_missed_promises_and_deferrals_apart(tmp_path: Path) -> None:
+    requires_shared("data", "osm", "derived", "camden_addresses.csv")
+    out = tmp_path / "rows.json"
+    args = ["--stops", "40", "--budget", "1", "--fleet", "tight", "--solvers", "doorstep"]
+    assert main([*args, "--json", str(out)]) == 0
+    (row,) = json.loads(out.read_text())
+    assert row["fleet"] == "tight" and row["feasible"] is True
+    left = row["promised_parcels_missed"] + row["next_day_parcels_deferred"]
+    assert left == row["unassigned_parcels"]

@@ -248,6 +248,8 @@ def _vehicle(row: FleetRow, start_hub: str, end_hub: str) -> PlanningVehicle:
         cost_per_hour=row.cost_per_hour,
         fixed_cost=row.fixed_cost,
         co2_kg_per_km=row.co2_kg_per_km,
+        max_reloads=row.max_trips - 1,
+        reload_s=round(row.reload_minutes * 60),
     )
 
 

@@ -17,6 +17,7 @@ from typing import Final
 
 from doorstep.domain.model import GeoPoint, VehicleType
 from doorstep.domain.text import has_control
+from doorstep.planning.model import MAX_RELOADS
 from doorstep.services.sheets.byte_lines import ByteLines, UnreadableFile, has_undecodable
 from doorstep.services.sheets.order_csv import _column_name
 from doorstep.services.sheets.order_rows import RowError
@@ -28,11 +29,13 @@ REQUIRED: Final = (
 )  # fmt: skip
 OPTIONAL: Final = (
     "break_earliest", "break_latest", "break_minutes", "max_route_hours", "start_hub",
-    "end_hub", "cost_per_km", "cost_per_hour", "fixed_cost", "co2_kg_per_km",
+    "end_hub", "cost_per_km", "cost_per_hour", "fixed_cost", "co2_kg_per_km", "max_trips",
+    "reload_minutes",
 )  # fmt: skip
 DEFAULT_COST_PER_KM: Final = 0.5
 DEFAULT_COST_PER_HOUR: Final = 15.0
 DEFAULT_FIXED_COST: Final = 0.0
+DEFAULT_RELOAD_MINUTES: Final = 15.0
 _CLOCK: Final = re.compile(r"(\d{1,2}):(\d{2})")
 _MAX_LINE_BYTES: Final = 16 * 1024
 
@@ -64,6 +67,8 @@ class FleetRow:
     cost_per_hour: float = DEFAULT_COST_PER_HOUR
     fixed_cost: float = DEFAULT_FIXED_COST
     co2_kg_per_km: float | None = None
+    max_trips: int = 1
+    reload_minutes: float = DEFAULT_RELOAD_MINUTES
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +229,16 @@ class _FleetCells:
             return None
         return int(parcels), weight, volume
 
+    def trips(self) -> int:
+        """Trips in the shift (1 = no return to the hub to load again)."""
+        value = self.number("max_trips", positive=True)
+        if value is None:
+            return 1
+        if value != int(value) or value > MAX_RELOADS + 1:
+            self.fail("max_trips", f"must be a whole number from 1 to {MAX_RELOADS + 1}")
+            return 1
+        return int(value)
+
     def vehicle(self) -> FleetRow | None:
         vehicle_id = self.text("vehicle_id", required=True)
         kind, capacity, shift = self.vehicle_type(), self.capacity(), self.shift()
@@ -231,6 +246,7 @@ class _FleetCells:
         start_hub, end_hub = self.point("start_hub"), self.point("end_hub")
         costs = [self.number(c) for c in ("cost_per_km", "cost_per_hour", "fixed_cost")]
         co2 = self.number("co2_kg_per_km")
+        trips, reload_minutes = self.trips(), self.number("reload_minutes")
         if vehicle_id is None or kind is None or capacity is None or shift is None:
             return None
         return FleetRow(
@@ -239,5 +255,6 @@ class _FleetCells:
             cost_per_km=DEFAULT_COST_PER_KM if costs[0] is None else costs[0],
             cost_per_hour=DEFAULT_COST_PER_HOUR if costs[1] is None else costs[1],
             fixed_cost=DEFAULT_FIXED_COST if costs[2] is None else costs[2],
-            co2_kg_per_km=co2,
+            co2_kg_per_km=co2, max_trips=trips,
+            reload_minutes=DEFAULT_RELOAD_MINUTES if reload_minutes is None else reload_minutes,
         )  # fmt: skip

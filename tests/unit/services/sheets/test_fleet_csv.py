@@ -74,3 +74,20 @@ def test_refuses_a_control_character_naming_the_column() -> None:
     assert result.rows == ()
     assert [(e.row, e.column) for e in result.errors] == [(2, "vehicle_id")]
     assert "control character" in result.errors[0].reason
+
+
+def test_reads_trips_and_loading_time_and_refuses_what_is_not_a_trip_count() -> None:
+    header = "vehicle_id,vehicle_type,capacity_parcels,capacity_kg,capacity_litres,"
+    header += "shift_start,shift_end,max_trips,reload_minutes\n"
+    result = parse(
+        "B1,e_cargo_bike,50,150,1200,08:00,18:00,3,10",
+        "B2,e_cargo_bike,50,150,1200,08:00,18:00,,",
+        "B3,e_cargo_bike,50,150,1200,08:00,18:00,1.5,",
+        "B4,e_cargo_bike,50,150,1200,08:00,18:00,22,",
+        "B5,e_cargo_bike,50,150,1200,08:00,18:00,0,",
+        header=header,
+    )
+    rows = {r.vehicle_id: r for r in result.rows}
+    assert (rows["B1"].max_trips, rows["B1"].reload_minutes) == (3, 10)
+    assert (rows["B2"].max_trips, rows["B2"].reload_minutes) == (1, 15)
+    assert [(e.row, e.column) for e in result.errors] == [(r, "max_trips") for r in (4, 5, 6)]
