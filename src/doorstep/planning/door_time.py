@@ -63,6 +63,11 @@ class DoorTimeParams:
     # A recipient who said on the tracking page they need longer to reach the door (a
     # wheelchair, stairs, a baby): the courier waits that much longer before giving up.
     needs_longer_s: int = NEEDS_LONGER_DOOR_S
+    # A heavy parcel takes longer to get off the vehicle and to the door (a sack truck,
+    # two people, a tail lift): this much per kg above ``heavy_from_kg``, per parcel, so
+    # a 30 kg box adds a minute and a 400 kg pallet about 25 minutes.
+    heavy_from_kg: float = 15.0
+    per_heavy_kg_s: float = 4.0
 
     def __post_init__(self) -> None:
         for address_type in AddressType:
@@ -71,6 +76,8 @@ class DoorTimeParams:
         for area in AreaType:
             if self.parking_s.get(area, -1) < 0:
                 raise InvalidValue(f"door_time.parking_s[{area}]", "missing or negative")
+        if self.heavy_from_kg < 0 or self.per_heavy_kg_s < 0:
+            raise InvalidValue("door_time", "heavy parcel threshold and time must not be negative")
         if self.per_extra_parcel_s < 0 or self.proof_s < 0 or self.needs_longer_s < 0:
             raise InvalidValue(
                 "door_time", "per-parcel, proof and extra times must not be negative"
@@ -84,5 +91,9 @@ def door_time_s(stop: PlanningStop, params: DoorTimeParams) -> int:
     if stop.door_time_s is not None:
         return stop.door_time_s + longer
     extra = max(0, stop.parcel_count - 1) * params.per_extra_parcel_s
+    extra += round(
+        sum(max(0.0, p.weight_kg - params.heavy_from_kg) for p in stop.parcels)
+        * params.per_heavy_kg_s
+    )
     parking = params.parking_s[stop.area]
     return parking + params.base_s[stop.address_type] + extra + params.proof_s + longer

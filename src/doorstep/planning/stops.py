@@ -5,7 +5,10 @@ Two parcels share a stop when they go to the same normalised address, or to the 
 entrance (coordinates equal after rounding, and the same postcode, so two flats geocoded
 to the building's centroid merge, while neighbours across a postcode boundary do not).
 Their windows are intersected; a parcel whose window does not overlap the group's gets a
-separate visit rather than forcing an impossible one.
+separate visit rather than forcing an impossible one. A parcel above
+:data:`HEAVY_PARCEL_KG` is a visit of its own: it needs its own handling (and perhaps a
+vehicle of its own), and grouped with the small parcels at the same door it would make
+the whole stop too heavy for the vehicles that could take them.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from doorstep.domain.model import (
     TimeWindow,
 )
 from doorstep.planning.model import AreaType, ParcelLoad, PlanningStop
+
+HEAVY_PARCEL_KG = 30.0  # above this a parcel needs two people, a sack truck or a tail lift
 
 # Earlier in this tuple is more urgent: a stop takes the most urgent level of its parcels.
 _URGENCY = (ServiceLevel.SAME_DAY, ServiceLevel.SCHEDULED, ServiceLevel.NEXT_DAY)
@@ -59,8 +64,10 @@ def group_into_stops(
     groups = _connected_groups(requests, coordinate_decimals)
     stops: list[PlanningStop] = []
     for members in groups:
-        for visit in _split_by_window(members):
+        light = [r for r in members if r.parcel.weight_kg <= HEAVY_PARCEL_KG]
+        for visit in _split_by_window(light):
             stops.append(_make_stop(visit))
+        stops += [_make_stop([r]) for r in members if r.parcel.weight_kg > HEAVY_PARCEL_KG]
     return stops
 
 

@@ -47,3 +47,12 @@ def test_a_stop_whose_recipient_needs_longer_gets_more_time_even_with_an_overrid
         door_time_s(stop("s"), params) + 150
     )
     assert door_time_s(stop("s", door_time_s=400, needs_longer=True), params) == 550
+
+
+def test_heavy_parcels_take_longer_at_the_door_by_their_weight() -> None:
+    params = DoorTimeParams()
+    light = stop("s", kg=params.heavy_from_kg)
+    box = stop("s", kg=params.heavy_from_kg + 15)
+    pallet = stop("s", kg=400.0)
+    assert door_time_s(box, params) - door_time_s(light, params) == 60
+    assert door_time_s(pallet, params) - door_time_s(light, params) > 20 * 60

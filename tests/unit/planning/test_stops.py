@@ -61,3 +61,11 @@ def test_a_stop_takes_the_most_urgent_level_and_priority_of_its_parcels() -> Non
     assert stops[0].service_level is ServiceLevel.SAME_DAY
     assert stops[0].priority is Priority.HIGH
     assert stops[0].must_serve
+
+
+def test_a_heavy_parcel_is_a_visit_of_its_own_at_the_same_door() -> None:
+    pallet = request("pallet", parcel=ParcelLoad("pallet", 480.0, 900.0))
+    small = request("small", parcel=ParcelLoad("small", 0.7, 2.0))
+    stops = group_into_stops([pallet, small])
+    assert sorted(s.parcel_ids for s in stops) == [("pallet",), ("small",)]
+    assert {s.point for s in stops} == {pallet.point}

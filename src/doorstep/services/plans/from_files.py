@@ -22,6 +22,7 @@ from doorstep.domain.errors import InvalidValue
 from doorstep.domain.model import Address, Capacity, GeoPoint, TimeWindow
 from doorstep.planning.model import Break, PlanningHub, PlanningProblem, PlanningVehicle
 from doorstep.planning.service_area import outside_service_area
+from doorstep.planning.stops import HEAVY_PARCEL_KG
 from doorstep.services.orders.draft import OrderDraft, ParcelDraft
 from doorstep.services.plans.problem import BuiltProblem, ParcelToPlan, build_problem
 from doorstep.services.ports import Geocoder
@@ -264,6 +265,13 @@ def _too_big(orders: Sequence[AcceptedRow], fleet: Sequence[FleetRow]) -> list[I
         parcel = accepted.draft.parcels[0]  # an order's parcels are identical
         if parcel.weight_kg > most_kg:
             reason = f"{parcel.weight_kg:g} kg is more than any vehicle carries ({most_kg:g} kg)"
+            found.append(InputProblem("orders", accepted.row, "weight_kg", reason))
+        elif parcel.weight_kg > HEAVY_PARCEL_KG:
+            reason = (
+                f"{parcel.weight_kg:g} kg: above {HEAVY_PARCEL_KG:g} kg a parcel needs two "
+                "people, a sack truck or a tail lift; it is planned as a stop of its own, "
+                "with longer at the door, so the other parcels to that address are not held up"
+            )
             found.append(InputProblem("orders", accepted.row, "weight_kg", reason))
         if _litres(parcel) > most_litres:
             reason = f"{_litres(parcel):g} litres is more than any vehicle holds ({most_litres:g})"

@@ -72,6 +72,20 @@ def test_one_request_per_parcel_grouped_into_stops_with_rows_kept() -> None:
     assert [h.id for h in made.problem.hubs] == ["hub"]
 
 
+def test_a_heavy_order_is_its_own_stop_with_a_plain_warning_and_spares_its_neighbour() -> None:
+    made = build(
+        orders(
+            "P,Pat,1 High St,NW1 9LL,51.54,-0.14,next_day,,,1,45",
+            "S,Sam,1 High St,NW1 9LL,51.54,-0.14,same_day,,,1,0.7",
+        ),
+        fleet(VAN),
+    )
+    assert sorted(s.parcel_ids for s in made.problem.stops) == [("P-1",), ("S-1",)]
+    (warning,) = made.warnings
+    assert (warning.row, warning.column) == (2, "weight_kg")
+    assert "two people" in warning.reason
+
+
 def test_geocodes_a_row_without_coordinates_from_its_postcode() -> None:
     made = build(orders("A,Ann,1 Palace Rd,SW1A 1AA,,,next_day,,,1,1"), fleet(VAN))
     point = made.problem.stops[0].point
