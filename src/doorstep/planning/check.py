@@ -32,7 +32,7 @@ _TOLERANCE = timedelta(seconds=1)
 
 @dataclass(frozen=True, slots=True)
 class Violation:
-    kind: str  # e.g. "window", "capacity", "shift", "break", "duration", "parcels", "hub"
+    kind: str  # e.g. "window", "capacity", "handling", "shift", "break", "reload", "hub"
     where: str  # vehicle id, stop id or parcel id
     detail: str
 
@@ -118,7 +118,13 @@ class _RouteCheck:
         trip: list[PlanningStop] = []
         for planned in self.route.stops:
             if planned.stop_id in self.stops:
-                trip.append(self.stops[planned.stop_id][1])
+                stop = self.stops[planned.stop_id][1]
+                trip.append(stop)
+                if not self.vehicle.handles(stop):
+                    limit = f"{self.vehicle.max_parcel_kg:g} kg"
+                    self.flag(
+                        "handling", f"a {stop.heaviest_kg:g} kg parcel, limit {limit}", stop.id
+                    )
             if planned.stop_id in ends or planned is self.route.stops[-1]:
                 self._check_trip_load(trip, cap)
                 trip = []

@@ -94,6 +94,8 @@ class LeftOut:
 
 def _carries(vehicle: PlanningVehicle, stop: PlanningStop, route: Route | None) -> bool:
     """Room left in the vehicle for this stop's load, in every dimension."""
+    if not vehicle.handles(stop):
+        return False
     c = vehicle.capacity
     used_parcels, used_kg, used_litres = (
         (route.load.parcels, route.load.weight_kg, route.load.volume_litres) if route else (0, 0, 0)

@@ -104,6 +104,10 @@ class PlanningStop:
         return len(self.parcels)
 
     @property
+    def heaviest_kg(self) -> float:
+        return max(p.weight_kg for p in self.parcels)
+
+    @property
     def must_serve(self) -> bool:
         """Same-day and high-priority stops go today unless impossible; others may wait."""
         return self.service_level is not ServiceLevel.NEXT_DAY or self.priority is Priority.HIGH
@@ -162,8 +166,13 @@ class PlanningVehicle:
     # to load again, and how long loading takes there each time.
     max_reloads: int = 0
     reload_s: int = 900
+    # The heaviest single parcel its crew may handle (a rider, one person without a tail
+    # lift); None when the vehicle's payload is the only limit.
+    max_parcel_kg: float | None = None
 
     def __post_init__(self) -> None:
+        if self.max_parcel_kg is not None and not self.max_parcel_kg > 0:
+            raise InvalidValue(f"vehicle {self.id}.max_parcel_kg", "must be positive")
         if not 0 <= self.max_reloads <= MAX_RELOADS:
             raise InvalidValue(
                 f"vehicle {self.id}.max_reloads", f"must be between 0 and {MAX_RELOADS}"
@@ -176,6 +185,20 @@ class PlanningVehicle:
             raise InvalidValue(f"vehicle {self.id}.max_route_duration_s", "must be positive")
         if min(self.cost_per_km, self.cost_per_hour, self.fixed_cost) < 0:
             raise InvalidValue(f"vehicle {self.id}.costs", "must not be negative")
+
+    def handles(self, stop: PlanningStop) -> bool:
+        """Whether its crew may handle every parcel of the stop (not whether it has room)."""
+        return self.max_parcel_kg is None or stop.heaviest_kg <= self.max_parcel_kg + 1e-9
+
+    def carries(self, stop: PlanningStop) -> bool:
+        """Whether the stop fits an empty vehicle and its crew may handle every parcel."""
+        c = self.capacity
+        return (
+            stop.weight_kg <= c.weight_kg
+            and stop.volume_litres <= c.volume_litres
+            and stop.parcel_count <= c.parcels
+            and self.handles(stop)
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -53,7 +53,7 @@ def _distinct_shifts(vehicles: Sequence[PlanningVehicle]) -> list[PlanningVehicl
     for v in vehicles:
         key = (
             v.vehicle_type, v.capacity, v.start_hub, v.end_hub, v.shift_start,
-            v.shift_end, v.break_, v.max_route_duration_s,
+            v.shift_end, v.break_, v.max_route_duration_s, v.max_parcel_kg,
         )  # fmt: skip
         seen.setdefault(key, v)
     return list(seen.values())
@@ -72,7 +72,7 @@ def _reason(
     capacity_reason = _capacity_reason(stop, vehicles)
     if capacity_reason is not None:
         return capacity_reason
-    fits = [v for v in vehicles if _carries(v, stop)]
+    fits = [v for v in vehicles if v.carries(stop)]
     if not any(_reachable(problem, index, stop, v, matrices, service) for v in fits):
         return UnassignedReason.WINDOW_UNREACHABLE
     return None
@@ -87,19 +87,12 @@ def _capacity_reason(
         return UnassignedReason.TOO_LARGE_FOR_EVERY_VEHICLE
     if all(stop.parcel_count > v.capacity.parcels for v in vehicles):
         return UnassignedReason.TOO_MANY_PARCELS_FOR_EVERY_VEHICLE
-    if not any(_carries(v, stop) for v in vehicles):
-        # Each limit is met by some vehicle, but no single vehicle meets all three.
+    if not any(v.handles(stop) for v in vehicles):
+        return UnassignedReason.TOO_HEAVY_FOR_EVERY_VEHICLE  # for any crew to lift
+    if not any(v.carries(stop) for v in vehicles):
+        # Each limit is met by some vehicle, but no single vehicle meets all of them.
         return UnassignedReason.TOO_LARGE_FOR_EVERY_VEHICLE
     return None
-
-
-def _carries(v: PlanningVehicle, stop: PlanningStop) -> bool:
-    c = v.capacity
-    return (
-        stop.weight_kg <= c.weight_kg
-        and stop.volume_litres <= c.volume_litres
-        and stop.parcel_count <= c.parcels
-    )
 
 
 def _reachable(

@@ -42,6 +42,7 @@ from doorstep.planning.search import PenaltyBounds, activities
 
 MONEY_SCALE = 1_000_000
 _UNLIMITED = np.iinfo(np.int64).max // 4
+_HANDLING_ROOM = 1_000_000  # more heavy parcels than any route holds
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,18 +92,20 @@ def build_model(
     client_stop: list[int] = []
     groups: list[pyvrp.ClientGroup] = []
     reserve = _BreakReserve.of(problem)
+    handling = _handling_limits(problem)
     for k, stop_index in enumerate(stop_indices):
         stop = problem.stops[stop_index]
         locations.append(pyvrp.Location(x=stop.point.lon, y=stop.point.lat, name=stop.id))
         made = _clients_for(
-            stop, n_hubs + k, service_s[stop_index], problem, len(groups), prizes, reserve
-        )
+            stop, n_hubs + k, service_s[stop_index], problem, len(groups), prizes, reserve,
+            handling,
+        )  # fmt: skip
         if len(made) > 1:
             first = len(clients)
             groups.append(pyvrp.ClientGroup(list(range(first, first + len(made))), required=False))
         clients.extend(made)
         client_stop.extend([stop_index] * len(made))
-    vehicle_types, type_vehicles = _vehicle_types(problem, profiles, reload_depots)
+    vehicle_types, type_vehicles = _vehicle_types(problem, profiles, reload_depots, handling)
     clients, vehicle_types = _coarsest_load_units(clients, vehicle_types)
     data = pyvrp.ProblemData(
         locations, clients, depots, vehicle_types, distances, durations, groups=groups
@@ -165,21 +168,34 @@ def _matrix_for(
     return m
 
 
-def stop_load(stop: PlanningStop) -> list[int]:
+def _handling_limits(problem: PlanningProblem) -> tuple[float, ...]:
+    """The distinct per-parcel handling limits in the fleet, one load dimension each.
+
+    PyVRP has no "this vehicle may not serve that client", but loads say it exactly: in
+    the dimension of limit L a stop whose heaviest parcel is above L weighs 1, a vehicle
+    whose limit is L holds 0 and every other vehicle plenty. A vehicle of limit L is then
+    kept from such stops by its own dimension, and the others are not held back by it.
+    """
+    return tuple(sorted({v.max_parcel_kg for v in problem.vehicles if v.max_parcel_kg}))
+
+
+def stop_load(stop: PlanningStop, handling: Sequence[float] = ()) -> list[int]:
     """Demand rounded up, so rounding never lets a vehicle carry more than it can."""
     return [
         stop.parcel_count * 1000,
         math.ceil(stop.weight_kg * 1000 - 1e-6),
         math.ceil(stop.volume_litres * 1000 - 1e-6),
+        *(int(stop.heaviest_kg > limit + 1e-9) for limit in handling),
     ]
 
 
-def vehicle_capacity(vehicle: PlanningVehicle) -> list[int]:
+def vehicle_capacity(vehicle: PlanningVehicle, handling: Sequence[float] = ()) -> list[int]:
     c = vehicle.capacity
     return [
         c.parcels * 1000,
         math.floor(c.weight_kg * 1000 + 1e-6),
         math.floor(c.volume_litres * 1000 + 1e-6),
+        *(0 if vehicle.max_parcel_kg == limit else _HANDLING_ROOM for limit in handling),
     ]
 
 
@@ -235,6 +251,7 @@ def _clients_for(
     group: int,
     prizes: Prizes,
     reserve: _BreakReserve,
+    handling: Sequence[float],
 ) -> list[pyvrp.Client]:
     """One client per window still open; alternatives become a mutually exclusive group."""
     epoch = problem.departure
@@ -249,7 +266,7 @@ def _clients_for(
     return [
         pyvrp.Client(
             location=location,
-            delivery=stop_load(stop),
+            delivery=stop_load(stop, handling),
             service_duration=service,
             tw_early=early,
             tw_late=late,
@@ -278,6 +295,7 @@ def _vehicle_types(
     problem: PlanningProblem,
     profiles: tuple[VehicleType, ...],
     reload_depots: list[tuple[str, int]],
+    handling: Sequence[float],
 ) -> tuple[list[pyvrp.VehicleType], tuple[tuple[str, ...], ...]]:
     """Identical vehicles share one PyVRP type: fewer symmetric choices, faster search."""
     by_key: dict[tuple[object, ...], list[PlanningVehicle]] = {}
@@ -285,11 +303,12 @@ def _vehicle_types(
         key = (
             v.vehicle_type, v.capacity, v.start_hub, v.end_hub, v.shift_start, v.shift_end,
             v.break_, v.max_route_duration_s, v.cost_per_km, v.cost_per_hour, v.fixed_cost,
-            v.max_reloads, v.reload_s,
+            v.max_reloads, v.reload_s, v.max_parcel_kg,
         )  # fmt: skip
         by_key.setdefault(key, []).append(v)
     types = [
-        _vehicle_type(vs[0], len(vs), problem, profiles, reload_depots) for vs in by_key.values()
+        _vehicle_type(vs[0], len(vs), problem, profiles, reload_depots, handling)
+        for vs in by_key.values()
     ]
     return types, tuple(tuple(v.id for v in vs) for vs in by_key.values())
 
@@ -300,6 +319,7 @@ def _vehicle_type(
     problem: PlanningProblem,
     profiles: tuple[VehicleType, ...],
     reload_depots: list[tuple[str, int]],
+    handling: Sequence[float],
 ) -> pyvrp.VehicleType:
     epoch = problem.departure
     reload_at = (
@@ -311,7 +331,7 @@ def _vehicle_type(
     max_duration = v.max_route_duration_s if v.max_route_duration_s else int(_UNLIMITED)
     return pyvrp.VehicleType(
         num_available=count,
-        capacity=vehicle_capacity(v),
+        capacity=vehicle_capacity(v, handling),
         start_depot=problem.hub_index(v.start_hub),
         end_depot=problem.hub_index(v.end_hub),
         fixed_cost=_money(v.fixed_cost),

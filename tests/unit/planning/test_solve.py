@@ -268,3 +268,25 @@ def test_lunch_breaks_do_not_push_promised_stops_out_of_their_windows() -> None:
     assert plan.unassigned == ()
     over_lunch = [r for r in plan.routes if r.start <= lunch.latest_start < r.end]
     assert over_lunch and all(r.break_ is not None for r in over_lunch)
+
+
+def test_a_parcel_above_a_crew_limit_goes_to_a_vehicle_that_may_handle_it() -> None:
+    """A rider may handle 25 kg; the 40 kg box rides in the van even though the bike is
+    cheaper and has the payload, and the checker would say so if it did not."""
+    box = stop("box", kg=40.0)
+    bike = vehicle(
+        "bike",
+        vehicle_type=VehicleType.E_CARGO_BIKE,
+        capacity=Capacity(parcels=50, weight_kg=150.0, volume_litres=1200.0),
+        max_parcel_kg=25.0,
+        cost_per_km=0.05,
+    )
+    van = vehicle("van", fixed_cost=30.0)
+    day = problem([box, *grid_stops(4)], [bike, van])
+    plan = solved(day)
+    (carrying,) = [r for r in plan.routes if "box" in {s.stop_id for s in r.stops}]
+    assert carrying.vehicle_id == "van"
+    on_the_bike = Plan((replace(carrying, vehicle_id="bike"),), plan.unassigned)
+    assert "handling" in {v.kind for v in check_plan(day, on_the_bike, matrices_for(day))}
+    alone = solved(problem([box], [bike]))
+    assert alone.unassigned_reasons() == {"box": UnassignedReason.TOO_HEAVY_FOR_EVERY_VEHICLE}

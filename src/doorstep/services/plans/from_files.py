@@ -251,6 +251,7 @@ def _vehicle(row: FleetRow, start_hub: str, end_hub: str) -> PlanningVehicle:
         co2_kg_per_km=row.co2_kg_per_km,
         max_reloads=row.max_trips - 1,
         reload_s=round(row.reload_minutes * 60),
+        max_parcel_kg=row.max_parcel_kg,
     )
 
 

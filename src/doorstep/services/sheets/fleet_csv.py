@@ -30,7 +30,7 @@ REQUIRED: Final = (
 OPTIONAL: Final = (
     "break_earliest", "break_latest", "break_minutes", "max_route_hours", "start_hub",
     "end_hub", "cost_per_km", "cost_per_hour", "fixed_cost", "co2_kg_per_km", "max_trips",
-    "reload_minutes",
+    "reload_minutes", "max_parcel_kg",
 )  # fmt: skip
 DEFAULT_COST_PER_KM: Final = 0.5
 DEFAULT_COST_PER_HOUR: Final = 15.0
@@ -69,6 +69,7 @@ class FleetRow:
     co2_kg_per_km: float | None = None
     max_trips: int = 1
     reload_minutes: float = DEFAULT_RELOAD_MINUTES
+    max_parcel_kg: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +248,7 @@ class _FleetCells:
         costs = [self.number(c) for c in ("cost_per_km", "cost_per_hour", "fixed_cost")]
         co2 = self.number("co2_kg_per_km")
         trips, reload_minutes = self.trips(), self.number("reload_minutes")
+        heaviest = self.number("max_parcel_kg", positive=True)
         if vehicle_id is None or kind is None or capacity is None or shift is None:
             return None
         return FleetRow(
@@ -257,4 +259,5 @@ class _FleetCells:
             fixed_cost=DEFAULT_FIXED_COST if costs[2] is None else costs[2],
             co2_kg_per_km=co2, max_trips=trips,
             reload_minutes=DEFAULT_RELOAD_MINUTES if reload_minutes is None else reload_minutes,
+            max_parcel_kg=heaviest,
         )  # fmt: skip

@@ -91,3 +91,14 @@ def test_reads_trips_and_loading_time_and_refuses_what_is_not_a_trip_count() -> 
     assert (rows["B1"].max_trips, rows["B1"].reload_minutes) == (3, 10)
     assert (rows["B2"].max_trips, rows["B2"].reload_minutes) == (1, 15)
     assert [(e.row, e.column) for e in result.errors] == [(r, "max_trips") for r in (4, 5, 6)]
+
+
+def test_reads_a_crew_handling_limit_and_refuses_zero() -> None:
+    header = HEADER.replace("start_hub\n", "start_hub,max_parcel_kg\n")
+    result = parse(
+        "B1,e_cargo_bike,50,150,1200,08:00,18:00,,,,,25",
+        "B2,e_cargo_bike,50,150,1200,08:00,18:00,,,,,0",
+        header=header,
+    )
+    assert [r.max_parcel_kg for r in result.rows] == [25]
+    assert [(e.row, e.column) for e in result.errors] == [(3, "max_parcel_kg")]
