@@ -16,9 +16,10 @@ Figures chosen to look like a small London parcel operator, not to flatter a sol
   same-day (must be served), the rest next-day parcels the planner may defer at a penalty.
 * 1-3 parcels per stop; weights are mostly small (median ~1.5 kg), volumes follow.
 
-A *tight* day (``fleet="tight"``) has the same stops and a December fleet: three vans,
-three bikes and one and a half walkers per 1,000 stops, with less room in one load than
-the promised parcels alone, so the planner must choose what waits. Its vehicles may go
+A *tight* day (``fleet="tight"``) has the same stops and a December fleet: four and a
+half vans, four bikes and one and a half walkers per 1,000 stops, with room in one load
+for about four parcels in five (every promised parcel fits, not every next-day one), so
+the planner must choose what waits. Its vehicles may go
 back to their hub to load again (bikes and walkers twice, 10 minutes each; vans once,
 20 minutes), as operators do in December; ``london_day`` also runs Doorstep with one
 trip each (``doorstep_one_trip``) to compare like with like against solvers that are
@@ -87,7 +88,7 @@ FLEET = (
 )  # fmt: skip
 # December: the same classes, fewer of them (vans are the first thing short), and the
 # reloads (count, seconds at the hub) each class may make.
-TIGHT_PER_THOUSAND = {"van": 3, "bike": 3, "foot": 1.5}
+TIGHT_PER_THOUSAND = {"van": 4.5, "bike": 4, "foot": 1.5}
 TIGHT_RELOADS = {"van": (1, 1200), "bike": (2, 600), "foot": (2, 600)}
 FLEETS = ("comfortable", "tight")
 BREAK_EARLIEST, BREAK_LATEST, BREAK_S = time(12), time(14), 30 * 60

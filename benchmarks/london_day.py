@@ -52,7 +52,7 @@ ROW_KEYS = (
 )  # fmt: skip
 SOLVERS = ("doorstep", "doorstep_one_trip", "ortools", "vroom", "vroom_budget")
 DEFAULT_SOLVERS = "doorstep,ortools,vroom"
-TIGHT_SOLVERS = "doorstep,doorstep_one_trip,ortools,vroom"
+TIGHT_SOLVERS = "doorstep,doorstep_one_trip,ortools,vroom_budget"
 
 
 @dataclass(frozen=True, slots=True)
