@@ -4,8 +4,10 @@ A day is solved on dense travel matrices: one of durations and one of distances 
 vehicle profile, each ``points x points`` 8-byte numbers. They are made by the routing
 back-end, cut to the stops worth solving, and copied into PyVRP, so the peak holds
 several copies at once; the day's size grows with the square of its stops. The figure
-here is an estimate to refuse early with, measured against real runs
-(docs/benchmarks.md), not an exact account.
+here is an estimate to refuse early with, not an exact account. Measured on the Camden
+road network with three profiles (2026-12-03): 1,502 points peaked at 445 MiB in the
+planning process (estimate 761 MiB), 4,002 points at 2,370 MiB (estimate 2,966 MiB); the
+forked search process shares most of that copy-on-write.
 """
 
 from __future__ import annotations
