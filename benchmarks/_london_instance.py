@@ -188,11 +188,15 @@ def build_problem(
     rows: list[dict[str, str]],
     routable: set[int] | None = None,
     fleet_kind: str = "comfortable",
+    fill_from: int | None = None,
 ) -> PlanningProblem:
-    """``stops`` distinct entrances drawn with ``seed`` (among ``routable`` row indices)."""
+    """``stops`` distinct entrances drawn with ``seed`` (among ``routable`` row indices);
+    rows from ``fill_from`` on are drawn only once the rows before it are used up."""
     rng = random.Random(seed)
     candidates = sorted(routable) if routable is not None else list(range(len(rows)))
     rng.shuffle(candidates)
+    if fill_from is not None:
+        candidates.sort(key=lambda index: index >= fill_from)  # stable: keeps the shuffle
     seen: set[tuple[str, str]] = set()
     chosen: list[PlanningStop] = []
     for index in candidates:

@@ -114,7 +114,7 @@ def plan(
         for warning in plan_input.warnings:
             typer.secho(f"warning: {warning}", fg=typer.colors.YELLOW, err=True)
         problem = plan_input.problem
-        _refuse_what_will_not_fit(problem)
+        _refuse_what_will_not_fit(problem, params.part_stops)
         leg_factor = traffic_leg_factor(routing.traffic, departure, problem.profiles())
         label = f"planning {len(problem.stops)} stops on {len(problem.vehicles)} vehicles"
         with _Ticker(label, budget) as ticker:
@@ -155,11 +155,11 @@ def export(
     typer.echo(f"wrote {out} ({fmt.value})")
 
 
-def _refuse_what_will_not_fit(problem: Any) -> None:
+def _refuse_what_will_not_fit(problem: Any, part_stops: int) -> None:
     """Stop before the matrices are built if they cannot fit in this machine's memory."""
     from doorstep.planning.memory import MemoryEstimate
 
-    estimate = MemoryEstimate(len(problem.hubs) + len(problem.stops), len(problem.profiles()))
+    estimate = MemoryEstimate.of(problem, part_stops)
     refusal = estimate.refusal(_available_memory())
     if refusal is not None:
         fail(refusal)

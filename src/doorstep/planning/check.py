@@ -48,10 +48,7 @@ def check_plan(
     """Every violation found; an empty list means the plan keeps every constraint."""
     door_time = door_time or DoorTimeParams()
     vehicles = {v.id: v for v in problem.vehicles}
-    found = _check_coverage(problem, plan)
-    for vehicle_id, count in Counter(r.vehicle_id for r in plan.routes).items():
-        if count > 1:
-            found.append(Violation("vehicle", vehicle_id, f"used by {count} routes"))
+    found = check_coverage(problem, plan)
     for route in plan.routes:
         vehicle = vehicles.get(route.vehicle_id)
         if vehicle is None:
@@ -62,8 +59,9 @@ def check_plan(
     return found
 
 
-def _check_coverage(problem: PlanningProblem, plan: Plan) -> list[Violation]:
-    """Every parcel routed exactly once or reported unassigned, and nothing else."""
+def check_coverage(problem: PlanningProblem, plan: Plan) -> list[Violation]:
+    """Every parcel routed exactly once or reported unassigned, and nothing else; no
+    vehicle on two routes. The part of the check that needs no travel times."""
     expected = {p for s in problem.stops for p in s.parcel_ids}
     seen = Counter(p for r in plan.routes for s in r.stops for p in s.parcel_ids)
     seen.update(p for u in plan.unassigned for p in u.parcel_ids)
@@ -72,6 +70,9 @@ def _check_coverage(problem: PlanningProblem, plan: Plan) -> list[Violation]:
     ]
     found += [Violation("parcels", p, f"appears {n} times") for p, n in seen.items() if n > 1]
     found += [Violation("parcels", p, "not in the problem") for p in seen.keys() - expected]
+    for vehicle_id, count in Counter(r.vehicle_id for r in plan.routes).items():
+        if count > 1:
+            found.append(Violation("vehicle", vehicle_id, f"used by {count} routes"))
     return found
 
 

@@ -9,6 +9,8 @@ from datetime import datetime
 from doorstep.domain.errors import InvalidValue
 from doorstep.planning.door_time import DoorTimeParams
 
+MIN_PART_STOPS = 10  # smaller parts would be routes, not areas
+
 LegFactor = Callable[[datetime], float]
 """Traffic multiplier on free-flow travel time for a leg starting at the given moment."""
 
@@ -51,6 +53,9 @@ class PlannerParams:
     ``solver_traffic_factor`` multiplies matrix times inside the solver; None takes the
     worst ``leg_factor`` over the shifts, so the time-dependent schedule recomputed after
     solving is never later than the solver assumed.
+    ``part_stops`` is the most stops solved together: a bigger day is cut into parts
+    (:mod:`doorstep.planning.decompose`), each with matrices over its own points only, so
+    memory grows with the day rather than with its square.
     """
 
     time_budget_s: float = 10.0
@@ -61,6 +66,7 @@ class PlannerParams:
     promise_penalty: float = 500.0
     door_time: DoorTimeParams = field(default_factory=DoorTimeParams)
     solver_traffic_factor: float | None = None
+    part_stops: int = 2000
 
     def __post_init__(self) -> None:
         if not self.time_budget_s > 0:
@@ -77,3 +83,5 @@ class PlannerParams:
             raise InvalidValue("promise_penalty", "must not be less than deferral_penalty")
         if self.solver_traffic_factor is not None and self.solver_traffic_factor <= 0:
             raise InvalidValue("solver_traffic_factor", "must be positive")
+        if self.part_stops < MIN_PART_STOPS:
+            raise InvalidValue("part_stops", f"must be at least {MIN_PART_STOPS}")

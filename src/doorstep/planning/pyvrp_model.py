@@ -201,7 +201,13 @@ def vehicle_capacity(vehicle: PlanningVehicle, handling: Sequence[float] = ()) -
 
 @dataclass(frozen=True, slots=True)
 class Prizes:
-    """What serving a stop is worth to the solver, in the currency of vehicle costs."""
+    """What serving a stop is worth to the solver, in the currency of vehicle costs.
+
+    A stop counts at most ``PRIZE_PARCELS`` parcels: beyond that (a locker bank, an
+    office's post room) it is already worth more than any route costs, and the search's
+    lateness penalty must be able to rise above the largest prize (``PenaltyBounds``);
+    an uncapped prize would lift that ceiling with the stop's size towards the edge of
+    PyVRP's 64-bit costs (penalty x seconds late or grams over)."""
 
     per_deferrable_parcel: float
     per_promised_parcel: float
@@ -211,15 +217,22 @@ class Prizes:
     def of(
         cls, problem: PlanningProblem, stop_indices: Sequence[int], deferral: float, promise: float
     ) -> Prizes:
-        most = max((problem.stops[i].parcel_count for i in stop_indices), default=1)
+        most = max((_counted(problem.stops[i]) for i in stop_indices), default=1)
         return cls(deferral, promise, most)
 
     def of_stop(self, stop: PlanningStop) -> int:
         if not stop.must_serve:
-            return _money(self.per_deferrable_parcel * stop.parcel_count)
+            return _money(self.per_deferrable_parcel * _counted(stop))
         # Above every deferrable stop's prize, so no deferrable door outweighs a promise.
         above = self.per_deferrable_parcel * self.most_parcels_at_a_stop
-        return _money(self.per_promised_parcel * stop.parcel_count + above)
+        return _money(self.per_promised_parcel * _counted(stop) + above)
+
+
+PRIZE_PARCELS = 100
+
+
+def _counted(stop: PlanningStop) -> int:
+    return min(stop.parcel_count, PRIZE_PARCELS)
 
 
 @dataclass(frozen=True, slots=True)

@@ -135,11 +135,62 @@ def _service_start(arrival: datetime, windows: Sequence[TimeWindow]) -> datetime
     return min(starts) if starts else None
 
 
-def repair(inputs: RouteInputs, start: datetime) -> tuple[Timeline, list[int]]:
-    """Drop stops until the timeline holds: the first late stop, or the last on overrun.
+def tighten(inputs: RouteInputs, start: datetime, timeline: Timeline) -> tuple[datetime, Timeline]:
+    """The route leaving as late as its sequence allows: a courier who would wait at a
+    door for a window to open waits at the hub instead, on the clock only from the later
+    departure. The delay is the waiting before each event less nothing it may not lose
+    (a window's close, the break's latest start), capped by all the waiting on the route,
+    so the return does not move; the timeline is walked again at the later start (traffic
+    changes with the hour) and kept only if it still serves every stop in less time."""
+    delay = _slack_s(start, timeline, inputs)
+    if delay <= 0:
+        return start, timeline
+    later = start + timedelta(seconds=delay)
+    moved = plan_timeline(inputs, later)
+    shorter = moved.end - later < timeline.end - start
+    if moved.feasible and len(moved.stops) == len(timeline.stops) and shorter:
+        return later, moved
+    return start, timeline
 
-    Needed only when traffic or the break pushes a route past what the solver saw, or
-    when the solver could not make every required stop fit; dropped stops are reported.
+
+def _slack_s(start: datetime, timeline: Timeline, inputs: RouteInputs) -> int:
+    """Seconds the departure can move without moving the return or breaking a promise."""
+    stops = {s.id: s for s in inputs.problem.stops}
+    brk, rule = timeline.break_, inputs.vehicle.break_
+    waits: list[float] = []
+    rooms: list[float] = []
+
+    def take_break(after: str | None, ready: datetime) -> None:
+        if brk is not None and rule is not None and brk.after_stop == after:
+            waits.append((brk.start - ready).total_seconds())
+            rooms.append((rule.latest_start - brk.start).total_seconds())
+
+    previous: str | None = None
+    ready = start  # a reload has no window: it neither waits nor limits
+    for planned in timeline.stops:
+        take_break(previous, ready)
+        windows = stops[planned.stop_id].windows
+        closes = [w.end for w in windows if w.start <= planned.service_start <= w.end]
+        waits.append((planned.service_start - planned.arrival).total_seconds())
+        rooms.append(
+            (min(closes) - planned.service_start).total_seconds() if closes else float("inf")
+        )
+        previous, ready = planned.stop_id, planned.departure
+    take_break(previous, ready)
+    slack, waited = sum(waits), 0.0
+    for wait, room in zip(waits, rooms, strict=True):
+        waited += wait
+        slack = min(slack, waited + room)
+    return max(0, int(slack))
+
+
+def repair(inputs: RouteInputs, start: datetime) -> tuple[datetime, Timeline, list[int]]:
+    """Drop stops until the timeline holds: the first late stop, or the last on overrun;
+    then :func:`tighten` the departure. Returns the departure, the timeline and the
+    dropped stops.
+
+    Dropping is needed only when traffic or the break pushes a route past what the solver
+    saw, or when the solver could not make every required stop fit.
     """
     sequence = list(inputs.sequence)
     trips = set(inputs.reload_before)
@@ -147,8 +198,10 @@ def repair(inputs: RouteInputs, start: datetime) -> tuple[Timeline, list[int]]:
     while True:
         current = replace(inputs, sequence=sequence, reload_before=frozenset(trips))
         timeline = plan_timeline(current, start)
-        if timeline.feasible or not sequence:
-            return timeline, dropped
+        if not sequence:
+            return start, timeline, dropped
+        if timeline.feasible:
+            return (*tighten(current, start, timeline), dropped)
         position = timeline.late[0] if timeline.late else len(sequence) - 1
         dropped.append(drop_keeping_trips(sequence, trips, position))
 

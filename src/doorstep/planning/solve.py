@@ -170,7 +170,7 @@ class _Decoded:
             self.problem, vehicle, sequence, durations, self.service, self.leg_factor,
             frozenset(trips),
         )  # fmt: skip
-        timeline, late = repair(inputs, start)
+        start, timeline, late = repair(inputs, start)
         lost += late
         if not timeline.stops:
             return None, lost

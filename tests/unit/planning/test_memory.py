@@ -20,3 +20,13 @@ def test_a_day_of_twenty_thousand_stops_on_three_profiles_is_refused_with_figure
 
 def test_a_london_day_fits_in_a_laptop() -> None:
     assert MemoryEstimate(2_002, 3).refusal(4 * GB) is None
+
+
+def test_a_day_in_parts_is_estimated_on_its_largest_part_not_its_whole() -> None:
+    from tests.unit.planning.helpers import grid_stops, problem, vehicle
+
+    day = problem(grid_stops(100), [vehicle(f"v{k}") for k in range(5)])
+    whole, parted = MemoryEstimate.of(day, 100), MemoryEstimate.of(day, 20)
+    assert (whole.points, whole.parts) == (101, 1)
+    assert (parted.points, parted.parts) == (21, 5)
+    assert parted.bytes < whole.bytes

@@ -16,7 +16,8 @@ from datetime import datetime
 from doorstep.domain.model import VehicleType
 from doorstep.geo.provider import TravelMatrix, TravelTimeProvider, UnroutablePoint
 from doorstep.geo.traffic import TrafficProfile
-from doorstep.planning.model import Plan
+from doorstep.planning.decompose import split_day
+from doorstep.planning.model import Plan, PlanningProblem
 from doorstep.planning.params import (
     LegFactor,
     PhaseHook,
@@ -25,7 +26,7 @@ from doorstep.planning.params import (
     free_flow,
     quiet,
 )
-from doorstep.planning.plan_day import travel_matrices
+from doorstep.planning.plan_day import Routed, solve_in_parts, travel_matrices
 from doorstep.planning.solve import solve
 from doorstep.services.plans.from_files import InputProblem, PlanInput, PlanInputError
 
@@ -60,30 +61,52 @@ def solve_input(
     *,
     leg_factor: LegFactor = free_flow,
     on_phase: PhaseHook = quiet,
-) -> tuple[Plan, dict[VehicleType, TravelMatrix]]:
-    """The plan and the matrices it was solved on; :class:`PlanInputError` for a point
-    off the network (the hub named by its flag or fleet row, a stop by its order rows).
-    Parcels without a point (unknown postcode) are in the plan as ``unroutable_address``.
-    Orders outside the service area are refused here too, with the points off the
-    network, so one run names them all. The budget covers the matrices too."""
+) -> tuple[Plan, dict[VehicleType, TravelMatrix] | None]:
+    """The plan and the matrices it was solved on (None for a day solved in parts: no
+    one matrix covers it); :class:`PlanInputError` for a point off the network (the hub
+    named by its flag or fleet row, a stop by its order rows). Parcels without a point
+    (unknown postcode) are in the plan as ``unroutable_address``. Orders outside the
+    service area are refused here too, with the points off the network, so one run names
+    them all. The budget covers the matrices too."""
     started = time.monotonic()
     problem = plan_input.problem
+    parts = split_day(problem, params.part_stops)
     on_phase("routing")
-    try:
-        matrices = travel_matrices(problem, provider)
-    except UnroutablePoint as error:
-        off = [_unroutable(plan_input, e) for e in error.every]
-        raise PlanInputError([*plan_input.outside, *off]) from error
-    if plan_input.outside:
-        raise PlanInputError(plan_input.outside)
+    routed: dict[int, dict[VehicleType, TravelMatrix]] = {}
+    off: list[InputProblem] = []
+    for part in parts:
+        # A part no vehicle was shared to is still checked on every profile of the day.
+        profiles = part.profiles() or problem.profiles()
+        try:
+            routed[id(part)] = travel_matrices(part, provider, profiles)
+        except UnroutablePoint as error:
+            off += [_unroutable(plan_input, part, e) for e in error.every]
+    if off or plan_input.outside:
+        raise PlanInputError([*plan_input.outside, *off])
+    if len(parts) > 1:
+
+        def route(part: PlanningProblem) -> Routed:
+            matrices = routed.pop(id(part), None)
+            return part, matrices or travel_matrices(part, provider), []
+
+        plan = solve_in_parts(
+            problem, parts, route, params, leg_factor=leg_factor, on_phase=on_phase,
+            started=started,
+        )  # fmt: skip
+        return _with_unplaceable(plan, plan_input), None
+    matrices = routed[id(problem)]
     params = budget_left(params, time.monotonic() - started)
     plan = solve(problem, matrices, params, leg_factor=leg_factor, on_phase=on_phase)
-    plan = replace(plan, unassigned=plan.unassigned + plan_input.built.unplaceable)
-    return plan, matrices
+    return _with_unplaceable(plan, plan_input), matrices
 
 
-def _unroutable(plan_input: PlanInput, error: UnroutablePoint) -> InputProblem:
-    problem = plan_input.problem
+def _with_unplaceable(plan: Plan, plan_input: PlanInput) -> Plan:
+    return replace(plan, unassigned=plan.unassigned + plan_input.built.unplaceable)
+
+
+def _unroutable(
+    plan_input: PlanInput, problem: PlanningProblem, error: UnroutablePoint
+) -> InputProblem:
     where = f"({error.point.lat:.6f}, {error.point.lon:.6f}) cannot be reached: {error.reason}"
     if error.index < len(problem.hubs):
         hub = problem.hubs[error.index]

@@ -179,7 +179,41 @@ def test_a_solved_input_passes_the_independent_check_with_london_traffic() -> No
     plan, matrices = solve_input(
         made, straight_line(), PlannerParams(max_iterations=200), leg_factor=legs
     )
+    assert matrices is not None
     assert check_plan(made.problem, plan, matrices, leg_factor=legs) == []
     assert sorted(p for r in plan.routes for s in r.stops for p in s.parcel_ids) == [
         "A-1", "A-2", "B-1", "C-1",
     ]  # fmt: skip
+
+
+def test_a_day_in_parts_names_every_point_off_the_network_in_one_run() -> None:
+    from doorstep.geo.road_network import RoadNetworkProvider, load_network
+
+    camden = [
+        f"R{k},Ann,{k} High St,NW1 9LL,{51.535 + (k % 5) * 0.004},{-0.16 + (k // 5) * 0.01},"
+        "next_day,,,1,1"
+        for k in range(20)
+    ]
+    greenwich = "G,Gil,Park Row,SE10 9NF,51.4826,-0.0077,next_day,,,1,1"
+    wimbledon = "W,Wyn,High St,SW19 5DX,51.4214,-0.2064,next_day,,,1,1"
+    made = build(
+        orders(*camden, greenwich, wimbledon), fleet(VAN, "V2,van,50,500,2000,08:00,17:00")
+    )
+    params = PlannerParams(max_iterations=50, part_stops=10)
+    with pytest.raises(PlanInputError) as caught:
+        solve_input(made, RoadNetworkProvider(load_network("camden")), params)
+    assert sorted(p.row or 0 for p in caught.value.problems) == [22, 23]
+
+
+def test_a_day_in_parts_from_files_serves_every_order() -> None:
+    rows = [
+        f"R{k},Ann,{k} High St,NW1 9LL,{51.53 + (k % 6) * 0.003},{-0.15 + (k // 6) * 0.008},"
+        "same_day,,,1,1"
+        for k in range(30)
+    ]
+    made = build(orders(*rows), fleet(VAN, "V2,van,50,500,2000,08:00,17:00"))
+    plan, matrices = solve_input(
+        made, straight_line(), PlannerParams(max_iterations=50, part_stops=10)
+    )
+    assert matrices is None  # no one matrix covers a day in parts
+    assert len(plan.routed_stop_ids) == 30 and plan.unassigned == ()
