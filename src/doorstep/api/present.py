@@ -83,6 +83,7 @@ def order(item: Order, tracking_base_url: str) -> OrderPublic:
         ),
         service_level=item.service_level,
         window=WindowPublic(start=item.window.start, end=item.window.end) if item.window else None,
+        closed=WindowPublic(start=item.closed.start, end=item.closed.end) if item.closed else None,
         priority=item.priority,
         hub_id=item.hub_id,
         parcels=[parcel(p) for p in item.parcels],

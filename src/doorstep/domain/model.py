@@ -182,6 +182,9 @@ class Order:
     created_at: datetime
     parcels: list[Parcel] = field(default_factory=list)
     window: TimeWindow | None = None
+    # Inside ``window``, when nobody can receive it (a shop shut for lunch): the promise is
+    # the window less this period (order_rules.closed).
+    closed: TimeWindow | None = None
     priority: Priority = Priority.NORMAL
     hub_id: str | None = None
     # What the delivery must prove (domain/proof.py); the PIN is kept only as its hash.
@@ -206,6 +209,21 @@ class Order:
         if self.minimum_age is not None and not MIN_AGE <= self.minimum_age <= MAX_AGE:
             raise InvalidValue("minimum_age", f"must be between {MIN_AGE} and {MAX_AGE}")
 
+    def move_window(self, window: TimeWindow) -> None:
+        """A new promised window (another day, or the office's choice). The closed period
+        keeps its place from the window's start when it still lies inside the new window
+        (the same lunch hour on another day); otherwise it goes, as the new window is
+        then the whole promise."""
+        closed, old = self.closed, self.window
+        self.window = window
+        if closed is None or old is None:
+            self.closed = None
+            return
+        start = window.start + (closed.start - old.start)
+        end = window.start + (closed.end - old.start)
+        inside = window.start < start and end < window.end
+        self.closed = TimeWindow(start, end) if inside else None
+
     @property
     def proof_requirements(self) -> ProofRequirements:
         """A PIN or an age check means handing over to the recipient in person only."""
@@ -229,6 +247,7 @@ class Order:
         created_at: datetime,
         parcels: list[Parcel],
         window: TimeWindow | None = None,
+        closed: TimeWindow | None = None,
         priority: Priority = Priority.NORMAL,
         hub_id: str | None = None,
         delivery_pin_hash: str | None = None,
@@ -247,6 +266,7 @@ class Order:
             created_at=created_at,
             parcels=parcels,
             window=window,
+            closed=closed,
             priority=priority,
             hub_id=hub_id,
             delivery_pin_hash=delivery_pin_hash,

@@ -23,13 +23,16 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Final
+from typing import TYPE_CHECKING, Final
 
 from doorstep.domain import ids
 from doorstep.domain.errors import InvalidValue
 from doorstep.domain.postcodes import NotAPostcode, normalise_postcode
 from doorstep.domain.proof import check_pin_format
 from doorstep.domain.text import check_text
+
+if TYPE_CHECKING:  # the model imports this module's limits
+    from doorstep.domain.model import TimeWindow
 
 MAX_WEIGHT_KG: Final = 70.0
 MAX_SIDE_CM: Final = 300.0
@@ -70,6 +73,8 @@ class OrderField(StrEnum):
     ACCESS_CODE = "access_code"
     WINDOW_START = "window_start"
     WINDOW_END = "window_end"
+    CLOSED_START = "closed_start"
+    CLOSED_END = "closed_end"
     HUB_ID = "hub_id"
     PARCEL_COUNT = "parcel_count"
     WEIGHT_KG = "weight_kg"
@@ -105,6 +110,8 @@ PLACES: Final[dict[OrderField, Place]] = {
     OrderField.ACCESS_CODE: Place("address.access_code", "access_code"),
     OrderField.WINDOW_START: Place("window.start", "window_start"),
     OrderField.WINDOW_END: Place("window.end", "window_end"),
+    OrderField.CLOSED_START: Place("closed.start", "closed_start"),
+    OrderField.CLOSED_END: Place("closed.end", "closed_end"),
     OrderField.HUB_ID: Place("hub_id", "hub_id"),
     OrderField.PARCEL_COUNT: Place("parcels", "parcel_count"),
     OrderField.WEIGHT_KG: Place("parcels[].weight_kg", "weight_kg"),
@@ -289,6 +296,25 @@ def window(start: datetime, end: datetime) -> None:
     if end <= start:
         reason = f"{end.isoformat(' ', 'minutes')} is not after the window start"
         raise RuleBroken(OrderField.WINDOW_END, reason)
+
+
+def closed(window: TimeWindow | None, start: datetime, end: datetime) -> None:
+    """A closed period (a shop shut for lunch) lies inside the delivery window and leaves
+    time open on both sides of it: the window less the period is the promise, two windows.
+    Two slots (08:00-10:00 and 18:00-20:00) are the window 08:00-20:00 closed 10:00-18:00.
+    """
+    if window is None:
+        reason = "needs a delivery window around it (window_start and window_end)"
+        raise RuleBroken(OrderField.CLOSED_START, reason)
+    if end <= start:
+        reason = f"{end.isoformat(' ', 'minutes')} is not after the closed start"
+        raise RuleBroken(OrderField.CLOSED_END, reason)
+    if start <= window.start:
+        reason = f"{start.isoformat(' ', 'minutes')} must be after the window start"
+        raise RuleBroken(OrderField.CLOSED_START, reason)
+    if end >= window.end:
+        reason = f"{end.isoformat(' ', 'minutes')} must be before the window end"
+        raise RuleBroken(OrderField.CLOSED_END, reason)
 
 
 def together(given: dict[OrderField, bool]) -> list[RuleBroken]:

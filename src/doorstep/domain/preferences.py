@@ -331,7 +331,7 @@ def reschedule(
         offered = ", ".join(f"{d:%a %-d %b}" for d in available) or "none"
         raise InvalidValue("date", f"choose one of the days offered ({offered})")
     order.delivery_date = day
-    order.window = moved_window(order.window, day)
+    order.move_window(moved_window(order.window, day))
     order.new_events.append(
         events.order_rescheduled(
             order_id=order.id,
@@ -370,7 +370,8 @@ def change_window(
     require_open(order)
     if (order.window, order.delivery_date) == (window, day):
         return False
-    order.window, order.delivery_date = window, day
+    order.move_window(window)
+    order.delivery_date = day
     order.new_events.append(
         events.order_window_changed(
             order_id=order.id,

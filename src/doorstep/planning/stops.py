@@ -4,7 +4,8 @@ Grouping matters twice: the courier parks and rings once, and the solver has few
 Two parcels share a stop when they go to the same normalised address, or to the same
 entrance (coordinates equal after rounding, and the same postcode, so two flats geocoded
 to the building's centroid merge, while neighbours across a postcode boundary do not).
-Their windows are intersected; a parcel whose window does not overlap the group's gets a
+Their windows are intersected (a window with a closed period inside it, a shop shut for
+lunch, is two windows); a parcel whose windows do not overlap the group's gets a
 separate visit rather than forcing an impossible one. A parcel above
 :data:`HEAVY_PARCEL_KG` is a visit of its own: it needs its own handling (and perhaps a
 vehicle of its own), and grouped with the small parcels at the same door it would make
@@ -16,6 +17,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from doorstep.domain.model import (
     AddressType,
@@ -41,6 +43,7 @@ class ParcelRequest:
     address_key: str
     postcode: str
     window: TimeWindow | None = None
+    closed: TimeWindow | None = None  # inside ``window``: nobody there to receive it
     service_level: ServiceLevel = ServiceLevel.NEXT_DAY
     priority: Priority = Priority.NORMAL
     address_type: AddressType = AddressType.HOUSE
@@ -100,40 +103,59 @@ def _connected_groups(
     return list(by_root.values())  # dicts keep insertion order: first-seen parcel first
 
 
+Windows = tuple[TimeWindow, ...] | None
+"""When a visit may happen: one or more windows, or None for any time."""
+
+
+def open_windows(request: ParcelRequest) -> Windows:
+    """The request's window less its closed period (a shop shut for lunch: two windows)."""
+    window, closed = request.window, request.closed
+    if window is None:
+        return None
+    if closed is None:
+        return (window,)
+    pieces = ((window.start, closed.start), (closed.end, window.end))
+    return tuple(TimeWindow(a, b) for a, b in pieces if a < b)
+
+
 def _split_by_window(members: list[ParcelRequest]) -> list[list[ParcelRequest]]:
     """Greedy first fit by window start: keeps a visit whenever the intersection survives."""
-    visits: list[tuple[TimeWindow | None, list[ParcelRequest]]] = []
-    ordered = sorted(members, key=lambda r: (r.window is not None, r.window and r.window.start))
-    for r in ordered:
-        for k, (window, group) in enumerate(visits):
-            overlaps, merged = _intersect(window, r.window)
-            if overlaps:
+    visits: list[tuple[Windows, list[ParcelRequest]]] = []
+
+    def earliest(r: ParcelRequest) -> tuple[bool, datetime | None]:
+        return (r.window is not None, r.window.start if r.window else None)
+
+    for r in sorted(members, key=earliest):
+        own = open_windows(r)
+        for k, (windows, group) in enumerate(visits):
+            merged = _intersect(windows, own)
+            if merged is None or merged:
                 visits[k] = (merged, [*group, r])
                 break
         else:
-            visits.append((r.window, [r]))
+            visits.append((own, [r]))
     return [group for _, group in visits]
 
 
-def _intersect(a: TimeWindow | None, b: TimeWindow | None) -> tuple[bool, TimeWindow | None]:
-    """Whether they overlap, and the common window (None when neither constrains)."""
+def _intersect(a: Windows, b: Windows) -> Windows:
+    """The times both allow: None when neither constrains, empty when they never meet."""
     if a is None or b is None:
-        return True, a or b
-    start, end = max(a.start, b.start), min(a.end, b.end)
-    return (True, TimeWindow(start, end)) if start < end else (False, None)
+        return a if b is None else b
+    common = ((max(x.start, y.start), min(x.end, y.end)) for x in a for y in b)
+    return tuple(sorted((TimeWindow(s, e) for s, e in common if s < e), key=lambda w: w.start))
 
 
 def _make_stop(members: list[ParcelRequest]) -> PlanningStop:
     first = members[0]
-    window: TimeWindow | None = None
+    windows: Windows = None
     for r in members:
-        _, window = _intersect(window, r.window)  # overlap guaranteed by _split_by_window
+        windows = _intersect(windows, open_windows(r))  # never empty: _split_by_window
     overrides = [r.door_time_s for r in members if r.door_time_s is not None]
     return PlanningStop(
         id=f"stop_{first.parcel.parcel_id}",
         point=first.point,
         parcels=tuple(r.parcel for r in members),
-        windows=(window,) if window else (),
+        windows=windows or (),
         service_level=min((r.service_level for r in members), key=_URGENCY.index),
         priority=Priority.HIGH
         if any(r.priority is Priority.HIGH for r in members)

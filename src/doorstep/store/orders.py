@@ -296,6 +296,8 @@ class SqlOrderRepository(SqlRepository):
             "access_code": seal(self.cipher, address.access_code),
             "window_start": order.window.start if order.window else None,
             "window_end": order.window.end if order.window else None,
+            "closed_start": order.closed.start if order.closed else None,
+            "closed_end": order.closed.end if order.closed else None,
             "safe_place": seal(self.cipher, order.safe_place),
             "safe_place_choice": seal(self.cipher, order.safe_place_choice),
             "neighbour": seal(self.cipher, order.neighbour),
@@ -310,6 +312,9 @@ class SqlOrderRepository(SqlRepository):
         window = None
         if row.window_start is not None and row.window_end is not None:
             window = TimeWindow(row.window_start, row.window_end)
+        closed = None
+        if row.closed_start is not None and row.closed_end is not None:
+            closed = TimeWindow(row.closed_start, row.closed_end)
         return Order(
             id=row.public_id,
             brand_id=row.brand.public_id,
@@ -333,6 +338,7 @@ class SqlOrderRepository(SqlRepository):
             created_at=row.created_at,
             parcels=[parcel_to_domain(parcel) for parcel in row.parcels],
             window=window,
+            closed=closed,
             priority=Priority(row.priority),
             hub_id=row.hub.public_id if row.hub else None,
             delivery_pin_hash=unseal(self.cipher, row.delivery_pin_hash),

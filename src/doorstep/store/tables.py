@@ -142,6 +142,8 @@ class OrderRow(Base):
     service_level: Mapped[str] = mapped_column(String(32))
     window_start: Mapped[datetime | None]
     window_end: Mapped[datetime | None]
+    closed_start: Mapped[datetime | None]  # inside the window: nobody there (migration 0016)
+    closed_end: Mapped[datetime | None]
     priority: Mapped[str] = mapped_column(String(16))
     hub_pk: Mapped[int | None] = mapped_column(ForeignKey("hubs.pk"))
     hub: Mapped[HubRow | None] = relationship(lazy="joined")

@@ -113,3 +113,36 @@ def test_a_hub_morning_receive_sort_load_and_a_refusal(live_api: LiveApi) -> Non
     assert (parcel["state"], parcel["bay"], parcel["vehicle_id"]) == ("loaded", "B12", van["id"])
     cancelled = brand.post(f"/v1/orders/{order['id']}/cancel")
     assert cancelled.status_code == 200  # a loaded parcel may still be taken off and cancelled
+
+
+def test_a_shop_shut_for_lunch_keeps_its_closed_period(live_api: LiveApi) -> None:
+    _, key = live_api.create_brand()
+    http = live_api.client(key)
+    window = {"start": "2026-12-21T09:00:00Z", "end": "2026-12-21T17:00:00Z"}
+    closed = {"start": "2026-12-21T13:00:00Z", "end": "2026-12-21T14:00:00Z"}
+    created = http.post("/v1/orders", json=order_payload(window=window, closed=closed))
+    assert created.status_code == 201, created.text
+    order = created.json()
+    assert order["closed"] == {"start": "2026-12-21T13:00:00Z", "end": "2026-12-21T14:00:00Z"}
+    assert http.get(f"/v1/orders/{order['id']}").json()["closed"] == order["closed"]
+    plain = http.post("/v1/orders", json=order_payload()).json()
+    assert plain["closed"] is None
+
+
+def test_a_closed_period_outside_its_window_is_a_problem_naming_the_field(
+    live_api: LiveApi,
+) -> None:
+    _, key = live_api.create_brand()
+    http = live_api.client(key)
+    window = {"start": "2026-12-21T09:00:00Z", "end": "2026-12-21T17:00:00Z"}
+    cases = [
+        (None, {"start": "2026-12-21T13:00:00Z", "end": "2026-12-21T14:00:00Z"}, "closed.start"),
+        (window, {"start": "2026-12-21T16:00:00Z", "end": "2026-12-21T18:00:00Z"}, "closed.end"),
+        (window, {"start": "2026-12-21T13:00:00Z"}, "closed.end"),
+    ]
+    for given_window, closed, field in cases:
+        payload = order_payload(window=given_window, closed=closed)
+        refused = http.post("/v1/orders", json=payload)
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["content-type"] == PROBLEM
+        assert [e["field"] for e in refused.json()["errors"]] == [field]

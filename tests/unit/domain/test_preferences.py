@@ -248,3 +248,26 @@ def test_a_day_not_offered_and_the_day_already_due_are_refused() -> None:
             )  # fmt: skip
         assert refused.value.field == "date"
     assert order.collect_events() == []
+
+
+def test_a_shop_shut_for_lunch_is_still_shut_for_lunch_on_the_day_it_moves_to() -> None:
+    order = _order(
+        window=TimeWindow(_london(2026, 12, 3, 9, 0), _london(2026, 12, 3, 17, 0)),
+        closed=TimeWindow(_london(2026, 12, 3, 13, 0), _london(2026, 12, 3, 14, 0)),
+    )
+    days = [date(2026, 12, 4)]
+    preferences.reschedule(
+        order, date(2026, 12, 4), available=days, from_date=date(2026, 12, 3), loaded=False,
+        actor=ACTOR, at=AT,
+    )  # fmt: skip
+    assert order.closed == TimeWindow(_london(2026, 12, 4, 13, 0), _london(2026, 12, 4, 14, 0))
+
+
+def test_a_new_window_that_leaves_out_the_closed_period_drops_it() -> None:
+    order = _order(
+        window=TimeWindow(_london(2026, 12, 3, 9, 0), _london(2026, 12, 3, 17, 0)),
+        closed=TimeWindow(_london(2026, 12, 3, 13, 0), _london(2026, 12, 3, 14, 0)),
+    )
+    morning = TimeWindow(_london(2026, 12, 3, 9, 0), _london(2026, 12, 3, 12, 0))
+    preferences.change_window(order, morning, day=None, reason="office", actor=ACTOR, at=AT)
+    assert order.window == morning and order.closed is None

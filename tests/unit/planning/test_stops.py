@@ -69,3 +69,20 @@ def test_a_heavy_parcel_is_a_visit_of_its_own_at_the_same_door() -> None:
     stops = group_into_stops([pallet, small])
     assert sorted(s.parcel_ids for s in stops) == [("pallet",), ("small",)]
     assert {s.point for s in stops} == {pallet.point}
+
+
+def test_a_shop_shut_for_lunch_is_a_stop_with_two_windows() -> None:
+    (shop,) = group_into_stops([request("a", window=window(1, 9), closed=window(5, 6))])
+    assert shop.windows == (window(1, 5), window(6, 9))
+
+
+def test_a_closed_period_is_kept_when_another_parcel_narrows_the_window() -> None:
+    lunch = request("a", window=window(1, 9), closed=window(5, 6))
+    (stop,) = group_into_stops([lunch, request("b", window=window(4, 7))])
+    assert stop.windows == (window(4, 5), window(6, 7))
+
+
+def test_a_window_wholly_inside_the_closed_period_is_a_visit_of_its_own() -> None:
+    lunch = request("a", window=window(1, 9), closed=window(5, 6))
+    stops = group_into_stops([lunch, request("b", window=window(5, 6))])
+    assert sorted(s.parcel_ids for s in stops) == [("a",), ("b",)]

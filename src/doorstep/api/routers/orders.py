@@ -20,6 +20,7 @@ from doorstep.api.schemas.orders import (
     OrderCreate,
     OrderPublic,
     Reference,
+    WindowIn,
 )
 from doorstep.domain import order_rules as rules
 from doorstep.domain.errors import DomainError, InvalidValue
@@ -38,6 +39,7 @@ Cursor = Annotated[str, Query(pattern=r"^[A-Za-z0-9_=.\-]{1,200}$")]
 _order_adapter = TypeAdapter(OrderCreate)
 LAT, LON = rules.OrderField.LAT, rules.OrderField.LON
 START, END = rules.OrderField.WINDOW_START, rules.OrderField.WINDOW_END
+CLOSED_START, CLOSED_END = rules.OrderField.CLOSED_START, rules.OrderField.CLOSED_END
 
 
 def to_command(body: OrderCreate) -> CreateOrder:
@@ -70,7 +72,8 @@ def to_command(body: OrderCreate) -> CreateOrder:
             )
             for p in body.parcels
         ),
-        window=_window(body),
+        window=_window(body.window),
+        closed=_window(body.closed),
         priority=body.priority,
         hub_id=body.hub_id,
         delivery_pin=body.delivery_pin,
@@ -79,8 +82,7 @@ def to_command(body: OrderCreate) -> CreateOrder:
     )
 
 
-def _window(body: OrderCreate) -> TimeWindow | None:
-    w = body.window
+def _window(w: WindowIn | None) -> TimeWindow | None:
     if w is None or w.start is None or w.end is None:
         return None
     return TimeWindow(w.start, w.end)
@@ -98,6 +100,15 @@ def _check_fields_given_together(body: OrderCreate) -> None:
             raise broken[0]
         if w is not None and w.start is not None and w.end is not None:
             rules.window(w.start, w.end)
+        c = body.closed
+        if c is not None:
+            pair = rules.together(
+                {CLOSED_START: c.start is not None, CLOSED_END: c.end is not None}
+            )
+            if pair:
+                raise pair[0]
+            if c.start is not None and c.end is not None:
+                rules.closed(_window(w), c.start, c.end)
     except rules.RuleBroken as error:
         raise InvalidValue(error.api_path(), error.reason) from None
     for index, p in enumerate(body.parcels):

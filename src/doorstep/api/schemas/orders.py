@@ -135,6 +135,11 @@ class OrderCreate(Strict):
     address: AddressIn
     service_level: ServiceLevel = ServiceLevel.NEXT_DAY
     window: WindowIn | None = None
+    closed: WindowIn | None = Field(
+        default=None,
+        description="A period inside the window when nobody can receive it (a shop shut "
+        "for lunch): the promise is the window less this period. Needs a window.",
+    )
     priority: Priority = Priority.NORMAL
     hub_id: HubId | None = None
     parcels: Parcels
@@ -192,6 +197,10 @@ class OrderPublic(Public):
     address: AddressPublic
     service_level: ServiceLevel
     window: WindowPublic | None
+    closed: WindowPublic | None = Field(
+        description="Inside the window, when nobody can receive it (the window less this "
+        "is the promise)."
+    )
     priority: Priority
     hub_id: str | None
     parcels: list[ParcelPublic]

@@ -59,6 +59,8 @@ class OrderDraft:
     access_code: str | None = None
     window_start: datetime | None = None
     window_end: datetime | None = None
+    closed_start: datetime | None = None
+    closed_end: datetime | None = None
     priority: Priority = Priority.NORMAL
     hub_id: str | None = None
 
@@ -87,6 +89,8 @@ class OrderDraft:
             access_code=address.access_code,
             window_start=window.start if window else None,
             window_end=window.end if window else None,
+            closed_start=command.closed.start if command.closed else None,
+            closed_end=command.closed.end if command.closed else None,
             priority=command.priority,
             hub_id=command.hub_id,
         )
@@ -112,6 +116,11 @@ class OrderDraft:
         if self.window_start is None or self.window_end is None:
             return None
         return TimeWindow(self.window_start, self.window_end)
+
+    def closed(self) -> TimeWindow | None:
+        if self.closed_start is None or self.closed_end is None:
+            return None
+        return TimeWindow(self.closed_start, self.closed_end)
 
 
 def _sides(dimensions: Dimensions) -> tuple[float, float, float]:

@@ -37,6 +37,7 @@ class CreateOrder:
     service_level: ServiceLevel
     parcels: tuple[ParcelSpec, ...]
     window: TimeWindow | None = None
+    closed: TimeWindow | None = None  # inside the window: nobody there (order_rules.closed)
     priority: Priority = Priority.NORMAL
     hub_id: str | None = None
     brand_id: str | None = None  # operators must name the brand; brands may omit it
@@ -121,6 +122,7 @@ def _build_order(
         created_at=now,
         parcels=parcels,
         window=cmd.window,
+        closed=_closed(cmd),
         priority=cmd.priority,
         hub_id=cmd.hub_id,
         # Salted with the order's id: two orders with one PIN keep different hashes.
@@ -130,6 +132,17 @@ def _build_order(
         minimum_age=cmd.minimum_age,
         safe_place=cmd.safe_place,
     )
+
+
+def _closed(cmd: CreateOrder) -> TimeWindow | None:
+    """The closed period, refused here whichever door it came through."""
+    if cmd.closed is None:
+        return None
+    try:
+        order_rules.closed(cmd.window, cmd.closed.start, cmd.closed.end)
+    except order_rules.RuleBroken as broken:
+        raise InvalidValue(broken.api_path(), broken.reason) from None
+    return cmd.closed
 
 
 def create_order(

@@ -175,6 +175,7 @@ def _parcel(
         weight_kg=parcel.weight_kg,
         volume_litres=_litres(parcel),
         window=window,
+        closed=draft.closed() if window else None,
         service_level=draft.service_level,
         priority=draft.priority,
     )

@@ -46,6 +46,7 @@ class ParcelToPlan:
     weight_kg: float
     volume_litres: float = 0.0
     window: TimeWindow | None = None
+    closed: TimeWindow | None = None  # inside ``window``: nobody there to receive it
     service_level: ServiceLevel = ServiceLevel.NEXT_DAY
     priority: Priority = Priority.NORMAL
     barcode: str | None = None
@@ -110,6 +111,7 @@ def _request(parcel: ParcelToPlan) -> ParcelRequest:
         address_key=" ".join((*address.lines, address.postcode)),
         postcode=address.postcode,
         window=parcel.window,
+        closed=parcel.closed,
         service_level=parcel.service_level,
         priority=parcel.priority,
         address_type=address.address_type,

@@ -257,6 +257,7 @@ def _to_plan(order: Order, parcel: Parcel) -> ParcelToPlan:
         weight_kg=parcel.weight_kg,
         volume_litres=parcel.dimensions.volume_litres if parcel.dimensions else 0.0,
         window=order.window,
+        closed=order.closed,
         service_level=order.service_level,
         priority=order.priority,
         barcode=parcel.barcode,

@@ -108,7 +108,7 @@ class Settler:
             chosen = order.delivery_date == day
             if order.window == window and chosen:
                 return
-            order.window = window
+            order.move_window(window)
             order.delivery_date = day if chosen else None
         self.uow.orders.save_wishes(order)
         self._moved[order_id] = day

@@ -74,6 +74,8 @@ COLUMNS: Final = tuple(
         "service_level",
         "window_start",
         "window_end",
+        "closed_start",
+        "closed_end",
         "priority",
         "hub_id",
         "parcel_count",
@@ -160,6 +162,7 @@ def build_command(row: int, cells: Mapping[str, str]) -> CreateOrder | list[RowE
     address = _address(read)
     service_level = read.choice("service_level", ServiceLevel, None)
     window = _window(read)
+    closed = _closed(read, window)
     parcels = _parcels(read)
     priority = read.choice("priority", Priority, Priority.NORMAL) or Priority.NORMAL
     hub_id = read.parsed("hub_id", rules.hub_id)
@@ -177,6 +180,7 @@ def build_command(row: int, cells: Mapping[str, str]) -> CreateOrder | list[RowE
             service_level=service_level,
             parcels=parcels,
             window=window() if window else None,
+            closed=closed() if closed else None,
             priority=priority,
             hub_id=hub_id,
             delivery_pin=pin,
@@ -238,6 +242,29 @@ def _window(read: _Cells) -> Callable[[], TimeWindow] | None:
     except RuleBroken as broken:
         read.fail(broken.column, broken.reason)
         return None
+    return lambda: TimeWindow(start, end)
+
+
+def _closed(
+    read: _Cells, window: Callable[[], TimeWindow] | None
+) -> Callable[[], TimeWindow] | None:
+    if not read.together(OrderField.CLOSED_START, OrderField.CLOSED_END):
+        read.parsed("closed_start", parse_moment)
+        read.parsed("closed_end", parse_moment)
+        return None
+    start = read.parsed("closed_start", parse_moment)
+    end = read.parsed("closed_end", parse_moment)
+    if start is None or end is None:
+        return None
+    if window is None and (read.given("window_start") or read.given("window_end")):
+        return None  # the window's own problem is reported on its columns
+    try:
+        rules.closed(window() if window else None, start, end)
+    except RuleBroken as broken:
+        read.fail(broken.column, broken.reason)
+        return None
+    except InvalidValue:
+        return None  # the window's moments are refused on its columns
     return lambda: TimeWindow(start, end)
 
 

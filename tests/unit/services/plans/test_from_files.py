@@ -217,3 +217,22 @@ def test_a_day_in_parts_from_files_serves_every_order() -> None:
     )
     assert matrices is None  # no one matrix covers a day in parts
     assert len(plan.routed_stop_ids) == 30 and plan.unassigned == ()
+
+
+def test_a_shop_shut_for_lunch_is_not_visited_while_shut() -> None:
+    header = ORDER_HEADER.strip() + ",closed_start,closed_end\n"
+    line = (
+        "S,Shop,1 High St,NW1 9LL,51.54,-0.14,scheduled,2026-11-26 08:00,2026-11-26 12:00,"
+        "1,1,2026-11-26 08:01,2026-11-26 11:00\n"
+    )
+    parsed = list(parse_orders([(header + line).encode()]))
+    accepted = [r for r in parsed if isinstance(r, AcceptedRow)]
+    assert len(accepted) == 1, parsed
+    made = build(accepted, fleet(VAN))
+    (stop,) = made.problem.stops
+    assert [(w.start.hour, w.start.minute, w.end.hour) for w in stop.windows] == [
+        (8, 0, 8), (11, 0, 12),
+    ]  # fmt: skip
+    plan, _ = solve_input(made, straight_line(), PlannerParams(max_iterations=50, workers=1))
+    (visit,) = plan.routes[0].stops
+    assert visit.service_start >= datetime(2026, 11, 26, 11, 0, tzinfo=LONDON_TZ)

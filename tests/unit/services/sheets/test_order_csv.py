@@ -360,3 +360,48 @@ def test_bad_proof_columns_are_each_named_without_quoting_the_pin() -> None:
     assert reasons(csv_bytes([row(minimum_age="120")])) == {
         "minimum_age": "must be between 1 and 99"
     }
+
+
+LUNCH = {"window_start": "2026-11-26 09:00", "window_end": "2026-11-26 17:00"}
+
+
+def test_a_shop_shut_for_lunch_gives_its_closed_period() -> None:
+    data = csv_bytes([row(**LUNCH, closed_start="2026-11-26 13:00", closed_end="2026-11-26 14:00")])
+    (result,) = parse(data)
+    assert isinstance(result, AcceptedRow)
+    closed = result.draft.closed()
+    assert closed is not None
+    assert (closed.start, closed.end) == (
+        datetime(2026, 11, 26, 13, 0, tzinfo=UTC),
+        datetime(2026, 11, 26, 14, 0, tzinfo=UTC),
+    )
+
+
+@pytest.mark.parametrize(
+    ("cells", "column", "reason"),
+    [
+        ({"closed_start": "2026-11-26 13:00", "closed_end": "2026-11-26 14:00"},
+         "closed_start", "needs a delivery window around it"),
+        ({**LUNCH, "closed_start": "2026-11-26 13:00"}, "closed_end", "give both"),
+        ({**LUNCH, "closed_start": "2026-11-26 14:00", "closed_end": "2026-11-26 13:00"},
+         "closed_end", "not after the closed start"),
+        ({**LUNCH, "closed_start": "2026-11-26 09:00", "closed_end": "2026-11-26 10:00"},
+         "closed_start", "must be after the window start"),
+        ({**LUNCH, "closed_start": "2026-11-26 16:00", "closed_end": "2026-11-26 18:00"},
+         "closed_end", "must be before the window end"),
+        ({**LUNCH, "closed_start": "lunch", "closed_end": "2026-11-26 14:00"},
+         "closed_start", ""),
+    ],
+)  # fmt: skip
+def test_a_closed_period_that_is_not_inside_its_window_is_refused_by_column(
+    cells: dict[str, str], column: str, reason: str
+) -> None:
+    found = reasons(csv_bytes([row(**cells)]))
+    assert column in found and reason in found[column]
+
+
+def test_a_reversed_window_is_reported_once_not_again_on_the_closed_period() -> None:
+    cells = {"window_start": "2026-11-26 17:00", "window_end": "2026-11-26 09:00"}
+    found = reasons(csv_bytes([row(**cells, closed_start="2026-11-26 13:00",
+                                   closed_end="2026-11-26 14:00")]))  # fmt: skip
+    assert set(found) == {"window_end"}
