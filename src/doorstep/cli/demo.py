@@ -14,7 +14,6 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from datetime import time as clock_time
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -35,6 +34,7 @@ from doorstep.services.tracking.links import route_tracking_links
 from doorstep.sim.client import DoorstepClient
 from doorstep.sim.courier_drive import Driver, Shift, catch_up, drivers, keep_driving
 from doorstep.sim.courier_drive import close as close_drivers
+from doorstep.sim.demo_clock import DemoClock, evening_before
 from doorstep.sim.demo_seed import DemoSummary, seed_demo_day
 from doorstep.sim.scenario import DEMO_BRANDS, DEMO_PIN_DIGITS
 from doorstep.store import migrate
@@ -134,12 +134,14 @@ def seed(
     base_url: str,
     standing: StandingData,
     container: Container,
-    now: datetime,
+    clock: DemoClock,
     orders: int,
     seed: int,
 ) -> DemoDay:
-    """The demo day (``now``'s date in London): orders sent over HTTP as the brands, the
-    day planned and dispatched, then the hub's morning of scans over HTTP by those routes."""
+    """The demo day (today in London): orders sent over HTTP as the brands (dated the
+    evening before), the day planned and dispatched, then the hub's morning of scans over
+    HTTP by those routes."""
+    now = clock.now()
     day = now.astimezone(LONDON).date()
     dispatched: list[DemoRoutes] = []
 
@@ -164,6 +166,7 @@ def seed(
             now=now,
             hub=(HUB.point.lat, HUB.point.lon),
             plan_day=plan_day,
+            ordering=lambda: clock.turned_back_to(evening_before(now)),
         )
     finally:
         admin.close()
@@ -268,13 +271,14 @@ def demo(
             stale.unlink()  # every demo starts from an empty database and queue
     migrate.upgrade(settings.effective_database_url)
     jobs = build_jobs(settings)
-    container = build_container(settings, jobs=jobs)
+    clock = DemoClock()
+    container = build_container(settings, jobs=jobs, clock=clock)
     consumer = start_in_process(jobs.queue)  # plans requested over the API run here
     typer.echo(f"Database: {settings.effective_database_url}")
     standing = create_standing_data(container)
     server = start_server(create_app(container, tile_url=settings.tile_url), "127.0.0.1", port)
     started = time.monotonic()
-    demo_day = seed(base_url, standing, container, container.clock.now(), orders, seed_value)
+    demo_day = seed(base_url, standing, container, clock, orders, seed_value)
     typer.echo(f"Seeded and dispatched the day in {time.monotonic() - started:.1f} s")
     stop_driving = threading.Event()
     if drive:

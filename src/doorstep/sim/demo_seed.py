@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any, Final
@@ -60,6 +61,7 @@ def seed_demo_day(
     profiles: Mapping[str, DemoBrand] | None = None,
     hub: tuple[float, float] | None = None,
     plan_day: Callable[[], Mapping[str, str]] | None = None,
+    ordering: Callable[[], AbstractContextManager[object]] = nullcontext,
 ) -> DemoSummary:
     """Send ``count`` orders as the brands, then the hub's morning scans as the operator.
 
@@ -67,6 +69,9 @@ def seed_demo_day(
     with :data:`DEMO_BRANDS` in mapping order. ``hub`` is the hub's (lat, lon).
     The hub's morning starts when it opens on ``date``, or earlier when it would otherwise
     still be running at ``now``: the hub refuses scans from the future.
+
+    ``ordering`` is entered while the orders are sent (the demo turns its clock back to
+    the evening before, so the orders come before the hub's morning).
 
     ``plan_day``, called once the orders are in, plans and dispatches the day and returns
     each routed parcel's vehicle (parcel id -> vehicle id): the hub then sorts and loads
@@ -79,14 +84,15 @@ def seed_demo_day(
     planned = generate_orders(date, tz, list(profiles.values()), count, seed, hub_id=hub_id)
     created: list[dict[str, Any]] = []
     errors: list[str] = []
-    for order in planned:
-        client = client_for_brand[id_of[order.brand.name]]
-        try:
-            created.append(
-                client.create_order(order.payload, idempotency_key=order.idempotency_key)
-            )
-        except ApiError as exc:
-            errors.append(f"{order.payload['reference']}: {exc}")
+    with ordering():
+        for order in planned:
+            client = client_for_brand[id_of[order.brand.name]]
+            try:
+                created.append(
+                    client.create_order(order.payload, idempotency_key=order.idempotency_key)
+                )
+            except ApiError as exc:
+                errors.append(f"{order.payload['reference']}: {exc}")
     vehicle_of: dict[str, str] | None = None
     if plan_day is not None:
         by_parcel = plan_day()

@@ -2,7 +2,8 @@
 
 The server and the demo share one injected clock, so "now" is whatever the test says; the
 hub refuses scans from the future, which is what broke the demo before 07:50. Whatever the
-hour, the courier the welcome text names logs in and finds their route loaded.
+hour, the courier the welcome text names logs in and finds their route loaded, and the
+orders were placed the evening before the hub's morning, not after it.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from doorstep.planning.params import PlannerParams
 from doorstep.security import Argon2PasswordHasher
 from doorstep.services.tracking.links import route_tracking_links
 from doorstep.sim.client import DoorstepClient
+from doorstep.sim.demo_clock import DemoClock
 from doorstep.store import migrate
 from tests.unit.fakes import FakeClock
 
@@ -59,7 +61,7 @@ def test_the_demo_seeds_its_morning_whatever_the_time(
 ) -> None:
     settings = Settings(mode="demo", data_dir=tmp_path, database_url=None)
     migrate.upgrade(settings.effective_database_url)
-    clock = FakeClock(now)
+    clock = DemoClock(FakeClock(now))
     container = replace(
         build_container(settings, passwords=Argon2PasswordHasher(time_cost=1, memory_cost=1024)),
         clock=clock,
@@ -70,7 +72,11 @@ def test_the_demo_seeds_its_morning_whatever_the_time(
     standing = demo.create_standing_data(container)
     server = demo.start_server(create_app(container), "127.0.0.1", port)
     try:
-        day = demo.seed(base_url, standing, container, clock.now(), ORDERS, 2026)
+        day = demo.seed(base_url, standing, container, clock, ORDERS, 2026)
+        with DoorstepClient(base_url, next(iter(standing.brand_keys.values()))) as brand:
+            order = brand.request("GET", "/v1/orders?limit=1")["items"][0]
+            parcel = order["parcels"][0]["id"]
+            events = brand.request("GET", f"/v1/parcels/{parcel}/events")["items"]
         first_route = day.routes.couriers[0].route_id
         links = route_tracking_links(container.uow_factory, first_route, base_url)
         demo.print_welcome(base_url, standing, day, links)
@@ -98,6 +104,10 @@ def test_the_demo_seeds_its_morning_whatever_the_time(
         container.close()
     summary = day.summary
     assert summary.orders == ORDERS and summary.order_errors == ()
+    # The orders came in the evening before; the hub's morning follows them, not precedes.
+    created = datetime.fromisoformat(order["created_at"])
+    assert created.astimezone(LONDON).date() < now.date()
+    assert events and all(datetime.fromisoformat(e["at"]) > created for e in events)
     loaded = summary.parcels_on_routes
     assert loaded is not None and 0 < loaded <= summary.parcels
     # every parcel received and sorted, the routed ones loaded; the retried sort answers once
