@@ -76,8 +76,9 @@ def plan_day(
     on_phase: PhaseHook = quiet,
 ) -> Plan:
     """Routes for the day. A stop the back-end cannot place on its network is reported
-    ``unroutable_address`` and the rest is planned; an unroutable hub is an error. A day
-    of more than ``params.part_stops`` stops is planned in parts within the one budget."""
+    ``unroutable_address`` and the rest is planned; an unroutable hub is an error. The
+    budget covers the whole call, matrices included; a day of more than
+    ``params.part_stops`` stops is planned in parts within it."""
     started = time.monotonic()
     params = params or PlannerParams()
     parts = split_day(problem, params.part_stops)
@@ -88,6 +89,7 @@ def plan_day(
         )  # fmt: skip
     on_phase("routing")
     problem, matrices, unroutable = routable_matrices(problem, provider)
+    params = budget_left(params, time.monotonic() - started)  # the budget covers routing
     plan = solve(problem, matrices, params, leg_factor=leg_factor, on_phase=on_phase)
     return replace(plan, unassigned=plan.unassigned + tuple(unroutable))
 
