@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from functools import partial
 from typing import Final, TypeVar
@@ -228,15 +229,21 @@ def _address(read: _Cells) -> Callable[[], Address] | None:
     return lambda: Address(given, postcode, point, address_type, notes, code, city)
 
 
+def _moments(read: _Cells, first: OrderField, last: OrderField) -> tuple[datetime, datetime] | None:
+    """Two date-time columns given together, each read (so each bad one is named)."""
+    together = read.together(first, last)
+    start = read.parsed(rules.PLACES[first].csv, parse_moment)
+    end = read.parsed(rules.PLACES[last].csv, parse_moment)
+    if not together or start is None or end is None:
+        return None
+    return start, end
+
+
 def _window(read: _Cells) -> Callable[[], TimeWindow] | None:
-    if not read.together(OrderField.WINDOW_START, OrderField.WINDOW_END):
-        read.parsed("window_start", parse_moment)
-        read.parsed("window_end", parse_moment)
+    moments = _moments(read, OrderField.WINDOW_START, OrderField.WINDOW_END)
+    if moments is None:
         return None
-    start = read.parsed("window_start", parse_moment)
-    end = read.parsed("window_end", parse_moment)
-    if start is None or end is None:
-        return None
+    start, end = moments
     try:
         rules.window(start, end)
     except RuleBroken as broken:
@@ -248,14 +255,10 @@ def _window(read: _Cells) -> Callable[[], TimeWindow] | None:
 def _closed(
     read: _Cells, window: Callable[[], TimeWindow] | None
 ) -> Callable[[], TimeWindow] | None:
-    if not read.together(OrderField.CLOSED_START, OrderField.CLOSED_END):
-        read.parsed("closed_start", parse_moment)
-        read.parsed("closed_end", parse_moment)
+    moments = _moments(read, OrderField.CLOSED_START, OrderField.CLOSED_END)
+    if moments is None:
         return None
-    start = read.parsed("closed_start", parse_moment)
-    end = read.parsed("closed_end", parse_moment)
-    if start is None or end is None:
-        return None
+    start, end = moments
     if window is None and (read.given("window_start") or read.given("window_end")):
         return None  # the window's own problem is reported on its columns
     try:
